@@ -1,0 +1,31 @@
+using System;
+
+namespace CnnGen
+{
+    /// <summary>
+    /// Declares the input volume of a network: width × height ×
+    /// depth (W1 × H1 × D1), stored CHW. Exactly one, and the first layer attribute.
+    /// </summary>
+    /// <example><code>[Input(32, 32, 3)] [Conv(6, 5)] [Relu] [MaxPool(2)] [FullyConnected(10)]
+    /// public partial class TinyNet { }</code></example>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+    public sealed class InputAttribute : Attribute
+    {
+        /// <summary>Declares a <paramref name="width"/> × <paramref name="height"/> × <paramref name="depth"/> input volume.</summary>
+        public InputAttribute(int width, int height, int depth)
+        {
+            Width = width;
+            Height = height;
+            Depth = depth;
+        }
+
+        /// <summary>W1, the input width.</summary>
+        public int Width { get; }
+
+        /// <summary>H1, the input height.</summary>
+        public int Height { get; }
+
+        /// <summary>D1, the input depth (channels).</summary>
+        public int Depth { get; }
+    }
+}
