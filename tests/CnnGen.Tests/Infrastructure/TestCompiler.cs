@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Threading;
+using Basic.Reference.Assemblies;
+using CnnGen.Generator;
+using CnnGen.Generator.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Xunit;
+
+namespace CnnGen.Tests.Infrastructure
+{
+    /// <summary>The result of compiling user source with the CnnGen generator and analyzer, as a consumer build would.</summary>
+    public sealed class CompileResult
+    {
+        public required CSharpCompilation Compilation { get; init; }
+
+        public required GeneratorDriver Driver { get; init; }
+
+        public required ImmutableArray<Diagnostic> GeneratorDiagnostics { get; init; }
+
+        public required ImmutableArray<Diagnostic> AnalyzerDiagnostics { get; init; }
+
+        public required ImmutableArray<Diagnostic> CompilerDiagnostics { get; init; }
+
+        public IEnumerable<SyntaxTree> GeneratedTrees => Compilation.SyntaxTrees.Where(t => t.FilePath.EndsWith(".g.cs", StringComparison.Ordinal));
+
+        public string GeneratedSource(string hintName) =>
+            GeneratedTrees.Single(t => Path.GetFileName(t.FilePath) == hintName).ToString();
+
+        /// <summary>Every diagnostic a build shows: compiler, generator and analyzer.</summary>
+        public IEnumerable<Diagnostic> All => CompilerDiagnostics.Concat(GeneratorDiagnostics).Concat(AnalyzerDiagnostics);
+
+        /// <summary>Fails unless the build is clean: no error and no warning anywhere (warnings as errors).</summary>
+        public void AssertClean()
+        {
+            var bad = All.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+            Assert.True(bad.Count == 0, "Unexpected diagnostics:\n" + string.Join("\n", bad));
+        }
+
+        /// <summary>Emits the compilation and loads it into a collectible context.</summary>
+        public Assembly Load()
+        {
+            using var stream = new MemoryStream();
+            var emit = Compilation.Emit(stream);
+            Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
+            stream.Position = 0;
+            var context = new AssemblyLoadContext("cnngen-test-" + Guid.NewGuid().ToString("N"), isCollectible: true);
+            return context.LoadFromStream(stream);
+        }
+    }
+
+    public static class TestCompiler
+    {
+        private static readonly Lazy<MetadataReference[]> References = new(() =>
+            Net100.References.All
+                .Concat(new[]
+                {
+                    MetadataReference.CreateFromFile(typeof(InputAttribute).Assembly.Location),
+                    MetadataReference.CreateFromFile(typeof(ITestNetwork).Assembly.Location),
+                })
+                .ToArray());
+
+        public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+        public static CSharpCompilation CreateCompilation(params string[] sources) =>
+            CSharpCompilation.Create(
+                "CnnGenTestAssembly",
+                sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: "Network" + i + ".cs")),
+                References.Value,
+                new CSharpCompilationOptions(
+                    OutputKind.DynamicallyLinkedLibrary,
+                    nullableContextOptions: NullableContextOptions.Enable,
+                    optimizationLevel: OptimizationLevel.Release,
+                    warningLevel: 9999,
+                    deterministic: true));
+
+        public static GeneratorDriver CreateDriver() =>
+            CSharpGeneratorDriver.Create(
+                new[] { new NetworkGenerator().AsSourceGenerator() },
+                parseOptions: ParseOptions,
+                driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+        public static CompileResult Compile(params string[] sources) => Compile(CreateCompilation(sources));
+
+        public static CompileResult Compile(CSharpCompilation compilation, GeneratorDriver? driver = null)
+        {
+            driver ??= CreateDriver();
+            driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+            var withAnalyzers = output.WithAnalyzers(
+                ImmutableArray.Create<DiagnosticAnalyzer>(new NetworkAnalyzer()),
+                new CompilationWithAnalyzersOptions(
+                    new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+                    onAnalyzerException: null,
+                    concurrentAnalysis: false,
+                    logAnalyzerExecutionTime: false,
+                    reportSuppressedDiagnostics: false));
+
+            // AD0001 (an analyzer that threw) comes back through GetAllDiagnosticsAsync.
+            ImmutableArray<Diagnostic> all = withAnalyzers.GetAllDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+            ImmutableArray<Diagnostic> analyzer = withAnalyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+            ImmutableArray<Diagnostic> compiler = all.Where(d => !analyzer.Contains(d)).ToImmutableArray();
+
+            return new CompileResult
+            {
+                Compilation = (CSharpCompilation)output,
+                Driver = driver,
+                GeneratorDiagnostics = generatorDiagnostics,
+                AnalyzerDiagnostics = analyzer,
+                CompilerDiagnostics = compiler,
+            };
+        }
+    }
+}

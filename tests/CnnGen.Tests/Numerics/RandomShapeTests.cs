@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CnnGen.Reference;
+using CnnGen.Tests.Infrastructure;
+using CsCheck;
+using Xunit;
+
+namespace CnnGen.Tests.Numerics
+{
+    /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
+    public sealed class RandomNetworksFixture
+    {
+        public const int Count = 80;
+
+        public RandomNetworksFixture()
+        {
+            Specs = Draw(Count, seed: 20261128);
+            Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList());
+        }
+
+        public IReadOnlyList<NetSpec> Specs { get; }
+
+        public CompiledNetworks Networks { get; }
+
+        private static readonly Gen<LayerSpec> ConvGen =
+            Gen.Select(Gen.Int[1, 4], Gen.Int[1, 5], Gen.Int[1, 3], Gen.Int[0, 2], Gen.OneOf(OutputRounding.Exact, OutputRounding.Floor),
+                (k, f, s, p, r) => LayerSpec.Conv(k, f, s, p, r));
+
+        private static readonly Gen<LayerSpec> PoolGen =
+            Gen.Select(Gen.Int[1, 4], Gen.Int[0, 3], Gen.Int[0, 3], Gen.OneOf(OutputRounding.Exact, OutputRounding.Floor, OutputRounding.Ceil),
+                (f, s, p, r) => LayerSpec.Pool(f, s, p % f, r));
+
+        private static readonly Gen<LayerSpec> LayerGen = Gen.Frequency(
+            (4, (IGen<LayerSpec>)ConvGen),
+            (3, PoolGen),
+            (1, Gen.Const(LayerSpec.Relu())),
+            (1, Gen.Int[1, 6].Select(LayerSpec.Fc)));
+
+        private static readonly Gen<NetSpec> NetGen =
+            Gen.Select(Gen.Int[1, 14], Gen.Int[1, 14], Gen.Int[1, 4], LayerGen.Array[1, 4],
+                (w, h, d, layers) => new NetSpec(w, h, d, layers));
+
+        /// <summary>Draws <paramref name="count"/> networks whose every shape is valid (invalid draws are skipped).</summary>
+        public static List<NetSpec> Draw(int count, ulong seed)
+        {
+            var pcg = new PCG(7, seed);
+            var specs = new List<NetSpec>();
+            for (int attempt = 0; specs.Count < count && attempt < count * 200; attempt++)
+            {
+                NetSpec spec = NetGen.Generate(pcg, null, out _);
+                if (IsValid(spec))
+                {
+                    specs.Add(spec);
+                }
+            }
+
+            return specs;
+        }
+
+        private static bool IsValid(NetSpec spec)
+        {
+            try
+            {
+                spec.RunReference(new float[spec.InputLength], new float[1_000_000]);
+                return true;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        }
+    }
+
+    public sealed class RandomShapeTests : IClassFixture<RandomNetworksFixture>
+    {
+        private readonly RandomNetworksFixture _fixture;
+
+        public RandomShapeTests(RandomNetworksFixture fixture) => _fixture = fixture;
+
+        public static IEnumerable<object[]> Indices() => Enumerable.Range(0, RandomNetworksFixture.Count).Select(i => new object[] { i });
+
+        [Theory]
+        [MemberData(nameof(Indices))]
+        public void Every_layer_and_Forward_match_the_reference_kernels(int index)
+        {
+            NetSpec spec = _fixture.Specs[index];
+            string className = "RandomNet" + index;
+            var random = new Random(index);
+            ITestNetwork net = _fixture.Networks.Create(className);
+            int parameterCount = _fixture.Networks.Constant(className, "ParameterCount");
+            float[] parameters = Numbers.Random(random, parameterCount);
+            float[] input = Numbers.Random(random, spec.InputLength, 2f);
+            ReferenceRun reference = spec.RunReference(input, parameters);
+
+            Assert.Equal(reference.ParameterCount, parameterCount);
+            Assert.Equal(spec.InputLength, _fixture.Networks.Constant(className, "InputLength"));
+            Assert.Equal(reference.Output.Length, _fixture.Networks.Constant(className, "OutputLength"));
+
+            int layer = 0;
+            foreach (ReferenceStep step in reference.Steps)
+            {
+                var output = new float[step.Output.Length];
+                net.RunLayer(layer, step.Input, step.Weight, step.Bias, output);
+                Numbers.AssertClose(step.Output, output, $"{spec}: layer method {layer}");
+                layer++;
+            }
+
+            net.SetParameters(parameters);
+            Assert.True(net.Parameters.SequenceEqual(parameters));
+            var forward = new float[reference.Output.Length];
+            net.Forward(input, forward);
+            Numbers.AssertClose(reference.Output, forward, $"{spec}: Forward");
+        }
+
+        [Fact]
+        public void The_draw_covers_every_kind_and_rounding()
+        {
+            var layers = _fixture.Specs.SelectMany(s => s.Layers).ToList();
+            Assert.Equal(RandomNetworksFixture.Count, _fixture.Specs.Count);
+            Assert.Contains(layers, l => l.Kind == Kind.Conv && l.Padding > 0 && l.Stride > 1);
+            Assert.Contains(layers, l => l.Kind == Kind.Conv && l.Rounding == OutputRounding.Floor);
+            Assert.Contains(layers, l => l.Kind == Kind.Pool && l.Rounding == OutputRounding.Ceil);
+            Assert.Contains(layers, l => l.Kind == Kind.Pool && l.Padding > 0);
+            Assert.Contains(layers, l => l.Kind == Kind.Fc);
+            Assert.Contains(layers, l => l.Kind == Kind.Relu);
+            Assert.Contains(_fixture.Specs, s => s.Depth == 1);
+        }
+    }
+}
