@@ -210,11 +210,26 @@ namespace CnnGen.Generator.Model
 
                 if (clash is not null)
                 {
-                    problems.Add(new Problem("CNN007", i, ArgumentSlot.Name, name + ": Name = \"" + name + "\" " + clash + "; choose another name"));
+                    problems.Add(new Problem("CNN007", i, ArgumentSlot.Name, DefaultName(specs[i].Kind, KindIndex(specs, i)) + ": Name = \"" + name + "\" " + clash + "; choose another name"));
                 }
             }
 
             return names;
+        }
+
+        /// <summary>The 1-based index of layer <paramref name="layer"/> among the layers of its kind.</summary>
+        private static int KindIndex(IReadOnlyList<LayerSpec> specs, int layer)
+        {
+            int index = 0;
+            for (int i = 0; i <= layer; i++)
+            {
+                if (specs[i].Kind == specs[layer].Kind)
+                {
+                    index++;
+                }
+            }
+
+            return index;
         }
 
         private static bool CheckInputRanges(InputSpec input, List<Problem> problems)

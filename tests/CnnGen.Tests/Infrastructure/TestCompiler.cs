@@ -102,10 +102,9 @@ namespace CnnGen.Tests.Infrastructure
                     logAnalyzerExecutionTime: false,
                     reportSuppressedDiagnostics: false));
 
-            // AD0001 (an analyzer that threw) comes back through GetAllDiagnosticsAsync.
-            ImmutableArray<Diagnostic> all = withAnalyzers.GetAllDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
+            // Analyzer diagnostics include AD0001, should the analyzer ever throw.
             ImmutableArray<Diagnostic> analyzer = withAnalyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
-            ImmutableArray<Diagnostic> compiler = all.Where(d => !analyzer.Contains(d)).ToImmutableArray();
+            ImmutableArray<Diagnostic> compiler = output.GetDiagnostics();
 
             return new CompileResult
             {
