@@ -217,6 +217,9 @@ namespace CnnGen.Generator.Model
             return names;
         }
 
+        /// <summary>A product of non-negative sizes that saturates at <see cref="long.MaxValue"/> instead of wrapping.</summary>
+        private static long Mul(long a, long b) => a != 0 && b > long.MaxValue / a ? long.MaxValue : a * b;
+
         /// <summary>The 1-based index of layer <paramref name="layer"/> among the layers of its kind.</summary>
         private static int KindIndex(IReadOnlyList<LayerSpec> specs, int layer)
         {
@@ -240,7 +243,7 @@ namespace CnnGen.Generator.Model
             AtLeastOne("Input", Problem.InputLayer, ArgumentSlot.Positional2, "depth", input.Depth, problems);
             if (problems.Count == before)
             {
-                long length = (long)input.Width * input.Height * input.Depth;
+                long length = Mul(Mul(input.Width, input.Height), input.Depth);
                 if (length > int.MaxValue)
                 {
                     problems.Add(TooLarge("Input", Problem.InputLayer, "input volume " + Text.Shape(input.Width, input.Height, input.Depth), length));
@@ -309,8 +312,8 @@ namespace CnnGen.Generator.Model
 
                 case LayerKind.FullyConnected:
                 {
-                    long inputs = width * height * depth;
-                    long weights = inputs * spec.Count;
+                    long inputs = Mul(Mul(width, height), depth);
+                    long weights = Mul(inputs, spec.Count);
                     if (weights > int.MaxValue)
                     {
                         problems.Add(TooLarge(name, layer, "weight " + Text.Literal(spec.Count) + "x" + Text.Literal(inputs), weights));
@@ -400,7 +403,7 @@ namespace CnnGen.Generator.Model
             }
 
             long outDepth = conv ? spec.Count : depth;
-            long outLength = outWidth * outHeight * outDepth;
+            long outLength = Mul(Mul(outWidth, outHeight), outDepth);
             if (outLength > int.MaxValue)
             {
                 problems.Add(TooLarge(name, layer, "output volume " + Text.Shape(outWidth, outHeight, outDepth), outLength));
@@ -412,7 +415,7 @@ namespace CnnGen.Generator.Model
             bool paddedCopy = padding > 0 || extentWidth > width || extentHeight > height;
             long sourceWidth = paddedCopy ? Math.Max(extentWidth, width + (2L * padding)) : width;
             long sourceHeight = paddedCopy ? Math.Max(extentHeight, height + (2L * padding)) : height;
-            long sourceLength = sourceWidth * sourceHeight * depth;
+            long sourceLength = Mul(Mul(sourceWidth, sourceHeight), depth);
             if (sourceLength > int.MaxValue)
             {
                 problems.Add(TooLarge(name, layer, "padded input " + Text.Shape(sourceWidth, sourceHeight, depth), sourceLength));
@@ -422,7 +425,7 @@ namespace CnnGen.Generator.Model
             int weightOffset = 0, weightLength = 0, biasOffset = 0, biasLength = 0;
             if (conv)
             {
-                long weights = (long)spec.Count * depth * size * size;
+                long weights = Mul(Mul(Mul(spec.Count, depth), size), size);
                 if (weights > int.MaxValue)
                 {
                     problems.Add(TooLarge(name, layer, "weight " + spec.Count + "x" + depth + "x" + size + "x" + size, weights));
@@ -494,7 +497,7 @@ namespace CnnGen.Generator.Model
 
             long bestPadding = -1;
             long limit = Math.Min(size - 1L, padding + (long)SearchLimit);
-            for (long p = 0; p <= limit; p++)
+            for (long p = Math.Max(0, padding - (long)SearchLimit); p <= limit; p++)
             {
                 if (p != padding && Fits(kind, width, height, size, stride, p, RoundingMode.Exact) &&
                     (bestPadding < 0 || Math.Abs(p - padding) < Math.Abs(bestPadding - padding)))

@@ -1,0 +1,95 @@
+using System;
+using System.Linq;
+using System.Threading;
+using CnnGen.Generator.Model;
+using CnnGen.Tests.Infrastructure;
+using CsCheck;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace CnnGen.Tests.Diagnostics
+{
+    /// <summary>Neither the generator nor the analyzer throws, whatever the declaration: half-typed, absurd or hostile.</summary>
+    public sealed class RobustnessTests
+    {
+        private const string Declaration =
+            "[Input(32, 32, 3)] [Conv(6, 5, Stride = 1, Padding = 2, Depth = 3, Name = \"Stem\", Rounding = OutputRounding.Floor)] [Relu] " +
+            "[MaxPool(2, Stride = 2, Padding = 1, Rounding = OutputRounding.Ceil)] [FullyConnected(10, Name = \"Head\")]";
+
+        private static void AssertNoCrash(CompileResult result, string context)
+        {
+            var crashes = result.All.Where(d => d.Id is "AD0001" or "CS8785" or "CNN008").ToList();
+            Assert.True(crashes.Count == 0, context + "\n" + string.Join("\n", crashes));
+            GeneratorDriverRunResult run = result.Driver.GetRunResult();
+            Assert.All(run.Results, r => Assert.Null(r.Exception));
+        }
+
+        [Fact]
+        public void Every_prefix_of_a_half_typed_attribute_list_compiles_without_a_crash()
+        {
+            CSharpCompilation compilation = TestCompiler.CreateCompilation("class Placeholder { }");
+            SyntaxTree previous = compilation.SyntaxTrees[0];
+            int generated = 0;
+            for (int length = 0; length <= Declaration.Length; length++)
+            {
+                string source = "using CnnGen;\nnamespace App;\n" + Declaration.Substring(0, length) + "\npublic partial class Net { }\n";
+                SyntaxTree tree = CSharpSyntaxTree.ParseText(source, TestCompiler.ParseOptions, path: "Network0.cs");
+                compilation = compilation.ReplaceSyntaxTree(previous, tree);
+                previous = tree;
+                CompileResult result = TestCompiler.Compile(compilation);
+                AssertNoCrash(result, source);
+                generated += result.GeneratedTrees.Count();
+            }
+
+            // The complete declaration (and valid prefixes such as "[Input(32, 32, 3)]") do generate.
+            Assert.True(generated > 0);
+        }
+
+        [Fact]
+        public void The_full_declaration_generates_clean_code()
+        {
+            CompileResult result = TestCompiler.Compile("using CnnGen;\nnamespace App;\n" + Declaration + "\npublic partial class Net { }\n");
+            result.AssertClean();
+            Assert.Single(result.GeneratedTrees);
+        }
+
+        private static readonly Gen<int> Extreme = Gen.OneOf(
+            Gen.Int[-3, 40],
+            Gen.OneOf(int.MinValue, int.MaxValue, int.MaxValue / 2, 46341, 65536, 1_000_000_000, -1_000_000_000));
+
+        [Fact]
+        public void Absurd_values_never_crash_the_shape_checker()
+        {
+            Gen<Generator.Model.LayerSpec> layer = Gen.Select(Gen.Int[0, 3], Extreme, Extreme, Extreme, Extreme, Extreme, Gen.Int[-1, 3], (kind, a, b, s, p, d, r) =>
+                new Generator.Model.LayerSpec((LayerKind)kind, a, b, s, p, d, null, r));
+            Gen<(InputSpec, Generator.Model.LayerSpec[])> network = Gen.Select(Extreme, Extreme, Extreme, layer.Array[0, 5], (w, h, d, layers) => (new InputSpec(w, h, d), layers));
+
+            network.Sample(n =>
+            {
+                CheckResult result = ShapeChecker.Check("Net", n.Item1, n.Item2, CancellationToken.None);
+                if (result.Layers is not null)
+                {
+                    // Whatever passes has every length within int range.
+                    Assert.All(result.Layers, l => Assert.True(l.OutputLength > 0 && l.SourceLength >= 0));
+                }
+            }, iter: 3000, threads: 1);
+        }
+
+        [Theory]
+        [InlineData("[Input(2147483647, 2147483647, 2147483647)] [Conv(2147483647, 2147483647, Stride = 2147483647, Padding = 2147483647)]")]
+        [InlineData("[Input(1, 1, 1)] [Conv(1, 1, Padding = 1000000000)] [MaxPool(1000000000, Padding = 999999999)]")]
+        [InlineData("[Input(-2147483648, 1, 1)] [MaxPool(-2147483648, Stride = -2147483648, Padding = -2147483648)]")]
+        [InlineData("[Input(1, 1, 1)] [FullyConnected(2147483647)] [FullyConnected(2)]")]
+        [InlineData("[Input(3, 3, 1)] [Conv(1, 3, Name = null)] [Conv(1, 1, Name = \"\")]")]
+        [InlineData("[Input(3, 3, 1)] [Relu] [Relu]")]
+        [InlineData("[Input(3, 3, 1)]")]
+        public void Absurd_declarations_become_diagnostics_not_crashes(string attributes)
+        {
+            CompileResult result = TestCompiler.Compile("using CnnGen;\n" + attributes + "\npublic partial class Net { }");
+            AssertNoCrash(result, attributes);
+            bool clean = !result.All.Any(d => d.Severity == DiagnosticSeverity.Error);
+            Assert.Equal(clean, result.GeneratedTrees.Any());
+        }
+    }
+}
