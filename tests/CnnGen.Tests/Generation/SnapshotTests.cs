@@ -1,0 +1,54 @@
+using CnnGen.Tests.Infrastructure;
+using Xunit;
+
+namespace CnnGen.Tests.Generation
+{
+    /// <summary>The whole generated source of a handful of networks, compared exactly with committed files.</summary>
+    public sealed class SnapshotTests
+    {
+        private static void Verify(string name, string declaration, string className)
+        {
+            CompileResult result = TestCompiler.Compile("using CnnGen;\n\nnamespace Samples;\n\n" + declaration);
+            result.AssertClean();
+            Snapshot.Match(name, result.GeneratedSource("Samples." + className + ".g.cs"));
+        }
+
+        [Fact]
+        public void LeNet5() => Verify(
+            "LeNet5",
+            """
+            [Input(32, 32, 3)]
+            [Conv(6, 5)] [Relu] [MaxPool(2)]
+            [Conv(16, 5, Stride = 1, Padding = 0)] [Relu] [MaxPool(2, Stride = 2)]
+            [FullyConnected(120)] [Relu]
+            [FullyConnected(84)] [Relu]
+            [FullyConnected(10)]
+            public partial class LeNet5 { }
+            """,
+            "LeNet5");
+
+        [Fact]
+        public void Strided_padded_conv() => Verify(
+            "StridedPaddedConv",
+            "[Input(9, 7, 2)] [Conv(3, 3, Stride = 2, Padding = 1)]\npublic partial class StridedPadded { }",
+            "StridedPadded");
+
+        [Fact]
+        public void Pointwise_conv() => Verify(
+            "PointwiseConv",
+            "[Input(6, 4, 5)] [Conv(2, 1, Name = \"Pointwise\")]\npublic partial class Pointwise1x1 { }",
+            "Pointwise1x1");
+
+        [Fact]
+        public void Pool_3x3_stride_2_floor() => Verify(
+            "Pool3Stride2Floor",
+            "[Input(8, 8, 2)] [MaxPool(3, Stride = 2, Rounding = OutputRounding.Floor)] [Relu]\npublic partial class FloorPool { }",
+            "FloorPool");
+
+        [Fact]
+        public void Window_over_the_unroll_budget() => Verify(
+            "OverUnrollBudget",
+            "public static partial class Models\n{\n    [Input(4, 4, 32)] [Conv(2, 3, Padding = 1)] [MaxPool(17, Padding = 7, Stride = 1, Rounding = OutputRounding.Ceil)]\n    public partial class Deep { }\n}",
+            "Models.Deep");
+    }
+}
