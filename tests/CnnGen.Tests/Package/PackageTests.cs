@@ -1,0 +1,202 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using CnnGen.Tests.Infrastructure;
+using Xunit;
+
+namespace CnnGen.Tests.Package
+{
+    /// <summary>Packs the repository once (or takes CNNGEN_PACKAGE_DIR) for the consumer tests.</summary>
+    public sealed class PackedPackage : IDisposable
+    {
+        public PackedPackage()
+        {
+            Root = Directory.CreateTempSubdirectory("cnngen-package-").FullName;
+            string? given = Environment.GetEnvironmentVariable("CNNGEN_PACKAGE_DIR");
+            if (!string.IsNullOrEmpty(given) && Directory.EnumerateFiles(given, "CnnGen.*.nupkg").Any())
+            {
+                Feed = given;
+            }
+            else
+            {
+                Feed = Path.Combine(Root, "feed");
+                string repository = FindRepository();
+                Dotnet.Run(repository, $"pack \"{repository}\" -c Release -o \"{Feed}\"").AssertSuccess("dotnet pack");
+            }
+
+            Package = Directory.EnumerateFiles(Feed, "CnnGen.*.nupkg").Single();
+            Version = Path.GetFileNameWithoutExtension(Package).Substring("CnnGen.".Length);
+        }
+
+        public string Root { get; }
+
+        public string Feed { get; }
+
+        public string Package { get; }
+
+        public string Version { get; }
+
+        /// <summary>A fresh consumer project restoring only from the local feed, into its own package folder.</summary>
+        public string CreateProject(string name, string program, string extraProperties = "")
+        {
+            string directory = Path.Combine(Root, name);
+            Directory.CreateDirectory(directory);
+            File.WriteAllText(Path.Combine(directory, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <config><add key="globalPackagesFolder" value="{Path.Combine(directory, "packages")}" /></config>
+                  <packageSources><clear /><add key="local" value="{Feed}" /></packageSources>
+                </configuration>
+                """);
+            File.WriteAllText(Path.Combine(directory, name + ".csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <OutputType>Exe</OutputType>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                    <GenerateDocumentationFile>true</GenerateDocumentationFile>
+                    <NoWarn>$(NoWarn);CS1591</NoWarn>
+                    {extraProperties}
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <PackageReference Include="CnnGen" Version="{Version}" />
+                  </ItemGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(directory, "Program.cs"), program);
+            return directory;
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                Directory.Delete(Root, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        private static string FindRepository()
+        {
+            string? directory = AppContext.BaseDirectory;
+            while (directory is not null && !File.Exists(Path.Combine(directory, "CnnGen.sln")))
+            {
+                directory = Path.GetDirectoryName(directory);
+            }
+
+            return directory ?? throw new InvalidOperationException("CnnGen.sln not found above the test output");
+        }
+    }
+
+    public static class Dotnet
+    {
+        public sealed record Result(int ExitCode, string Output)
+        {
+            public void AssertSuccess(string what) => Assert.True(ExitCode == 0, $"{what} failed ({ExitCode}):\n{Output}");
+        }
+
+        public static Result Run(string workingDirectory, string arguments)
+        {
+            var start = new ProcessStartInfo("dotnet", arguments)
+            {
+                WorkingDirectory = workingDirectory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+            start.Environment["DOTNET_NOLOGO"] = "1";
+            start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+            using Process process = Process.Start(start)!;
+            var error = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return new Result(process.ExitCode, output + error.Result);
+        }
+    }
+
+    /// <summary>The packed package in a fresh project, as a user adds it.</summary>
+    public sealed class PackageTests : IClassFixture<PackedPackage>
+    {
+        private readonly PackedPackage _package;
+
+        public PackageTests(PackedPackage package) => _package = package;
+
+        [Fact]
+        public void The_package_holds_the_runtime_for_net8_and_net10_and_the_generator_as_an_analyzer()
+        {
+            using ZipArchive zip = ZipFile.OpenRead(_package.Package);
+            var entries = zip.Entries.Select(e => e.FullName).ToList();
+            Assert.Contains("lib/net8.0/CnnGen.Runtime.dll", entries);
+            Assert.Contains("lib/net10.0/CnnGen.Runtime.dll", entries);
+            Assert.Contains("analyzers/dotnet/cs/CnnGen.Generator.dll", entries);
+            Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Generator", StringComparison.Ordinal));
+            using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+            Assert.DoesNotContain("<dependency ", nuspec.ReadToEnd());
+        }
+
+        [Theory]
+        [InlineData("enable")]
+        [InlineData("disable")]
+        public void A_fresh_project_builds_with_warnings_as_errors_and_runs(string nullable)
+        {
+            const string program = """
+                using System;
+                using System.Globalization;
+                using CnnGen;
+
+                var net = new Tiny();
+                var p = new float[Tiny.ParameterCount];
+                for (int i = 0; i < p.Length; i++) p[i] = MathF.Sin(i) * 0.5f;
+                net.SetParameters(p);
+                var x = new float[Tiny.InputLength];
+                for (int i = 0; i < x.Length; i++) x[i] = MathF.Cos(i);
+                var y = new float[Tiny.OutputLength];
+                net.Forward(x, y);
+                Console.WriteLine(string.Join(" ", Array.ConvertAll(y, v => v.ToString("R", CultureInfo.InvariantCulture))));
+
+                [Input(12, 10, 2)] [Conv(4, 3, Padding = 1)] [Relu] [MaxPool(2)] [Conv(3, 3, Stride = 2, Rounding = OutputRounding.Floor)] [FullyConnected(5)]
+                public partial class Tiny { }
+                """;
+            string project = _package.CreateProject("Consumer_" + nullable, program, $"<Nullable>{nullable}</Nullable>");
+            Dotnet.Result result = Dotnet.Run(project, "run -c Release");
+            result.AssertSuccess("dotnet run");
+
+            var spec = new NetSpec(12, 10, 2, new[]
+            {
+                LayerSpec.Conv(4, 3, padding: 1), LayerSpec.Relu(), LayerSpec.Pool(2),
+                LayerSpec.Conv(3, 3, stride: 2, rounding: OutputRounding.Floor), LayerSpec.Fc(5),
+            });
+            int parameterCount = (4 * 2 * 9) + 4 + (3 * 4 * 9) + 3 + (5 * 3 * 2 * 2) + 5;
+            float[] parameters = Enumerable.Range(0, parameterCount).Select(i => MathF.Sin(i) * 0.5f).ToArray();
+            float[] input = Enumerable.Range(0, spec.InputLength).Select(i => MathF.Cos(i)).ToArray();
+            float[] expected = spec.RunReference(input, parameters).Output;
+
+            string line = result.Output.Split('\n').Select(l => l.Trim()).Last(l => l.Length > 0);
+            float[] actual = line.Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            Numbers.AssertClose(expected, actual, "consumer output");
+        }
+
+        [Fact]
+        public void A_bad_declaration_fails_the_build_with_the_documented_id_at_the_attribute_line()
+        {
+            const string program = """
+                using CnnGen;
+
+                System.Console.WriteLine("unreachable");
+
+                [Input(14, 14, 6)]
+                [Conv(16, 5, Stride = 2)]
+                public partial class Bad { }
+                """;
+            string project = _package.CreateProject("BadConsumer", program);
+            Dotnet.Result result = Dotnet.Run(project, "build -c Release");
+            Assert.NotEqual(0, result.ExitCode);
+            Assert.Contains("Program.cs(6,2): error CNN001: Conv1: output width (14 − 5 + 2·0)/2 + 1 = 5.5 is not an integer; Stride = 1 or 3, or Rounding = Floor, would fit", result.Output);
+        }
+    }
+}
