@@ -476,6 +476,92 @@ namespace CnnGen.Generator.Emitting
             }
 
             w.Line();
+            EmitSafetensors(w, n);
+        }
+
+        /// <summary>The state_dict name of a layer's tensor: the layer name, first letter lower-cased, plus ".weight" or ".bias".</summary>
+        public static string TensorName(LayerModel layer, string suffix) =>
+            char.ToLowerInvariant(layer.Name[0]) + layer.Name.Substring(1) + "." + suffix;
+
+        private static void EmitSafetensors(SourceWriter w, NetworkModel n)
+        {
+            const string Spec = "global::CnnGen.IO.TensorSpec";
+            w.Line("// The tensors of a .safetensors file, as PyTorch's state_dict() names and shapes them.");
+            w.Line(GeneratedCode);
+            using (w.Block("private static readonly " + Spec + "[] s_tensors = new " + Spec + "[]", close: "};"))
+            {
+                foreach (LayerModel l in n.Layers)
+                {
+                    if (!l.HasParameters)
+                    {
+                        continue;
+                    }
+
+                    string shape = l.Kind == LayerKind.Conv
+                        ? l.OutputDepth + ", " + l.InputDepth + ", " + l.Size + ", " + l.Size
+                        : l.OutputDepth + ", " + l.InputLength;
+                    w.Line("new " + Spec + "(\"" + TensorName(l, "weight") + "\", new int[] { " + shape + " }, " + l.Name + "WeightOffset),");
+                    w.Line("new " + Spec + "(\"" + TensorName(l, "bias") + "\", new int[] { " + l.OutputDepth + " }, " + l.Name + "BiasOffset),");
+                }
+            }
+
+            w.Line();
+
+            string names = string.Join(", ", EnumerateTensorNames(n));
+            w.Line("/// <summary>Loads all parameters from a .safetensors file, as <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes it.</summary>");
+            w.Line("/// <remarks>Tensors: " + (names.Length == 0 ? "none" : names) + ". F32, or F16 and BF16 widened to float.</remarks>");
+            w.Line("/// <param name=\"path\">The file.</param>");
+            w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor is missing, extra, mis-shaped or of another dtype, or the file is malformed; no parameter changes.</exception>");
+            w.Line(GeneratedCode);
+            using (w.Block("public void LoadSafetensors(string path)"))
+            {
+                w.Line("using global::System.IO.FileStream stream = global::System.IO.File.OpenRead(path);");
+                w.Line("LoadSafetensors(stream);");
+            }
+
+            w.Line();
+            w.Line("/// <summary>Loads all parameters from a .safetensors stream; see <see cref=\"LoadSafetensors(string)\"/>.</summary>");
+            w.Line("/// <param name=\"stream\">The data, read to its end.</param>");
+            w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor is missing, extra, mis-shaped or of another dtype, or the data is malformed; no parameter changes.</exception>");
+            w.Line(GeneratedCode);
+            using (w.Block("public void LoadSafetensors(global::System.IO.Stream stream)"))
+            {
+                w.Line("float[] values = global::CnnGen.IO.Safetensors.Read(stream, s_tensors, ParameterCount); // throws before any change");
+                w.Line("SetParameters(values);");
+            }
+
+            w.Line();
+            w.Line("/// <summary>Writes all parameters as a .safetensors file (F32), readable by <c>safetensors.torch.load_file</c>.</summary>");
+            w.Line("/// <param name=\"path\">The file, created or overwritten.</param>");
+            w.Line(GeneratedCode);
+            using (w.Block("public void SaveSafetensors(string path)"))
+            {
+                w.Line("using global::System.IO.FileStream stream = global::System.IO.File.Create(path);");
+                w.Line("SaveSafetensors(stream);");
+            }
+
+            w.Line();
+            w.Line("/// <summary>Writes all parameters in the .safetensors format to <paramref name=\"stream\"/>.</summary>");
+            w.Line("/// <param name=\"stream\">Where to write.</param>");
+            w.Line(GeneratedCode);
+            using (w.Block("public void SaveSafetensors(global::System.IO.Stream stream)"))
+            {
+                w.Line("global::CnnGen.IO.Safetensors.Write(stream, s_tensors, _parameters);");
+            }
+
+            w.Line();
+        }
+
+        private static IEnumerable<string> EnumerateTensorNames(NetworkModel n)
+        {
+            foreach (LayerModel l in n.Layers)
+            {
+                if (l.HasParameters)
+                {
+                    yield return TensorName(l, "weight");
+                    yield return TensorName(l, "bias");
+                }
+            }
         }
 
         private sealed class Step

@@ -26,12 +26,12 @@ namespace CnnGen.Generator.Emitting
         }
 
         /// <summary>Writes <paramref name="header"/> and "{", indents, and writes "}" when disposed.</summary>
-        public Scope Block(string header)
+        public Scope Block(string header, string close = "}")
         {
             Line(header);
             Line("{");
             _indent++;
-            return new Scope(this);
+            return new Scope(this, close);
         }
 
         public override string ToString() => _builder.ToString();
@@ -39,13 +39,18 @@ namespace CnnGen.Generator.Emitting
         internal readonly struct Scope : IDisposable
         {
             private readonly SourceWriter _writer;
+            private readonly string _close;
 
-            public Scope(SourceWriter writer) => _writer = writer;
+            public Scope(SourceWriter writer, string close)
+            {
+                _writer = writer;
+                _close = close;
+            }
 
             public void Dispose()
             {
                 _writer._indent--;
-                _writer.Line("}");
+                _writer.Line(_close);
             }
         }
     }

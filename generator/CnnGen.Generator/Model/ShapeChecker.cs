@@ -41,7 +41,7 @@ namespace CnnGen.Generator.Model
             "InputWidth", "InputHeight", "InputDepth", "InputLength", "OutputLength", "ParameterCount",
             "Parameters", "SetParameters", "Forward", "ForwardBatch", "LoadSafetensors", "SaveSafetensors",
             "MaxActivationLength", "MaxPaddedLength", "Relu", "Unsafe", "MemoryMarshal", "_parameters",
-            "t_activationA", "t_activationB", "t_padded",
+            "t_activationA", "t_activationB", "t_padded", "s_tensors",
         };
 
         private const int SearchLimit = 4096;

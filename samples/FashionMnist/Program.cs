@@ -1,0 +1,183 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using FashionMnist;
+using Spectre.Console;
+
+// Classifies the Fashion-MNIST test set with a LeNet-5 trained in PyTorch (tools/train_fashion_mnist.py)
+// and run by CnnGen's generated code, or, given a 28x28 grayscale PGM file, classifies that image.
+string dataDirectory = Path.Combine(AppContext.BaseDirectory, "data");
+var net = new FashionLeNet();
+net.LoadSafetensors(Path.Combine(dataDirectory, "lenet5.safetensors"));
+
+if (args.Length > 0)
+{
+    return ClassifyFile(net, args[0]);
+}
+
+(float[] images, int count) = Data.ReadImages(Path.Combine(dataDirectory, "t10k-images-idx3-ubyte.gz"));
+byte[] labels = Data.ReadLabels(Path.Combine(dataDirectory, "t10k-labels-idx1-ubyte.gz"));
+byte[] torchPredictions = File.ReadAllBytes(Path.Combine(dataDirectory, "torch_predictions.bin"));
+const int Pixels = FashionLeNet.InputLength;
+const int Classes = FashionLeNet.OutputLength;
+
+AnsiConsole.MarkupLine($"[bold]CnnGen × Fashion-MNIST[/]: LeNet-5 ({FashionLeNet.ParameterCount:N0} parameters, trained in PyTorch) on {count:N0} test images");
+
+// One thread: Forward on each image in turn.
+var predictions = new byte[count];
+var scores = new float[Classes];
+TimeSpan single = TimeSpan.Zero;
+AnsiConsole.Progress()
+    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+    .Start(context =>
+    {
+        ProgressTask task = context.AddTask("Forward, one thread", maxValue: count);
+        var watch = new Stopwatch();
+        for (int start = 0; start < count; start += 500)
+        {
+            int end = Math.Min(count, start + 500);
+            watch.Start();
+            for (int i = start; i < end; i++)
+            {
+                net.Forward(images.AsSpan(i * Pixels, Pixels), scores);
+                predictions[i] = (byte)ArgMax(scores);
+            }
+
+            watch.Stop();
+            task.Increment(end - start);
+        }
+
+        single = watch.Elapsed;
+    });
+
+// All cores: ForwardBatch over the whole set.
+var batchScores = new float[count * Classes];
+net.ForwardBatch(images.AsSpan(0, Pixels * 256), batchScores.AsSpan(0, Classes * 256)); // warm the workers
+var batchWatch = Stopwatch.StartNew();
+net.ForwardBatch(images, batchScores);
+batchWatch.Stop();
+int batchMismatches = Enumerable.Range(0, count).Count(i => ArgMax(batchScores.AsSpan(i * Classes, Classes)) != predictions[i]);
+
+int correct = Enumerable.Range(0, count).Count(i => predictions[i] == labels[i]);
+int torchCorrect = Enumerable.Range(0, count).Count(i => torchPredictions[i] == labels[i]);
+int agree = Enumerable.Range(0, count).Count(i => predictions[i] == torchPredictions[i]);
+double accuracy = 100.0 * correct / count;
+double torchAccuracy = 100.0 * torchCorrect / count;
+double agreement = 100.0 * agree / count;
+
+var summary = new Table().Border(TableBorder.Rounded).AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
+summary.AddRow("accuracy (CnnGen)", $"{accuracy:F2} %");
+summary.AddRow("accuracy (PyTorch)", $"{torchAccuracy:F2} %  (difference {Math.Abs(accuracy - torchAccuracy):F2} points)");
+summary.AddRow("same prediction as PyTorch", $"{agreement:F2} %  ({agree:N0} of {count:N0})");
+summary.AddRow("images per second, one thread (Forward)", $"{count / single.TotalSeconds:N0}  ({single.TotalMilliseconds * 1000 / count:F1} µs each)");
+summary.AddRow($"images per second, {Environment.ProcessorCount} cores (ForwardBatch)", $"{count / batchWatch.Elapsed.TotalSeconds:N0}");
+summary.AddRow("ForwardBatch differs from Forward", batchMismatches == 0 ? "never" : $"{batchMismatches} times");
+AnsiConsole.Write(summary);
+
+// Confusion matrix: rows are true classes, columns predictions.
+var confusion = new int[Classes, Classes];
+for (int i = 0; i < count; i++)
+{
+    confusion[labels[i], predictions[i]]++;
+}
+
+var matrix = new Table().Border(TableBorder.Simple).Title("Confusion matrix: rows are true classes, columns predicted classes");
+matrix.AddColumn("true class");
+for (int c = 0; c < Classes; c++)
+{
+    matrix.AddColumn(new TableColumn(c.ToString()).RightAligned().PadLeft(1).PadRight(0));
+}
+
+for (int t = 0; t < Classes; t++)
+{
+    var row = new string[Classes + 1];
+    row[0] = Markup.Escape($"{t} {FashionLeNet.ClassNames[t]}");
+    for (int p = 0; p < Classes; p++)
+    {
+        row[p + 1] = t == p ? $"[green]{confusion[t, p]}[/]" : confusion[t, p] == 0 ? "[grey]·[/]" : confusion[t, p].ToString();
+    }
+
+    matrix.AddRow(row);
+}
+
+AnsiConsole.Write(matrix);
+
+// A few test images, two side by side, the first misclassified one among them.
+int wrong = Enumerable.Range(0, count).First(i => predictions[i] != labels[i]);
+int[] shown = { 0, 1, 2, wrong };
+for (int pair = 0; pair < shown.Length; pair += 2)
+{
+    string[] left = Draw(images.AsSpan(shown[pair] * Pixels, Pixels)).Split('\n');
+    string[] right = Draw(images.AsSpan(shown[pair + 1] * Pixels, Pixels)).Split('\n');
+    for (int line = 0; line < left.Length - 1; line++)
+    {
+        AnsiConsole.WriteLine(left[line] + "    " + right[line]);
+    }
+
+    string leftCaption = Caption(shown[pair]);
+    AnsiConsole.MarkupLine(leftCaption + new string(' ', Math.Max(1, 32 - Markup.Remove(leftCaption).Length)) + Caption(shown[pair + 1]));
+    AnsiConsole.WriteLine();
+}
+
+string Caption(int i) =>
+    $"#{i}: [{(predictions[i] == labels[i] ? "green" : "red")}]{Markup.Escape(FashionLeNet.ClassNames[predictions[i]])}[/] (true: {Markup.Escape(FashionLeNet.ClassNames[labels[i]])})";
+
+bool ok = agreement >= 99.9 && Math.Abs(accuracy - torchAccuracy) <= 0.05 && batchMismatches == 0;
+AnsiConsole.MarkupLine(ok
+    ? "[green]CnnGen's predictions match PyTorch's.[/]"
+    : "[red]CnnGen's predictions differ from PyTorch's more than expected.[/]");
+return ok ? 0 : 1;
+
+static int ClassifyFile(FashionLeNet net, string path)
+{
+    float[] image = Data.ReadPgm(path);
+    var scores = new float[FashionLeNet.OutputLength];
+    net.Forward(image, scores);
+    float max = scores.Max();
+    double[] probabilities = scores.Select(s => Math.Exp(s - max)).ToArray();
+    double total = probabilities.Sum();
+    AnsiConsole.WriteLine(Draw(image));
+    foreach (int c in Enumerable.Range(0, scores.Length).OrderByDescending(c => scores[c]).Take(3))
+    {
+        AnsiConsole.MarkupLine($"{Markup.Escape(FashionLeNet.ClassNames[c]),-12} {100 * probabilities[c] / total,6:F2} %");
+    }
+
+    return 0;
+}
+
+static int ArgMax(ReadOnlySpan<float> values)
+{
+    int best = 0;
+    for (int i = 1; i < values.Length; i++)
+    {
+        if (values[i] > values[best])
+        {
+            best = i;
+        }
+    }
+
+    return best;
+}
+
+// A 28x28 image as 14 lines of 28 characters (two pixel rows a line), denser characters for brighter pixels.
+static string Draw(ReadOnlySpan<float> pixels)
+{
+    const string Shades = " .:-=+*#%@";
+    var text = new System.Text.StringBuilder(14 * 29);
+    for (int y = 0; y < 28; y += 2)
+    {
+        for (int x = 0; x < 28; x++)
+        {
+            // Two rows per line keep the aspect ratio of a terminal cell.
+            float value = Math.Max(pixels[(y * 28) + x], pixels[((y + 1) * 28) + x]);
+            char shade = Shades[Math.Min(Shades.Length - 1, (int)(value * Shades.Length))];
+            text.Append(shade);
+        }
+
+        text.Append('\n');
+    }
+
+    return text.ToString();
+}
+
