@@ -131,7 +131,18 @@ return ok ? 0 : 1;
 
 static int ClassifyFile(FashionLeNet net, string path)
 {
-    float[] image = Data.ReadPgm(path);
+    float[] image;
+    try
+    {
+        image = Data.ReadPgm(path);
+    }
+    catch (Exception e) when (e is IOException or InvalidDataException or FormatException or OverflowException or UnauthorizedAccessException)
+    {
+        AnsiConsole.MarkupLine($"[red]Cannot read {Markup.Escape(path)}:[/] {Markup.Escape(e.Message)}");
+        AnsiConsole.MarkupLine("Give a 28x28 grayscale PGM (P2 or P5), light garment on a dark background, e.g. from: convert in.png -resize 28x28! -colorspace Gray -negate out.pgm");
+        return 2;
+    }
+
     var scores = new float[FashionLeNet.OutputLength];
     net.Forward(image, scores);
     float max = scores.Max();
