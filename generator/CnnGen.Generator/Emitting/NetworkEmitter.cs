@@ -96,6 +96,10 @@ namespace CnnGen.Generator.Emitting
             w.Line("// Scratch sizes: the largest activation, and the largest padded copy of a layer input.");
             w.Line("private const int MaxActivationLength = " + Text.Literal(n.MaxActivationLength) + ";");
             w.Line("private const int MaxPaddedLength = " + Text.Literal(n.MaxPaddedLength) + ";");
+            w.Line("// Vector kernels: the largest phase copy of an input, the largest wide output, the largest repacked conv weight.");
+            w.Line("private const int MaxPhaseLength = " + Text.Literal(MaxOf(n, p => p.PhaseLength)) + ";");
+            w.Line("private const int MaxWideLength = " + Text.Literal(MaxOf(n, p => p.WideLength)) + ";");
+            w.Line("private const int MaxPackedLength = " + Text.Literal(MaxOf(n, p => p.PackedLength)) + ";");
             w.Line();
         }
 
@@ -147,6 +151,60 @@ namespace CnnGen.Generator.Emitting
             }
 
             w.Line();
+            VectorEmitter.EmitDispatch(w, l, GeneratedCode);
+            w.Line();
+            VectorPlan? plan = VectorPlan.For(l);
+            if (l.Kind == LayerKind.FullyConnected)
+            {
+                VectorEmitter.EmitFullyConnected(w, l, GeneratedCode);
+                w.Line();
+            }
+            else if (plan is not null)
+            {
+                if (l.Kind == LayerKind.Conv)
+                {
+                    VectorEmitter.EmitConv(w, l, plan, GeneratedCode);
+                }
+                else
+                {
+                    VectorEmitter.EmitPool(w, l, plan, GeneratedCode);
+                }
+
+                w.Line();
+            }
+        }
+
+        private static int MaxOf(NetworkModel n, System.Func<VectorPlan, int> length)
+        {
+            int max = 0;
+            foreach (LayerModel layer in n.Layers)
+            {
+                VectorPlan? plan = VectorPlan.For(layer);
+                if (plan is not null)
+                {
+                    max = System.Math.Max(max, length(plan));
+                }
+            }
+
+            return max;
+        }
+
+        /// <summary>Where each conv layer's repacked weight starts in <c>_packed</c>, and the total.</summary>
+        private static (Dictionary<string, int> Offsets, int Total) PackedOffsets(NetworkModel n)
+        {
+            var offsets = new Dictionary<string, int>();
+            int total = 0;
+            foreach (LayerModel layer in n.Layers)
+            {
+                VectorPlan? plan = VectorPlan.For(layer);
+                if (plan is not null && layer.Kind == LayerKind.Conv)
+                {
+                    offsets[layer.Name] = total;
+                    total += plan.PackedLength;
+                }
+            }
+
+            return (offsets, total);
         }
 
         private static string AxisFormula(LayerModel l, int input, int output)
@@ -212,9 +270,22 @@ namespace CnnGen.Generator.Emitting
                 }
 
                 w.Line(Check + ".Length(output.Length, " + name + "OutputLength, nameof(output), \"" + name + "OutputLength = " + Text.Shape(l.OutputWidth, l.OutputHeight, l.OutputDepth) + "\");");
-                w.Line(l.HasParameters
-                    ? name + "Kernel(input, weight, bias, output, relu: false);"
-                    : name + "Kernel(input, output);");
+                VectorPlan? plan = VectorPlan.For(l);
+                if (l.Kind == LayerKind.Conv && plan is not null)
+                {
+                    w.Line(Span + " packed = new " + Span + "(t_packed ??= new float[MaxPackedLength], 0, " + Text.Literal(plan.PackedLength) + ");");
+                    w.Line("global::CnnGen.Runtime.Layout.PackConvWeight(weight, " + l.OutputDepth + ", " + l.InputDepth + ", " + l.Size + ", " + plan.Rows + ", packed);");
+                    w.Line(name + "Dispatch(input, packed, weight, bias, output, relu: false);");
+                }
+                else
+                {
+                    w.Line(l.Kind switch
+                    {
+                        LayerKind.Conv => name + "Dispatch(input, default, weight, bias, output, relu: false);",
+                        LayerKind.FullyConnected => name + "Dispatch(input, weight, bias, output, relu: false);",
+                        _ => name + "Dispatch(input, output);",
+                    });
+                }
             }
         }
 
@@ -443,6 +514,15 @@ namespace CnnGen.Generator.Emitting
             w.Line();
             w.Line(GeneratedCode);
             w.Line("private readonly float[] _parameters = new float[ParameterCount];");
+            (Dictionary<string, int> packedOffsets, int packedTotal) = PackedOffsets(n);
+            if (packedTotal > 0)
+            {
+                w.Line();
+                w.Line("// Conv weights repacked for the vector kernels, [K/block][D][F][F][block], refreshed by SetParameters.");
+                w.Line(GeneratedCode);
+                w.Line("private readonly float[] _packed = new float[" + Text.Literal(packedTotal) + "];");
+            }
+
             w.Line();
             w.Line("/// <summary>Creates the network with every parameter zero; load real ones with <see cref=\"SetParameters\"/>.</summary>");
             w.Line(GeneratedCode);
@@ -473,6 +553,14 @@ namespace CnnGen.Generator.Emitting
             {
                 w.Line(Check + ".Length(values.Length, ParameterCount, nameof(values), \"ParameterCount\");");
                 w.Line("values.CopyTo(_parameters);");
+                foreach (LayerModel layer in n.Layers)
+                {
+                    if (packedOffsets.TryGetValue(layer.Name, out int offset))
+                    {
+                        VectorPlan plan = VectorPlan.For(layer)!;
+                        w.Line("global::CnnGen.Runtime.Layout.PackConvWeight(values.Slice(" + layer.Name + "WeightOffset, " + layer.Name + "WeightLength), " + layer.OutputDepth + ", " + layer.InputDepth + ", " + layer.Size + ", " + plan.Rows + ", new " + Span + "(_packed, " + Text.Literal(offset) + ", " + Text.Literal(layer.WeightLength) + "));");
+                    }
+                }
             }
 
             w.Line();
@@ -671,6 +759,7 @@ namespace CnnGen.Generator.Emitting
         /// </summary>
         private static void EmitSteps(SourceWriter w, NetworkModel n, List<Step> steps, int lastProducer)
         {
+            Dictionary<string, int> packedOffsets = PackedOffsets(n).Offsets;
             if (lastProducer > 0)
             {
                 w.Line("float[] a = t_activationA ??= new float[MaxActivationLength];");
@@ -711,9 +800,17 @@ namespace CnnGen.Generator.Emitting
                 else
                 {
                     w.Line("// " + Describe(l) + (step.Relu ? ", ReLU fused" : string.Empty));
-                    w.Line(l.HasParameters
-                        ? l.Name + "Kernel(" + source + ", p.Slice(" + l.Name + "WeightOffset, " + l.Name + "WeightLength), p.Slice(" + l.Name + "BiasOffset, " + l.Name + "BiasLength), " + target + ", relu: " + (step.Relu ? "true" : "false") + ");"
-                        : l.Name + "Kernel(" + source + ", " + target + ");");
+                    string relu = "relu: " + (step.Relu ? "true" : "false");
+                    string weights = "p.Slice(" + l.Name + "WeightOffset, " + l.Name + "WeightLength), p.Slice(" + l.Name + "BiasOffset, " + l.Name + "BiasLength)";
+                    string packed = packedOffsets.TryGetValue(l.Name, out int packedOffset)
+                        ? "new " + ReadOnlySpan + "(_packed, " + Text.Literal(packedOffset) + ", " + Text.Literal(l.WeightLength) + ")"
+                        : "default";
+                    w.Line(l.Kind switch
+                    {
+                        LayerKind.Conv => l.Name + "Dispatch(" + source + ", " + packed + ", " + weights + ", " + target + ", " + relu + ");",
+                        LayerKind.FullyConnected => l.Name + "Dispatch(" + source + ", " + weights + ", " + target + ", " + relu + ");",
+                        _ => l.Name + "Dispatch(" + source + ", " + target + ");",
+                    });
                 }
 
                 current = next;
@@ -740,6 +837,20 @@ namespace CnnGen.Generator.Emitting
             {
                 w.Line(GeneratedCode);
                 w.Line("[global::System.ThreadStatic] private static float[]? t_padded;");
+            }
+
+            if (MaxOf(n, p => p.PhaseLength) > 0)
+            {
+                w.Line(GeneratedCode);
+                w.Line("[global::System.ThreadStatic] private static float[]? t_phases;");
+                w.Line(GeneratedCode);
+                w.Line("[global::System.ThreadStatic] private static float[]? t_wide;");
+            }
+
+            if (MaxOf(n, p => p.PackedLength) > 0)
+            {
+                w.Line(GeneratedCode);
+                w.Line("[global::System.ThreadStatic] private static float[]? t_packed;");
             }
         }
     }

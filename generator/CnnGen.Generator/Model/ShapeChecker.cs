@@ -41,7 +41,8 @@ namespace CnnGen.Generator.Model
             "InputWidth", "InputHeight", "InputDepth", "InputLength", "OutputLength", "ParameterCount",
             "Parameters", "SetParameters", "Forward", "ForwardBatch", "LoadSafetensors", "SaveSafetensors",
             "MaxActivationLength", "MaxPaddedLength", "Relu", "Unsafe", "MemoryMarshal", "_parameters",
-            "t_activationA", "t_activationB", "t_padded", "s_tensors",
+            "t_activationA", "t_activationB", "t_padded", "s_tensors", "_packed", "t_phases", "t_wide", "t_packed",
+            "MaxPhaseLength", "MaxWideLength", "MaxPackedLength",
         };
 
         private const int SearchLimit = 4096;
@@ -65,6 +66,8 @@ namespace CnnGen.Generator.Model
 
             yield return name;
             yield return name + "Kernel";
+            yield return name + "Dispatch";
+            yield return name + "Vector";
             foreach (string side in new[] { "Input", "Output" })
             {
                 yield return name + side + "Width";
