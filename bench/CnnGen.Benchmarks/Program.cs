@@ -1,9 +1,68 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
 using BenchmarkDotNet.Running;
 
 namespace CnnGen.Benchmarks;
 
-/// <summary>Run with: dotnet run -c Release --project bench/CnnGen.Benchmarks -- --filter '*'</summary>
+/// <summary>
+/// dotnet run -c Release --project bench/CnnGen.Benchmarks -- --filter '*'   (BenchmarkDotNet)
+/// dotnet run -c Release --project bench/CnnGen.Benchmarks -- --first-call  (JIT cost of the first Forward, and generated sizes)
+/// </summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static int Main(string[] args)
+    {
+        if (args.Length == 2 && args[0] == "--first-call-of")
+        {
+            // One case in a fresh process: the time of the first Forward, JIT included.
+            Case c = Case.All[args[1]];
+            IBenchNetwork net = c.Create();
+            var input = new float[c.InputLength];
+            var output = new float[c.OutputLength];
+            var watch = Stopwatch.StartNew();
+            net.Forward(input, output);
+            Console.WriteLine(watch.Elapsed.TotalMilliseconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture));
+            return 0;
+        }
+
+        if (args.Length == 1 && args[0] == "--first-call")
+        {
+            string generated = FindGenerated();
+            Console.WriteLine("| case | first Forward (ms, JIT included) | generated source (KB) |");
+            Console.WriteLine("|---|---|---|");
+            foreach (string name in Case.All.Keys)
+            {
+                var start = new ProcessStartInfo(Environment.ProcessPath!, $"\"{typeof(Program).Assembly.Location}\" --first-call-of {name}") { RedirectStandardOutput = true };
+                if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) != "dotnet")
+                {
+                    start = new ProcessStartInfo(Environment.ProcessPath!, $"--first-call-of {name}") { RedirectStandardOutput = true };
+                }
+
+                using Process process = Process.Start(start)!;
+                string ms = process.StandardOutput.ReadToEnd().Trim();
+                process.WaitForExit();
+                string file = Directory.EnumerateFiles(generated, "CnnGen.Benchmarks.Case" + name + ".g.cs", SearchOption.AllDirectories).FirstOrDefault() ?? string.Empty;
+                string size = file.Length > 0 ? (new FileInfo(file).Length / 1024.0).ToString("F0", System.Globalization.CultureInfo.InvariantCulture) : "?";
+                Console.WriteLine($"| {name} | {ms} | {size} |");
+            }
+
+            return 0;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+
+    private static string FindGenerated()
+    {
+        string? directory = AppContext.BaseDirectory;
+        while (directory is not null && !File.Exists(Path.Combine(directory, "CnnGen.Benchmarks.csproj")))
+        {
+            directory = Path.GetDirectoryName(directory);
+        }
+
+        return Path.Combine(directory ?? ".", "obj");
+    }
 }

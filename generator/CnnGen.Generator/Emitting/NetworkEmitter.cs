@@ -100,6 +100,7 @@ namespace CnnGen.Generator.Emitting
             w.Line("private const int MaxPhaseLength = " + Text.Literal(MaxOf(n, p => p.PhaseLength)) + ";");
             w.Line("private const int MaxWideLength = " + Text.Literal(MaxOf(n, p => p.WideLength)) + ";");
             w.Line("private const int MaxPackedLength = " + Text.Literal(MaxOf(n, p => p.PackedLength)) + ";");
+
             w.Line();
         }
 
@@ -273,7 +274,7 @@ namespace CnnGen.Generator.Emitting
                 VectorPlan? plan = VectorPlan.For(l);
                 if (l.Kind == LayerKind.Conv && plan is not null)
                 {
-                    w.Line(Span + " packed = new " + Span + "(t_packed ??= new float[MaxPackedLength], 0, " + Text.Literal(plan.PackedLength) + ");");
+                    w.Line(Span + " packed = global::CnnGen.Runtime.Scratch.Aligned(ref t_packed, MaxPackedLength).Slice(0, " + Text.Literal(plan.PackedLength) + ");");
                     w.Line("global::CnnGen.Runtime.Layout.PackConvWeight(weight, " + l.OutputDepth + ", " + l.InputDepth + ", " + l.Size + ", " + plan.Rows + ", packed);");
                     w.Line(name + "Dispatch(input, packed, weight, bias, output, relu: false);");
                 }
@@ -304,7 +305,7 @@ namespace CnnGen.Generator.Emitting
             int sourcePlane = l.SourceWidth * l.SourceHeight;
             w.Line("// Padded copy: " + l.InputDepth + " planes of " + l.SourceWidth + "x" + l.SourceHeight + " filled with " + padValue + ", the input at (" + l.Padding + ", " + l.Padding + "),");
             w.Line("// so every window read stays inside the buffer and the loops below need no bounds tests.");
-            w.Line(Span + " padded = new " + Span + "(t_padded ??= new float[MaxPaddedLength], 0, " + Text.Literal(l.SourceLength) + ");");
+            w.Line(Span + " padded = global::CnnGen.Runtime.Scratch.Aligned(ref t_padded, MaxPaddedLength).Slice(0, " + Text.Literal(l.SourceLength) + ");");
             w.Line("padded.Fill(" + padValue + ");");
             using (w.Block("for (int d = 0; d < " + l.InputDepth + "; d++)"))
             {
@@ -326,6 +327,7 @@ namespace CnnGen.Generator.Emitting
 
             w.Line("// " + Describe(l) + ". Window of F*F*D = " + l.Size + "*" + l.Size + "*" + l.InputDepth + " = " + Text.Grouped(filter) + " multiply-adds per output, " + UnrollText(l, level) + ".");
             w.Line(GeneratedCode);
+            w.Line(VectorEmitter.Optimized);
             using (w.Block("private static void " + l.Name + "Kernel(" + ReadOnlySpan + " input, " + ReadOnlySpan + " weight, " + ReadOnlySpan + " bias, " + Span + " output, bool relu)"))
             {
                 EmitSource(w, l, "0f");
@@ -361,6 +363,7 @@ namespace CnnGen.Generator.Emitting
 
             w.Line("// " + Describe(l) + ". Window of " + l.Size + "x" + l.Size + " per output, " + UnrollText(l, level) + ".");
             w.Line(GeneratedCode);
+            w.Line(VectorEmitter.Optimized);
             using (w.Block("private static void " + l.Name + "Kernel(" + ReadOnlySpan + " input, " + Span + " output)"))
             {
                 EmitSource(w, l, "float.NegativeInfinity");
@@ -486,6 +489,7 @@ namespace CnnGen.Generator.Emitting
             int inputs = l.InputLength;
             w.Line("// " + Describe(l) + ": " + Text.Grouped(inputs) + " multiply-adds per output.");
             w.Line(GeneratedCode);
+            w.Line(VectorEmitter.Optimized);
             using (w.Block("private static void " + l.Name + "Kernel(" + ReadOnlySpan + " input, " + ReadOnlySpan + " weight, " + ReadOnlySpan + " bias, " + Span + " output, bool relu)"))
             {
                 w.Line("ref float x = ref MemoryMarshal.GetReference(input);");
@@ -762,12 +766,12 @@ namespace CnnGen.Generator.Emitting
             Dictionary<string, int> packedOffsets = PackedOffsets(n).Offsets;
             if (lastProducer > 0)
             {
-                w.Line("float[] a = t_activationA ??= new float[MaxActivationLength];");
+                w.Line(Span + " a = global::CnnGen.Runtime.Scratch.Aligned(ref t_activationA, MaxActivationLength);");
             }
 
             if (lastProducer > 1)
             {
-                w.Line("float[] b = t_activationB ??= new float[MaxActivationLength];");
+                w.Line(Span + " b = global::CnnGen.Runtime.Scratch.Aligned(ref t_activationB, MaxActivationLength);");
             }
 
             if (steps.Exists(s => s.Layer.HasParameters))
@@ -783,15 +787,15 @@ namespace CnnGen.Generator.Emitting
                 LayerModel l = step.Layer;
                 if (step.InPlace)
                 {
-                    string span = current == "output" ? "output" : "new " + Span + "(" + current + ", 0, " + Text.Literal(currentLength) + ")";
+                    string span = current == "output" ? "output" : current + ".Slice(0, " + Text.Literal(currentLength) + ")";
                     w.Line("// ReLU on " + Text.Shape(l.InputWidth, l.InputHeight, l.InputDepth) + ", in place");
                     w.Line("Relu(" + span + ", " + span + ");");
                     continue;
                 }
 
                 string next = i == lastProducer ? "output" : current == "a" ? "b" : "a";
-                string source = current is "input" or "output" ? current : "new " + ReadOnlySpan + "(" + current + ", 0, " + Text.Literal(currentLength) + ")";
-                string target = next == "output" ? "output" : "new " + Span + "(" + next + ", 0, " + Text.Literal(l.OutputLength) + ")";
+                string source = current is "input" or "output" ? current : current + ".Slice(0, " + Text.Literal(currentLength) + ")";
+                string target = next == "output" ? "output" : next + ".Slice(0, " + Text.Literal(l.OutputLength) + ")";
                 if (l.Kind == LayerKind.Relu)
                 {
                     w.Line("// ReLU on " + Text.Shape(l.InputWidth, l.InputHeight, l.InputDepth));

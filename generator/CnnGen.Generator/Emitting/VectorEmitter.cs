@@ -11,6 +11,12 @@ namespace CnnGen.Generator.Emitting
     {
         private const string Span = "global::System.Span<float>";
         private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
+        /// <summary>
+        /// Kernels are compiled fully optimized at their first call: no tier-0 code, no on-stack replacement, and no
+        /// dynamic-PGO re-layout, which measurably slowed the row-max pool kernels.
+        /// </summary>
+        public const string Optimized = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
         private const string Constraint = "where TS : struct, global::CnnGen.Runtime.ISimd<TV> where TV : struct";
 
         /// <summary>The dispatcher: picks the widest vector kernel the machine runs, else the scalar one.</summary>
@@ -43,12 +49,20 @@ namespace CnnGen.Generator.Emitting
                     return;
                 }
 
-                using (w.Block("if (global::CnnGen.Runtime.Simd512.IsSupported)"))
+                bool narrow = l.Kind == LayerKind.MaxPool && PoolInsideColumns(l) < 16;
+                if (narrow)
                 {
-                    w.Line(l.Name + "Vector<global::CnnGen.Runtime.Simd512, global::System.Runtime.Intrinsics.Vector512<float>>(" + vectorArguments + ");");
+                    w.Line("// Fewer than 16 output columns per row lie inside the input: 8-float vectors fit this layer better than 16.");
+                }
+                else
+                {
+                    using (w.Block("if (global::CnnGen.Runtime.Simd512.IsSupported)"))
+                    {
+                        w.Line(l.Name + "Vector<global::CnnGen.Runtime.Simd512, global::System.Runtime.Intrinsics.Vector512<float>>(" + vectorArguments + ");");
+                    }
                 }
 
-                using (w.Block("else if (global::CnnGen.Runtime.Simd256.IsSupported)"))
+                using (w.Block((narrow ? "if" : "else if") + " (global::CnnGen.Runtime.Simd256.IsSupported)"))
                 {
                     w.Line(l.Name + "Vector<global::CnnGen.Runtime.Simd256, global::System.Runtime.Intrinsics.Vector256<float>>(" + vectorArguments + ");");
                 }
@@ -70,6 +84,7 @@ namespace CnnGen.Generator.Emitting
             w.Line("// the " + f + "x" + f + " window unrolled, the loop over the " + l.InputDepth + " input channels kept. Input in " + (l.Stride * l.Stride) + " phase plane(s) per channel");
             w.Line("// of " + plan.PhaseWidth + "x" + plan.PhaseHeight + "; output position q = y*" + plan.PhaseWidth + " + x, columns x >= " + l.OutputWidth + " are discarded.");
             w.Line(generatedCode);
+            w.Line(Optimized);
             using (w.Block("private static void " + l.Name + "Vector<TS, TV>(" + ReadOnlySpan + " input, " + ReadOnlySpan + " packedWeight, " + ReadOnlySpan + " bias, " + Span + " output, bool relu) " + Constraint))
             {
                 EmitPhasesAndWide(w, l, plan, "0f");
@@ -175,56 +190,102 @@ namespace CnnGen.Generator.Emitting
             }
         }
 
+        /// <summary>
+        /// The output columns [first, last] of a pool whose windows lie inside the input row (x·S − P ≥ 0 and
+        /// x·S − P + F − 1 ≤ W − 1); with S = 2 the second load of a tap reads one column past the last it uses,
+        /// so that one must be inside the row too.
+        /// </summary>
+        private static (int First, int Last) PoolInside(LayerModel l)
+        {
+            int first = (l.Padding + l.Stride - 1) / l.Stride;
+            int last = l.Stride == 2 ? (l.InputWidth - 1 - l.Size + l.Padding) / 2 : l.InputWidth - l.Size + l.Padding;
+            return (first, System.Math.Min(last, l.OutputWidth - 1));
+        }
+
+        private static int PoolInsideColumns(LayerModel l)
+        {
+            (int first, int last) = PoolInside(l);
+            return last - first + 1;
+        }
+
         public static void EmitPool(SourceWriter w, LayerModel l, VectorPlan plan, string generatedCode)
         {
-            int nr = plan.Vectors, f = l.Size;
-            w.Line("// " + NetworkEmitter.Describe(l) + ", vectorized over output positions, " + nr + " vectors per step, the " + f + "x" + f + " window unrolled;");
-            w.Line("// input in " + (l.Stride * l.Stride) + " phase plane(s) per channel of " + plan.PhaseWidth + "x" + plan.PhaseHeight + ", padded with -infinity.");
+            _ = plan;
+            int f = l.Size, st = l.Stride, p = l.Padding, width = l.InputWidth, height = l.InputHeight;
+            int inPlane = width * height, outPlane = l.OutputWidth * l.OutputHeight;
+            (int first, int last) = PoolInside(l);
+            int inside = last - first + 1;
+            w.Line("// " + NetworkEmitter.Describe(l) + ", vectorized along each output row: output columns " + first + ".." + last);
+            w.Line("// have their whole window inside the input row and are computed " + (st == 2 ? "from even/odd lanes of " : "from ") + "straight loads of the input rows");
+            w.Line("// (no copy); columns at the padded edges go one by one, reading -infinity outside the input.");
             w.Line(generatedCode);
+            w.Line(Optimized);
             using (w.Block("private static void " + l.Name + "Vector<TS, TV>(" + ReadOnlySpan + " input, " + Span + " output) " + Constraint))
             {
-                EmitPhasesAndWide(w, l, plan, "float.NegativeInfinity");
-                w.Line("int chunk = " + nr + " * TS.Count;");
-                w.Line("TV lowest = TS.Splat(float.NegativeInfinity);");
+                w.Line("ref float x = ref MemoryMarshal.GetReference(input);");
+                w.Line("ref float o = ref MemoryMarshal.GetReference(output);");
+                w.Line("int n = TS.Count;");
+                w.Line("int vectorEnd = " + inside + " >= n ? " + (last + 1) + " : " + first + "; // columns [" + first + ", vectorEnd) in whole vectors, the last one overlapping");
                 using (w.Block("for (int d = 0; d < " + l.InputDepth + "; d++)"))
                 {
-                    w.Line("ref float plane = ref Unsafe.Add(ref source, d * " + Text.Literal(plan.Plane) + ");");
-                    w.Line("ref float od = ref Unsafe.Add(ref wideStart, d * " + Text.Literal(plan.WideChannel) + ");");
-                    using (w.Block("for (int q = 0; q < " + Text.Literal(plan.Positions) + "; q += chunk)"))
+                    w.Line("ref float plane = ref Unsafe.Add(ref x, d * " + Text.Literal(inPlane) + ");");
+                    using (w.Block("for (int y = 0; y < " + l.OutputHeight + "; y++)"))
                     {
-                        w.Line("ref float s = ref Unsafe.Add(ref plane, q);");
-                        string init = string.Empty;
-                        for (int v = 0; v < nr; v++)
+                        w.Line("int top = (y * " + st + ") - " + p + "; // first input row of the window");
+                        w.Line("ref float orow = ref Unsafe.Add(ref o, (d * " + Text.Literal(outPlane) + ") + (y * " + l.OutputWidth + "));");
+                        using (w.Block("for (int c = " + first + "; c < vectorEnd; c += n)"))
                         {
-                            init += "TV m" + v + " = lowest; ";
-                        }
-
-                        w.Line(init.TrimEnd());
-                        for (int fy = 0; fy < f; fy++)
-                        {
-                            for (int fx = 0; fx < f; fx++)
+                            w.Line("int at = c + n <= " + (last + 1) + " ? c : " + (last + 1) + " - n;");
+                            w.Line("int column = (at * " + st + ") - " + p + "; // first input column of the window of output column at");
+                            w.Line("TV m = TS.Splat(float.NegativeInfinity);");
+                            for (int fy = 0; fy < f; fy++)
                             {
-                                int offset = plan.TapOffset(l, fy, fx);
-                                string line = "// (" + fy + ", " + fx + ")";
-                                w.Line(line);
-                                for (int v = 0; v < nr; v++)
+                                using (w.Block("if ((uint)(top + " + fy + ") < " + height + "u)"))
                                 {
-                                    w.Line("m" + v + " = TS.MaxPropagateNaN(m" + v + ", TS.Load(ref Unsafe.Add(ref s, " + Text.Literal(offset) + (v == 0 ? string.Empty : " + " + (v == 1 ? string.Empty : v + " * ") + "TS.Count") + ")));");
+                                    w.Line("ref float r = ref Unsafe.Add(ref plane, ((top + " + fy + ") * " + width + ") + column);");
+                                    for (int fx = 0; fx < f; fx++)
+                                    {
+                                        w.Line(st == 1
+                                            ? "m = TS.MaxPropagateNaN(m, TS.Load(ref Unsafe.Add(ref r, " + fx + ")));"
+                                            : "m = TS.MaxPropagateNaN(m, TS.Evens(TS.Load(ref Unsafe.Add(ref r, " + fx + ")), TS.Load(ref Unsafe.Add(ref r, " + fx + " + n))));");
+                                    }
                                 }
                             }
+
+                            w.Line("TS.Store(m, ref Unsafe.Add(ref orow, at));");
                         }
 
-                        string store = string.Empty;
-                        for (int v = 0; v < nr; v++)
+                        w.Line("// The rest: edge columns (and every column when the row is narrower than a vector).");
+                        using (w.Block("for (int c = 0; c < " + l.OutputWidth + "; c++)"))
                         {
-                            store += "TS.Store(m" + v + ", ref Unsafe.Add(ref od, q" + (v == 0 ? string.Empty : " + " + (v == 1 ? string.Empty : v + " * ") + "TS.Count") + ")); ";
-                        }
+                            using (w.Block("if (c == " + first + " && vectorEnd > " + first + ")"))
+                            {
+                                w.Line("c = vectorEnd - 1;");
+                                w.Line("continue;");
+                            }
 
-                        w.Line(store.TrimEnd());
+                            w.Line("float m = float.NegativeInfinity;");
+                            using (w.Block("for (int fy = 0; fy < " + f + "; fy++)"))
+                            {
+                                w.Line("int r = top + fy;");
+                                using (w.Block("if ((uint)r < " + height + "u)"))
+                                {
+                                    using (w.Block("for (int fx = 0; fx < " + f + "; fx++)"))
+                                    {
+                                        w.Line("int col = (c * " + st + ") - " + p + " + fx;");
+                                        using (w.Block("if ((uint)col < " + width + "u)"))
+                                        {
+                                            w.Line("float v = Unsafe.Add(ref plane, (r * " + width + ") + col);");
+                                            w.Line("m = v > m || float.IsNaN(v) ? v : m; // NaN propagates");
+                                        }
+                                    }
+                                }
+                            }
+
+                            w.Line("Unsafe.Add(ref orow, c) = m;");
+                        }
                     }
                 }
-
-                w.Line("global::CnnGen.Runtime.Layout.Compact(wide, " + Text.Literal(plan.WideChannel) + ", " + plan.PhaseWidth + ", " + l.OutputWidth + ", " + l.OutputHeight + ", " + l.InputDepth + ", output);");
             }
         }
 
@@ -234,6 +295,7 @@ namespace CnnGen.Generator.Emitting
             int blocks = outputs / 4;
             w.Line("// " + NetworkEmitter.Describe(l) + ", vectorized along the " + Text.Grouped(inputs) + " inputs, 4 outputs at a time.");
             w.Line(generatedCode);
+            w.Line(Optimized);
             using (w.Block("private static void " + l.Name + "Vector<TS, TV>(" + ReadOnlySpan + " input, " + ReadOnlySpan + " weight, " + ReadOnlySpan + " bias, " + Span + " output, bool relu) " + Constraint))
             {
                 w.Line("ref float x = ref MemoryMarshal.GetReference(input);");
@@ -301,10 +363,10 @@ namespace CnnGen.Generator.Emitting
 
         private static void EmitPhasesAndWide(SourceWriter w, LayerModel l, VectorPlan plan, string padValue)
         {
-            w.Line(Span + " phases = new " + Span + "(t_phases ??= new float[MaxPhaseLength], 0, " + Text.Literal(plan.PhaseLength) + ");");
+            w.Line(Span + " phases = global::CnnGen.Runtime.Scratch.Aligned(ref t_phases, MaxPhaseLength).Slice(0, " + Text.Literal(plan.PhaseLength) + ");");
             w.Line("global::CnnGen.Runtime.Layout.ToPhases<TS, TV>(input, " + l.InputWidth + ", " + l.InputHeight + ", " + l.InputDepth + ", " + l.Stride + ", " + l.Padding + ", " + padValue + ", " + plan.PhaseWidth + ", " + plan.PhaseHeight + ", phases);");
             w.Line("ref float source = ref MemoryMarshal.GetReference(phases);");
-            w.Line(Span + " wide = new " + Span + "(t_wide ??= new float[MaxWideLength], 0, " + Text.Literal(plan.WideLength) + ");");
+            w.Line(Span + " wide = global::CnnGen.Runtime.Scratch.Aligned(ref t_wide, MaxWideLength).Slice(0, " + Text.Literal(plan.WideLength) + ");");
             w.Line("ref float wideStart = ref MemoryMarshal.GetReference(wide);");
         }
     }

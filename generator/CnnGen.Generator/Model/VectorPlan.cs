@@ -34,8 +34,9 @@ namespace CnnGen.Generator.Model
             int chunk = Vectors * MaxLanes;
             WideChannel = (Positions + chunk - 1) / chunk * chunk;
             int reach = ((layer.Size - 1) / s * PhaseWidth) + ((layer.Size - 1) / s);
-            PhaseLength = (s * s * layer.InputDepth * Plane) + System.Math.Max(0, WideChannel - Plane) + reach + MaxLanes;
-            WideLength = WideChannel * layer.OutputDepth;
+            bool conv = layer.Kind == LayerKind.Conv;
+            PhaseLength = conv ? (s * s * layer.InputDepth * Plane) + System.Math.Max(0, WideChannel - Plane) + reach + MaxLanes : 0;
+            WideLength = conv ? WideChannel * layer.OutputDepth : 0;
             PackedLength = layer.Kind == LayerKind.Conv ? layer.WeightLength : 0;
         }
 
@@ -69,9 +70,11 @@ namespace CnnGen.Generator.Model
 
         /// <summary>The plan, or null when the layer keeps its scalar kernel only (a window over the unroll budget).</summary>
         public static VectorPlan? For(LayerModel layer) =>
-            layer.Kind is LayerKind.Conv or LayerKind.MaxPool && (long)layer.Size * layer.Size <= Unrolling.Budget
+            (layer.Kind == LayerKind.Conv || (layer.Kind == LayerKind.MaxPool && layer.Stride <= 2)) && (long)layer.Size * layer.Size <= Unrolling.Budget
                 ? new VectorPlan(layer)
                 : null;
+
+
 
         /// <summary>Offset of tap (fy, fx) of channel 0 in the phase copy.</summary>
         public int TapOffset(LayerModel layer, int fy, int fx)

@@ -11,11 +11,13 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 80;
+        public const int Count = 104;
 
         public RandomNetworksFixture()
         {
-            Specs = Draw(Count, seed: 20261128);
+            // Mostly small volumes of every kind, plus wide rows so that whole 16-float vectors (and their
+            // overlapping last chunk) run in the vector kernels as well as the edge columns.
+            Specs = Draw(80, seed: 20261128, NetGen).Concat(Draw(24, seed: 777, WideGen)).ToList();
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList());
         }
 
@@ -41,14 +43,18 @@ namespace CnnGen.Tests.Numerics
             Gen.Select(Gen.Int[1, 14], Gen.Int[1, 14], Gen.Int[1, 4], LayerGen.Array[1, 4],
                 (w, h, d, layers) => new NetSpec(w, h, d, layers));
 
+        private static readonly Gen<NetSpec> WideGen =
+            Gen.Select(Gen.Int[16, 72], Gen.Int[2, 7], Gen.Int[1, 3], Gen.Frequency((2, (IGen<LayerSpec>)ConvGen), (3, PoolGen)).Array[1, 2],
+                (w, h, d, layers) => new NetSpec(w, h, d, layers));
+
         /// <summary>Draws <paramref name="count"/> networks whose every shape is valid (invalid draws are skipped).</summary>
-        public static List<NetSpec> Draw(int count, ulong seed)
+        public static List<NetSpec> Draw(int count, ulong seed, Gen<NetSpec> generator)
         {
             var pcg = new PCG(7, seed);
             var specs = new List<NetSpec>();
             for (int attempt = 0; specs.Count < count && attempt < count * 200; attempt++)
             {
-                NetSpec spec = NetGen.Generate(pcg, null, out _);
+                NetSpec spec = generator.Generate(pcg, null, out _);
                 if (IsValid(spec))
                 {
                     specs.Add(spec);
@@ -125,6 +131,8 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(layers, l => l.Kind == Kind.Fc);
             Assert.Contains(layers, l => l.Kind == Kind.Relu);
             Assert.Contains(_fixture.Specs, s => s.Depth == 1);
+            Assert.Contains(_fixture.Specs, s => s.Width >= 40 && s.Layers[0].Kind == Kind.Pool && s.Layers[0].Stride == 2);
+            Assert.Contains(_fixture.Specs, s => s.Width >= 40 && s.Layers[0].Kind == Kind.Pool && s.Layers[0].Stride == 1);
         }
     }
 }

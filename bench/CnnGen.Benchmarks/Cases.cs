@@ -1,0 +1,112 @@
+using System;
+using System.Collections.Generic;
+using CnnGen.Reference;
+
+namespace CnnGen.Benchmarks;
+
+/// <summary>What the benchmarks call on a case's generated network.</summary>
+public interface IBenchNetwork
+{
+    void Forward(ReadOnlySpan<float> input, Span<float> output);
+
+    void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs);
+
+    void LoadSafetensors(string path);
+
+    ReadOnlySpan<float> Parameters { get; }
+
+    /// <summary>The case's static layer method (single-layer cases), with the PyTorch-layout parameters.</summary>
+    void RunLayerMethod(ReadOnlySpan<float> input, Span<float> output);
+}
+
+// The cases of issue 3: conv A–F, max-pool P1–P3, LeNet-5 N1 (1x32x32) and N3 (3x32x32).
+[Input(32, 32, 3)] [Conv(6, 5)]
+public partial class CaseA : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Conv1(x, Parameters.Slice(Conv1WeightOffset, Conv1WeightLength), Parameters.Slice(Conv1BiasOffset, Conv1BiasLength), y); }
+
+[Input(14, 14, 6)] [Conv(16, 5)]
+public partial class CaseB : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Conv1(x, Parameters.Slice(Conv1WeightOffset, Conv1WeightLength), Parameters.Slice(Conv1BiasOffset, Conv1BiasLength), y); }
+
+[Input(32, 32, 3)] [Conv(32, 3, Padding = 1)]
+public partial class CaseC : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Conv1(x, Parameters.Slice(Conv1WeightOffset, Conv1WeightLength), Parameters.Slice(Conv1BiasOffset, Conv1BiasLength), y); }
+
+[Input(56, 56, 64)] [Conv(64, 3, Padding = 1)]
+public partial class CaseD : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Conv1(x, Parameters.Slice(Conv1WeightOffset, Conv1WeightLength), Parameters.Slice(Conv1BiasOffset, Conv1BiasLength), y); }
+
+[Input(28, 28, 64)] [Conv(128, 1)]
+public partial class CaseE : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Conv1(x, Parameters.Slice(Conv1WeightOffset, Conv1WeightLength), Parameters.Slice(Conv1BiasOffset, Conv1BiasLength), y); }
+
+[Input(32, 32, 32)] [Conv(64, 3, Stride = 2, Padding = 1, Rounding = OutputRounding.Floor)]
+public partial class CaseF : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Conv1(x, Parameters.Slice(Conv1WeightOffset, Conv1WeightLength), Parameters.Slice(Conv1BiasOffset, Conv1BiasLength), y); }
+
+[Input(28, 28, 6)] [MaxPool(2)]
+public partial class CaseP1 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Pool1(x, y); }
+
+[Input(56, 56, 64)] [MaxPool(2)]
+public partial class CaseP2 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Pool1(x, y); }
+
+[Input(56, 56, 64)] [MaxPool(3, Stride = 2, Rounding = OutputRounding.Floor)]
+public partial class CaseP3 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Pool1(x, y); }
+
+[Input(32, 32, 1)]
+[Conv(6, 5)] [Relu] [MaxPool(2)] [Conv(16, 5)] [Relu] [MaxPool(2)]
+[FullyConnected(120)] [Relu] [FullyConnected(84)] [Relu] [FullyConnected(10)]
+public partial class CaseN1 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Forward(x, y); }
+
+[Input(32, 32, 3)]
+[Conv(6, 5)] [Relu] [MaxPool(2)] [Conv(16, 5)] [Relu] [MaxPool(2)]
+[FullyConnected(120)] [Relu] [FullyConnected(84)] [Relu] [FullyConnected(10)]
+public partial class CaseN3 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Forward(x, y); }
+
+/// <summary>A case: its network, its shapes, and the naive reference of the same computation.</summary>
+public sealed record Case(string Name, Func<IBenchNetwork> Create, int[] InputShape, int InputLength, int OutputLength, double Flops, Action<float[], float[], float[]> Naive)
+{
+    public static readonly IReadOnlyDictionary<string, Case> All = new Dictionary<string, Case>
+    {
+        ["A"] = Conv("A", () => new CaseA(), 3, 32, 32, 6, 5, 1, 0, CaseA.OutputLength),
+        ["B"] = Conv("B", () => new CaseB(), 6, 14, 14, 16, 5, 1, 0, CaseB.OutputLength),
+        ["C"] = Conv("C", () => new CaseC(), 3, 32, 32, 32, 3, 1, 1, CaseC.OutputLength),
+        ["D"] = Conv("D", () => new CaseD(), 64, 56, 56, 64, 3, 1, 1, CaseD.OutputLength),
+        ["E"] = Conv("E", () => new CaseE(), 64, 28, 28, 128, 1, 1, 0, CaseE.OutputLength),
+        ["F"] = Conv("F", () => new CaseF(), 32, 32, 32, 64, 3, 2, 1, CaseF.OutputLength, OutputRounding.Floor),
+        ["P1"] = Pool("P1", () => new CaseP1(), 6, 28, 28, 2, 2, CaseP1.OutputLength),
+        ["P2"] = Pool("P2", () => new CaseP2(), 64, 56, 56, 2, 2, CaseP2.OutputLength),
+        ["P3"] = Pool("P3", () => new CaseP3(), 64, 56, 56, 3, 2, CaseP3.OutputLength, OutputRounding.Floor),
+        ["N1"] = LeNet("N1", () => new CaseN1(), 1),
+        ["N3"] = LeNet("N3", () => new CaseN3(), 3),
+    };
+
+    private static Case Conv(string name, Func<IBenchNetwork> create, int d, int h, int w, int k, int f, int s, int p, int outputLength, OutputRounding rounding = OutputRounding.Exact) =>
+        new(name, create, new[] { 1, d, h, w }, d * h * w, outputLength, 2.0 * outputLength * d * f * f,
+            (x, parameters, y) => ReferenceLayers.Conv2d(x, w, h, d, parameters.AsSpan(0, k * d * f * f), parameters.AsSpan(k * d * f * f, k), k, f, s, p, rounding, y));
+
+    private static Case Pool(string name, Func<IBenchNetwork> create, int d, int h, int w, int f, int s, int outputLength, OutputRounding rounding = OutputRounding.Exact) =>
+        new(name, create, new[] { 1, d, h, w }, d * h * w, outputLength, 0,
+            (x, _, y) => ReferenceLayers.MaxPool2d(x, w, h, d, f, s, 0, rounding, y));
+
+    private static Case LeNet(string name, Func<IBenchNetwork> create, int d)
+    {
+        double flops = 2.0 * ((28 * 28 * 6 * d * 25) + (10 * 10 * 16 * 6 * 25) + (400 * 120) + (120 * 84) + (84 * 10));
+        return new(name, create, new[] { 1, d, 32, 32 }, d * 32 * 32, 10, flops, (x, p, y) =>
+        {
+            var c1 = new float[6 * 28 * 28];
+            var p1 = new float[6 * 14 * 14];
+            var c2 = new float[16 * 10 * 10];
+            var p2 = new float[16 * 5 * 5];
+            var f1 = new float[120];
+            var f2 = new float[84];
+            int o = 0;
+            ReadOnlySpan<float> Take(int n) { var s = p.AsSpan(o, n); o += n; return s; }
+            ReferenceLayers.Conv2d(x, 32, 32, d, Take(6 * d * 25), Take(6), 6, 5, 1, 0, OutputRounding.Exact, c1);
+            ReferenceLayers.Relu(c1, c1);
+            ReferenceLayers.MaxPool2d(c1, 28, 28, 6, 2, 2, 0, OutputRounding.Exact, p1);
+            ReferenceLayers.Conv2d(p1, 14, 14, 6, Take(16 * 6 * 25), Take(16), 16, 5, 1, 0, OutputRounding.Exact, c2);
+            ReferenceLayers.Relu(c2, c2);
+            ReferenceLayers.MaxPool2d(c2, 10, 10, 16, 2, 2, 0, OutputRounding.Exact, p2);
+            ReferenceLayers.Linear(p2, Take(120 * 400), Take(120), f1);
+            ReferenceLayers.Relu(f1, f1);
+            ReferenceLayers.Linear(f1, Take(84 * 120), Take(84), f2);
+            ReferenceLayers.Relu(f2, f2);
+            ReferenceLayers.Linear(f2, Take(10 * 84), Take(10), y);
+        });
+    }
+}
