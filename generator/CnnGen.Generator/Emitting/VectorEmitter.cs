@@ -186,7 +186,7 @@ namespace CnnGen.Generator.Emitting
                     }
                 }
 
-                w.Line("global::CnnGen.Runtime.Layout.Compact(wide, " + Text.Literal(plan.WideChannel) + ", " + plan.PhaseWidth + ", " + l.OutputWidth + ", " + l.OutputHeight + ", " + k + ", output);");
+                w.Line("global::CnnGen.Runtime.Layout.Compact<TS, TV>(wide, " + Text.Literal(plan.WideChannel) + ", " + plan.PhaseWidth + ", " + l.OutputWidth + ", " + l.OutputHeight + ", " + k + ", output);");
             }
         }
 

@@ -1,5 +1,7 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace CnnGen.Runtime
 {
@@ -53,7 +55,7 @@ namespace CnnGen.Runtime
                     int r = y + padding;
                     if (stride == 1)
                     {
-                        row.CopyTo(phases.Slice((d * plane) + (r * phaseWidth) + padding));
+                        CopyRow<TS, TV>(ref MemoryMarshal.GetReference(row), ref phases[(d * plane) + (r * phaseWidth) + padding], width);
                         continue;
                     }
 
@@ -111,14 +113,50 @@ namespace CnnGen.Runtime
         /// Copies the real <paramref name="outWidth"/> columns of each wide row (<paramref name="wideRow"/> long,
         /// <paramref name="wideChannel"/> apart per channel) into a CHW <paramref name="output"/>.
         /// </summary>
-        public static void Compact(ReadOnlySpan<float> wide, int wideChannel, int wideRow, int outWidth, int outHeight, int depth, Span<float> output)
+        public static void Compact<TS, TV>(ReadOnlySpan<float> wide, int wideChannel, int wideRow, int outWidth, int outHeight, int depth, Span<float> output)
+            where TS : struct, ISimd<TV>
+            where TV : struct
         {
+            if ((long)depth * outHeight * outWidth > output.Length || (long)(depth - 1) * wideChannel + ((long)(outHeight - 1) * wideRow) + outWidth > wide.Length)
+            {
+                throw new ArgumentException("The wide output does not fit the spans.", nameof(output));
+            }
+
+            ref float source = ref MemoryMarshal.GetReference(wide);
+            ref float target = ref MemoryMarshal.GetReference(output);
             for (int d = 0; d < depth; d++)
             {
                 for (int y = 0; y < outHeight; y++)
                 {
-                    wide.Slice((d * wideChannel) + (y * wideRow), outWidth).CopyTo(output.Slice(((d * outHeight) + y) * outWidth, outWidth));
+                    CopyRow<TS, TV>(
+                        ref Unsafe.Add(ref source, (d * wideChannel) + (y * wideRow)),
+                        ref Unsafe.Add(ref target, ((d * outHeight) + y) * outWidth),
+                        outWidth);
                 }
+            }
+        }
+
+        /// <summary>Copies <paramref name="length"/> floats with whole vectors (the last one overlapping) where the row allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void CopyRow<TS, TV>(ref float source, ref float target, int length)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            int n = TS.Count;
+            if (length < n)
+            {
+                for (int i = 0; i < length; i++)
+                {
+                    Unsafe.Add(ref target, i) = Unsafe.Add(ref source, i);
+                }
+
+                return;
+            }
+
+            for (int i = 0; i < length; i += n)
+            {
+                int at = i + n <= length ? i : length - n;
+                TS.Store(TS.Load(ref Unsafe.Add(ref source, at)), ref Unsafe.Add(ref target, at));
             }
         }
 
