@@ -12,6 +12,7 @@ namespace CnnGen.Benchmarks;
 /// and the naive reference kernels. Outputs are checked against each other before timing.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class CaseBenchmarks
 {
     private Case _case = null!;
