@@ -53,8 +53,17 @@ namespace CnnGen.Generator.Diagnostics
             isEnabledByDefault: true,
             description: "The window of this layer has more terms than the unroll budget, so part of it stays a loop. The code is still specialized; this is information, not a problem.");
 
+        public static readonly DiagnosticDescriptor ShapeReport = new(
+            "CNN010",
+            "Network shapes",
+            "{0}",
+            "CnnGen.Shapes",
+            DiagnosticSeverity.Info,
+            isEnabledByDefault: false,
+            description: "Lists each layer's output shape and parameter count, so the inferred shapes show in the build log. Off by default; enable it with dotnet_diagnostic.CNN010.severity = suggestion (or warning) in .editorconfig.");
+
         public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
-            OutputNotInteger, LayerDoesNotFit, ValueOutOfRange, DepthMismatch, BadStructure, BadClass, BadName, InternalError, NotUnrolled);
+            OutputNotInteger, LayerDoesNotFit, ValueOutOfRange, DepthMismatch, BadStructure, BadClass, BadName, InternalError, NotUnrolled, ShapeReport);
 
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = CreateIndex();
 

@@ -130,6 +130,10 @@ namespace CnnGen.Generator.Model
             }
 
             LayerModel[]? result = shapesKnown && problems.Count == 0 ? layers.ToArray() : null;
+            if (result is not null)
+            {
+                notes.Add(new Problem("CNN010", Problem.ClassName, ArgumentSlot.Attribute, ShapeReport(className, input, result, parameters)));
+            }
             return new CheckResult(result, problems, notes, parameters);
         }
 
@@ -218,6 +222,31 @@ namespace CnnGen.Generator.Model
             }
 
             return names;
+        }
+
+        /// <summary>"LeNet5: input 32x32x3; Conv1+ReLU 28x28x6 (456 parameters); Pool1 14x14x6; …; 61,706 parameters in all".</summary>
+        public static string ShapeReport(string className, InputSpec input, IReadOnlyList<LayerModel> layers, long parameters)
+        {
+            var parts = new List<string> { "input " + Text.Shape(input.Width, input.Height, input.Depth) };
+            for (int i = 0; i < layers.Count; i++)
+            {
+                LayerModel layer = layers[i];
+                if (layer.Kind == LayerKind.Relu)
+                {
+                    if (i == 0 || layers[i - 1].Kind == LayerKind.Relu)
+                    {
+                        parts.Add("ReLU");
+                    }
+
+                    continue;
+                }
+
+                string name = layer.Name + (i + 1 < layers.Count && layers[i + 1].Kind == LayerKind.Relu ? "+ReLU" : string.Empty);
+                string shape = layer.Kind == LayerKind.FullyConnected ? Text.Literal(layer.OutputDepth) : Text.Shape(layer.OutputWidth, layer.OutputHeight, layer.OutputDepth);
+                parts.Add(name + " " + shape + (layer.HasParameters ? " (" + Text.Grouped((long)layer.WeightLength + layer.BiasLength) + " parameters)" : string.Empty));
+            }
+
+            return className + ": " + string.Join("; ", parts) + "; " + Text.Grouped(parameters) + " parameters in all";
         }
 
         /// <summary>A product of non-negative sizes that saturates at <see cref="long.MaxValue"/> instead of wrapping.</summary>

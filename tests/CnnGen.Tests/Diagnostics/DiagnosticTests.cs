@@ -182,6 +182,25 @@ namespace CnnGen.Tests.Diagnostics
         }
 
         [Fact]
+        public void CNN010_the_shape_report_is_off_by_default_and_lists_every_layer_when_enabled()
+        {
+            string source = Usings + "[Input(32, 32, 3)]\n[Conv(6, 5)] [Relu] [MaxPool(2)]\n[Conv(16, 5, Name = \"Features\")] [Relu] [MaxPool(2)]\n[FullyConnected(10)]\npublic partial class Net { }";
+            Assert.DoesNotContain(TestCompiler.Compile(source).AnalyzerDiagnostics, d => d.Id == "CNN010");
+
+            var compilation = TestCompiler.CreateCompilation(source);
+            compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
+                new System.Collections.Generic.Dictionary<string, ReportDiagnostic> { ["CNN010"] = ReportDiagnostic.Warn }));
+            CompileResult result = TestCompiler.Compile(compilation);
+            Diagnostic report = Assert.Single(result.AnalyzerDiagnostics, d => d.Id == "CNN010");
+            Assert.Equal(
+                "Net: input 32x32x3; Conv1+ReLU 28x28x6 (456 parameters); Pool1 14x14x6; Features+ReLU 10x10x16 (2,416 parameters); Pool2 5x5x16; Fc1 10 (4,010 parameters); 6,882 parameters in all",
+                report.GetMessage());
+            int line = report.Location.GetLineSpan().StartLinePosition.Line;
+            Assert.Equal(8, line); // the line of "public partial class Net"
+            Assert.Equal("Net", report.Location.SourceTree!.ToString().Substring(report.Location.SourceSpan.Start, report.Location.SourceSpan.Length));
+        }
+
+        [Fact]
         public void A_diagnostic_can_be_suppressed_with_a_pragma()
         {
             CompileResult result = TestCompiler.Compile(Usings + "#pragma warning disable CNN009\n[Input(16, 16, 64)] [Conv(8, 3, Padding = 1)]\npublic partial class Net { }\n#pragma warning restore CNN009");
