@@ -284,6 +284,7 @@ namespace CnnGen.Generator.Emitting
             string parameters = l.HasParameters
                 ? ReadOnlySpan + " input, " + ReadOnlySpan + " weight, " + ReadOnlySpan + " bias, " + Span + " output"
                 : ReadOnlySpan + " input, " + Span + " output";
+            w.Line(VectorEmitter.Optimized);
             using (w.Block("public static void " + name + "(" + parameters + ")"))
             {
                 w.Line(Check + ".Length(input.Length, " + name + "InputLength, nameof(input), \"" + name + "InputLength = " + Text.Shape(l.InputWidth, l.InputHeight, l.InputDepth) + "\");");
@@ -708,6 +709,7 @@ namespace CnnGen.Generator.Emitting
             w.Line("/// <param name=\"output\">Receives <see cref=\"OutputLength\"/> floats.</param>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(GeneratedCode);
+            w.Line(VectorEmitter.Optimized);
             using (w.Block("public void Forward(" + ReadOnlySpan + " input, " + Span + " output)"))
             {
                 w.Line(Check + ".Length(input.Length, InputLength, nameof(input), \"InputLength = " + Text.Shape(n.InputWidth, n.InputHeight, n.InputDepth) + "\");");

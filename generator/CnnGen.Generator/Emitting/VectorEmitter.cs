@@ -40,6 +40,7 @@ namespace CnnGen.Generator.Emitting
 
             w.Line("// " + l.Name + ": the widest vector kernel this machine runs (the JIT removes the other branches), else the scalar kernel.");
             w.Line(generatedCode);
+            w.Line(Optimized);
             using (w.Block("private static void " + l.Name + "Dispatch(" + parameters + ")"))
             {
                 if (plan is null && l.Kind != LayerKind.FullyConnected)

@@ -21,6 +21,7 @@ namespace CnnGen.Runtime
         /// plane ((py·S + px)·D + d) of <paramref name="phaseHeight"/> x <paramref name="phaseWidth"/>.
         /// Everything else in <paramref name="phases"/> (padding and slack) is set to <paramref name="padValue"/>.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ToPhases<TS, TV>(
             ReadOnlySpan<float> input,
             int width,
@@ -113,6 +114,7 @@ namespace CnnGen.Runtime
         /// Copies the real <paramref name="outWidth"/> columns of each wide row (<paramref name="wideRow"/> long,
         /// <paramref name="wideChannel"/> apart per channel) into a CHW <paramref name="output"/>.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Compact<TS, TV>(ReadOnlySpan<float> wide, int wideChannel, int wideRow, int outWidth, int outHeight, int depth, Span<float> output)
             where TS : struct, ISimd<TV>
             where TV : struct
@@ -164,6 +166,7 @@ namespace CnnGen.Runtime
         /// Repacks a PyTorch conv weight [K][D][F][F] into blocks of <paramref name="block"/> filters,
         /// [K/block][D][F][F][block], so the kernel reads the block's weights for one tap together.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void PackConvWeight(ReadOnlySpan<float> weight, int filters, int depth, int size, int block, Span<float> packed)
         {
             int taps = size * size;

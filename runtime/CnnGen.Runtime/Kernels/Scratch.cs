@@ -19,6 +19,7 @@ namespace CnnGen.Runtime
         /// <paramref name="length"/> floats from <paramref name="slot"/> (a [ThreadStatic] field), starting at a
         /// 64-byte boundary; allocates on the thread's first call only. Contents are whatever was left there.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static unsafe Span<float> Aligned(ref float[]? slot, int length)
         {
             float[]? array = slot;

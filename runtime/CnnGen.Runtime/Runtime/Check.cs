@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace CnnGen.Runtime
 {
@@ -9,6 +10,7 @@ namespace CnnGen.Runtime
     public static class Check
     {
         /// <summary>Throws <see cref="ArgumentException"/> when <paramref name="actual"/> differs from <paramref name="expected"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
         public static void Length(int actual, int expected, string paramName, string what)
         {
             if (actual != expected)
