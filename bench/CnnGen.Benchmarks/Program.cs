@@ -9,6 +9,7 @@ namespace CnnGen.Benchmarks;
 /// <summary>
 /// dotnet run -c Release --project bench/CnnGen.Benchmarks -- --filter '*'   (BenchmarkDotNet)
 /// dotnet run -c Release --project bench/CnnGen.Benchmarks -- --first-call  (JIT cost of the first Forward, and generated sizes)
+/// dotnet run -c Release --project bench/CnnGen.Benchmarks -- --generator-report  (generated size of LeNet-5 and VGG-60, step caching)
 /// </summary>
 public static class Program
 {
@@ -48,6 +49,14 @@ public static class Program
                 Console.WriteLine($"| {name} | {ms} | {size} |");
             }
 
+            return 0;
+        }
+
+        if (args.Length == 1 && args[0] == "--generator-report")
+        {
+            Console.WriteLine("| network | generated source | step reasons after an unrelated edit |");
+            Console.WriteLine("|---|---|---|");
+            GeneratorBenchmarks.Report();
             return 0;
         }
 
