@@ -371,7 +371,8 @@ namespace CnnGen.Generator.Model
 
             if (conv && spec.Depth != 0 && spec.Depth != depth)
             {
-                problems.Add(new Problem("CNN004", layer, ArgumentSlot.Depth, name + ": Depth = " + Text.Int(spec.Depth) + " does not match the input depth " + depth + " (filters span the full input depth); Depth = " + depth + ", or no Depth, would fit"));
+                problems.Add(new Problem("CNN004", layer, ArgumentSlot.Depth, name + ": Depth = " + Text.Int(spec.Depth) + " does not match the input depth " + depth + " (filters span the full input depth); Depth = " + depth + ", or no Depth, would fit",
+                    new[] { new Fix("Depth", Text.Literal(depth), string.Empty), new Fix("Depth", null, string.Empty) }));
                 ok = false;
             }
 
@@ -382,11 +383,14 @@ namespace CnnGen.Generator.Model
                 bool byWidth = outWidth < 1;
                 long axis = byWidth ? width : height;
                 var options = new List<string>();
+                var fixes = new List<Fix>();
+                long outDepthIfFixed = conv ? spec.Count : depth;
                 for (long f = Math.Min(size - 1L, Math.Min(width, height) + (2L * padding)); f >= 1 && f > size - SearchLimit; f--)
                 {
                     if (Fits(spec.Kind, width, height, f, stride, padding, rounding))
                     {
                         options.Add("Size = " + f);
+                        fixes.Add(new Fix("Size", Text.Literal(f), OutputShape(width, height, outDepthIfFixed, f, stride, padding, rounding)));
                         break;
                     }
                 }
@@ -396,6 +400,7 @@ namespace CnnGen.Generator.Model
                     if (Fits(spec.Kind, width, height, size, stride, p, rounding))
                     {
                         options.Add("Padding = " + p);
+                        fixes.Add(new Fix("Padding", Text.Literal(p), OutputShape(width, height, outDepthIfFixed, size, stride, p, rounding)));
                         break;
                     }
                 }
@@ -404,7 +409,8 @@ namespace CnnGen.Generator.Model
                     "CNN002",
                     layer,
                     ArgumentSlot.Attribute,
-                    name + ": the " + size + "x" + size + " window does not fit the " + width + "x" + height + " input with Padding = " + padding + ": output " + (byWidth ? "width" : "height") + " " + Formula(axis, size, padding, stride) + " = " + Text.Int(byWidth ? outWidth : outHeight) + " is below 1; " + Text.WouldFit(options)));
+                    name + ": the " + size + "x" + size + " window does not fit the " + width + "x" + height + " input with Padding = " + padding + ": output " + (byWidth ? "width" : "height") + " " + Formula(axis, size, padding, stride) + " = " + Text.Int(byWidth ? outWidth : outHeight) + " is below 1; " + Text.WouldFit(options),
+                    fixes));
                 return null;
             }
 
@@ -414,15 +420,16 @@ namespace CnnGen.Generator.Model
                 bool exactHeight = ShapeMath.IsExact(height, size, stride, padding);
                 if (!exactWidth || !exactHeight)
                 {
-                    List<string> options = ExactOptions(spec.Kind, width, height, size, stride, padding);
+                    var fixes = new List<Fix>();
+                    List<string> options = ExactOptions(spec.Kind, width, height, size, stride, padding, conv ? spec.Count : depth, fixes);
                     if (!exactWidth)
                     {
-                        problems.Add(NotInteger(name, layer, "width", width, size, stride, padding, options));
+                        problems.Add(NotInteger(name, layer, "width", width, size, stride, padding, options) with { Fixes = fixes });
                     }
 
                     if (!exactHeight && (exactWidth || height != width))
                     {
-                        problems.Add(NotInteger(name, layer, "height", height, size, stride, padding, options));
+                        problems.Add(NotInteger(name, layer, "height", height, size, stride, padding, options) with { Fixes = fixes });
                     }
 
                     return null;
@@ -499,7 +506,11 @@ namespace CnnGen.Generator.Model
                    ShapeMath.OutputSize(height, size, stride, padding, rounding) >= 1;
         }
 
-        private static List<string> ExactOptions(LayerKind kind, long width, long height, int size, int stride, int padding)
+        /// <summary>"11x11x6": the output of a conv or pool with these values.</summary>
+        private static string OutputShape(long width, long height, long depth, long size, long stride, long padding, RoundingMode rounding) =>
+            Text.Shape(ShapeMath.OutputSize(width, size, stride, padding, rounding), ShapeMath.OutputSize(height, size, stride, padding, rounding), depth);
+
+        private static List<string> ExactOptions(LayerKind kind, long width, long height, int size, int stride, int padding, long outDepth, List<Fix> fixes)
         {
             var options = new List<string>();
             var strides = new List<string>();
@@ -525,6 +536,10 @@ namespace CnnGen.Generator.Model
             if (strides.Count > 0)
             {
                 options.Add("Stride = " + Text.Or(strides));
+                foreach (string s in strides)
+                {
+                    fixes.Add(new Fix("Stride", s, OutputShape(width, height, outDepth, size, long.Parse(s, System.Globalization.CultureInfo.InvariantCulture), padding, RoundingMode.Exact)));
+                }
             }
 
             long bestPadding = -1;
@@ -541,9 +556,15 @@ namespace CnnGen.Generator.Model
             if (bestPadding >= 0)
             {
                 options.Add("Padding = " + bestPadding);
+                fixes.Add(new Fix("Padding", Text.Literal(bestPadding), OutputShape(width, height, outDepth, size, stride, bestPadding, RoundingMode.Exact)));
             }
 
             options.Add(kind == LayerKind.MaxPool ? "Rounding = Floor or Ceil" : "Rounding = Floor");
+            fixes.Add(new Fix("Rounding", "OutputRounding.Floor", OutputShape(width, height, outDepth, size, stride, padding, RoundingMode.Floor)));
+            if (kind == LayerKind.MaxPool)
+            {
+                fixes.Add(new Fix("Rounding", "OutputRounding.Ceil", OutputShape(width, height, outDepth, size, stride, padding, RoundingMode.Ceil)));
+            }
             return options;
         }
 

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+
 namespace CnnGen.Generator.Model
 {
     /// <summary>The kinds of layer attribute.</summary>
@@ -51,7 +53,13 @@ namespace CnnGen.Generator.Model
     }
 
     /// <summary>A problem found in a declaration, pointing at a layer (or the input, or the class) and an argument.</summary>
-    internal sealed record Problem(string Id, int Layer, ArgumentSlot Slot, string Message)
+    /// <summary>
+    /// A change that makes a layer valid, for code fixes: set <see cref="Property"/> (Stride, Padding, Size,
+    /// Rounding, Depth) to <see cref="Value"/> (null removes it), giving an output of <see cref="Output"/>.
+    /// </summary>
+    internal sealed record Fix(string Property, string? Value, string Output);
+
+    internal sealed record Problem(string Id, int Layer, ArgumentSlot Slot, string Message, IReadOnlyList<Fix>? Fixes = null)
     {
         /// <summary><see cref="Layer"/> value for the <c>[Input]</c> attribute.</summary>
         public const int InputLayer = -1;

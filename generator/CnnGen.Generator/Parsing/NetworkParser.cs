@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Text;
 using System.Threading;
@@ -14,12 +15,16 @@ namespace CnnGen.Generator.Parsing
     /// <summary>A diagnostic found while parsing, with its real (suppressible) location. Never leaves the analyzer.</summary>
     internal readonly struct FoundDiagnostic
     {
-        public FoundDiagnostic(DiagnosticDescriptor descriptor, Location location, string message)
+        public FoundDiagnostic(DiagnosticDescriptor descriptor, Location location, string message, ImmutableDictionary<string, string?>? properties = null)
         {
             Descriptor = descriptor;
             Location = location;
             Message = message;
+            Properties = properties ?? ImmutableDictionary<string, string?>.Empty;
         }
+
+        /// <summary>Data for the code fixes: "Fix0", "Fix1", … as "Property|Value|Output" (empty Value: remove), or "AddPartial".</summary>
+        public ImmutableDictionary<string, string?> Properties { get; }
 
         public DiagnosticDescriptor Descriptor { get; }
 
@@ -27,7 +32,7 @@ namespace CnnGen.Generator.Parsing
 
         public string Message { get; }
 
-        public Diagnostic ToDiagnostic() => Diagnostic.Create(Descriptor, Location, Message);
+        public Diagnostic ToDiagnostic() => Diagnostic.Create(Descriptor, Location, Properties, Message);
     }
 
     /// <summary>What parsing a class found: a model to emit (only when nothing is wrong) and the diagnostics.</summary>
@@ -53,6 +58,11 @@ namespace CnnGen.Generator.Parsing
     {
         public const string Namespace = "CnnGen";
         public const string InputAttributeName = "CnnGen.InputAttribute";
+
+        /// <summary>Diagnostic property keys for the code fixes.</summary>
+        public const string FixKey = "Fix";
+
+        public const string AddPartialKey = "AddPartial";
 
         private static readonly string[][] PositionalNames =
         {
@@ -128,7 +138,19 @@ namespace CnnGen.Generator.Parsing
                 Location location = problem.Layer == Problem.ClassName
                     ? classLocation
                     : LocationOf(found[problem.Layer + 1], problem.Slot) ?? classLocation;
-                diagnostics.Add(new FoundDiagnostic(DiagnosticDescriptors.ForId(problem.Id), location, problem.Message));
+                ImmutableDictionary<string, string?>? properties = null;
+                if (problem.Fixes is { Count: > 0 } fixes)
+                {
+                    var builder = ImmutableDictionary.CreateBuilder<string, string?>();
+                    for (int i = 0; i < fixes.Count; i++)
+                    {
+                        builder.Add(FixKey + i, fixes[i].Property + "|" + (fixes[i].Value ?? string.Empty) + "|" + fixes[i].Output);
+                    }
+
+                    properties = builder.ToImmutable();
+                }
+
+                diagnostics.Add(new FoundDiagnostic(DiagnosticDescriptors.ForId(problem.Id), location, problem.Message, properties));
             }
 
             if (!classOk || result.Layers is null)
@@ -182,6 +204,8 @@ namespace CnnGen.Generator.Parsing
         {
             int before = diagnostics.Count;
             void Report(string message) => diagnostics.Add(new FoundDiagnostic(DiagnosticDescriptors.BadClass, classLocation, message));
+            void ReportPartial(string message) => diagnostics.Add(new FoundDiagnostic(
+                DiagnosticDescriptors.BadClass, classLocation, message, ImmutableDictionary<string, string?>.Empty.Add(AddPartialKey, "true")));
 
             if (type.TypeKind != TypeKind.Class)
             {
@@ -199,14 +223,14 @@ namespace CnnGen.Generator.Parsing
 
             if (!IsPartial(type, cancellationToken))
             {
-                Report(type.Name + " must be partial so the generator can add its layers: declare it 'partial " + KeywordOf(type) + " " + type.Name + "'");
+                ReportPartial(type.Name + " must be partial so the generator can add its layers: declare it 'partial " + KeywordOf(type) + " " + type.Name + "'");
             }
 
             for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
             {
                 if (!IsPartial(outer, cancellationToken))
                 {
-                    Report(outer.Name + ", which contains " + type.Name + ", must be partial too: declare it 'partial " + KeywordOf(outer) + " " + outer.Name + "'");
+                    ReportPartial(outer.Name + ", which contains " + type.Name + ", must be partial too: declare it 'partial " + KeywordOf(outer) + " " + outer.Name + "'");
                 }
 
                 if (outer.IsGenericType)

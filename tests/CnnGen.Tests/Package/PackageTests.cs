@@ -134,6 +134,7 @@ namespace CnnGen.Tests.Package
             Assert.Contains("lib/net8.0/CnnGen.Runtime.dll", entries);
             Assert.Contains("lib/net10.0/CnnGen.Runtime.dll", entries);
             Assert.Contains("analyzers/dotnet/cs/CnnGen.Generator.dll", entries);
+            Assert.Contains("analyzers/dotnet/cs/CnnGen.CodeFixes.dll", entries);
             Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Generator", StringComparison.Ordinal));
             using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
             Assert.DoesNotContain("<dependency ", nuspec.ReadToEnd());
