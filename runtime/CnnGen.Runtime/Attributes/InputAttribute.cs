@@ -19,7 +19,7 @@ namespace CnnGen
             Depth = depth;
         }
 
-        /// <summary>W1, the input width.</summary>
+        /// <summary>W1, the input width (the W1 of W2 = (W1 − F + 2P)/S + 1 for the first layer).</summary>
         public int Width { get; }
 
         /// <summary>H1, the input height.</summary>
