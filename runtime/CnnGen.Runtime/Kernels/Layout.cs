@@ -43,6 +43,27 @@ namespace CnnGen.Runtime
                 // Every plane cell receives an input value: only the slack after the planes needs the pad value.
                 phases.Slice(stride * stride * depth * plane).Fill(padValue);
             }
+            else if (stride == 1)
+            {
+                // Only the border of each plane (and the slack after the planes) needs the pad value:
+                // the interior is overwritten by the input rows below.
+                for (int d = 0; d < depth; d++)
+                {
+                    Span<float> p = phases.Slice(d * plane, plane);
+                    p.Slice(0, padding * phaseWidth).Fill(padValue);
+                    int below = (padding + height) * phaseWidth;
+                    p.Slice(below).Fill(padValue);
+                    int right = phaseWidth - width - padding;
+                    for (int y = 0; y < height; y++)
+                    {
+                        int rowStart = (y + padding) * phaseWidth;
+                        p.Slice(rowStart, padding).Fill(padValue);
+                        p.Slice(rowStart + padding + width, right).Fill(padValue);
+                    }
+                }
+
+                phases.Slice(depth * plane).Fill(padValue);
+            }
             else
             {
                 phases.Fill(padValue);
