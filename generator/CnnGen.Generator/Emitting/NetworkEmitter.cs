@@ -191,7 +191,7 @@ namespace CnnGen.Generator.Emitting
                 }
                 else
                 {
-                    VectorEmitter.EmitPool(w, l, plan, GeneratedCode);
+                    VectorEmitter.EmitPool(w, l, GeneratedCode);
                 }
 
                 w.Line();

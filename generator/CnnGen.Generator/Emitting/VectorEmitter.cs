@@ -23,7 +23,6 @@ namespace CnnGen.Generator.Emitting
         public static void EmitDispatch(SourceWriter w, LayerModel l, string generatedCode)
         {
             VectorPlan? plan = VectorPlan.For(l);
-            bool conv = l.Kind == LayerKind.Conv;
             string parameters = l.Kind switch
             {
                 LayerKind.Conv => ReadOnlySpan + " input, " + ReadOnlySpan + " packedWeight, " + ReadOnlySpan + " weight, " + ReadOnlySpan + " bias, " + Span + " output, bool relu",
@@ -74,7 +73,6 @@ namespace CnnGen.Generator.Emitting
                 }
             }
 
-            _ = conv;
         }
 
         public static void EmitConv(SourceWriter w, LayerModel l, VectorPlan plan, string generatedCode)
@@ -209,9 +207,8 @@ namespace CnnGen.Generator.Emitting
             return last - first + 1;
         }
 
-        public static void EmitPool(SourceWriter w, LayerModel l, VectorPlan plan, string generatedCode)
+        public static void EmitPool(SourceWriter w, LayerModel l, string generatedCode)
         {
-            _ = plan;
             int f = l.Size, st = l.Stride, p = l.Padding, width = l.InputWidth, height = l.InputHeight;
             int inPlane = width * height, outPlane = l.OutputWidth * l.OutputHeight;
             (int first, int last) = PoolInside(l);

@@ -513,12 +513,12 @@ namespace CnnGen.Generator.Model
         private static List<string> ExactOptions(LayerKind kind, long width, long height, int size, int stride, int padding, long outDepth, List<Fix> fixes)
         {
             var options = new List<string>();
-            var strides = new List<string>();
+            var strides = new List<long>();
             for (long s = stride - 1L; s >= 1 && s > stride - (long)SearchLimit; s--)
             {
                 if (Fits(kind, width, height, size, s, padding, RoundingMode.Exact))
                 {
-                    strides.Add(Text.Literal(s));
+                    strides.Add(s);
                     break;
                 }
             }
@@ -528,17 +528,17 @@ namespace CnnGen.Generator.Model
             {
                 if (Fits(kind, width, height, size, s, padding, RoundingMode.Exact))
                 {
-                    strides.Add(Text.Literal(s));
+                    strides.Add(s);
                     break;
                 }
             }
 
             if (strides.Count > 0)
             {
-                options.Add("Stride = " + Text.Or(strides));
-                foreach (string s in strides)
+                options.Add("Stride = " + Text.Or(strides.ConvertAll(Text.Literal)));
+                foreach (long s in strides)
                 {
-                    fixes.Add(new Fix("Stride", s, OutputShape(width, height, outDepth, size, long.Parse(s, System.Globalization.CultureInfo.InvariantCulture), padding, RoundingMode.Exact)));
+                    fixes.Add(new Fix("Stride", Text.Literal(s), OutputShape(width, height, outDepth, size, s, padding, RoundingMode.Exact)));
                 }
             }
 

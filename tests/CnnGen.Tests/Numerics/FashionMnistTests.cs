@@ -20,16 +20,7 @@ namespace CnnGen.Tests.Numerics
             LayerSpec.Fc(120), LayerSpec.Relu(), LayerSpec.Fc(84), LayerSpec.Relu(), LayerSpec.Fc(10),
         });
 
-        private static string DataDirectory()
-        {
-            string? directory = AppContext.BaseDirectory;
-            while (directory is not null && !File.Exists(Path.Combine(directory, "CnnGen.sln")))
-            {
-                directory = Path.GetDirectoryName(directory);
-            }
-
-            return Path.Combine(directory ?? throw new InvalidOperationException("repository not found"), "samples", "FashionMnist", "data");
-        }
+        private static string DataDirectory() => Path.Combine(Repository.Root, "samples", "FashionMnist", "data");
 
         private static byte[] Unzip(string path)
         {

@@ -23,7 +23,7 @@ namespace CnnGen.Tests.Package
             else
             {
                 Feed = Path.Combine(Root, "feed");
-                string repository = FindRepository();
+                string repository = Repository.Root;
                 Dotnet.Run(repository, $"pack \"{repository}\" -c Release -o \"{Feed}\"").AssertSuccess("dotnet pack");
             }
 
@@ -79,17 +79,6 @@ namespace CnnGen.Tests.Package
             catch (IOException)
             {
             }
-        }
-
-        private static string FindRepository()
-        {
-            string? directory = AppContext.BaseDirectory;
-            while (directory is not null && !File.Exists(Path.Combine(directory, "CnnGen.sln")))
-            {
-                directory = Path.GetDirectoryName(directory);
-            }
-
-            return directory ?? throw new InvalidOperationException("CnnGen.sln not found above the test output");
         }
     }
 
