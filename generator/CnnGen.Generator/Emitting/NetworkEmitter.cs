@@ -119,7 +119,7 @@ namespace CnnGen.Generator.Emitting
             w.Line("// Scratch sizes: the largest activation, and the largest padded copy of a layer input.");
             w.Line("private const int MaxActivationLength = " + Text.Literal(n.MaxActivationLength) + ";");
             w.Line("private const int MaxPaddedLength = " + Text.Literal(n.MaxPaddedLength) + ";");
-            w.Line("// Vector kernels: the largest phase copy of an input, the largest wide output, the largest repacked conv weight.");
+            w.Line("// Vector kernels: the largest phase copy of an input, the largest wide output, the largest repacked weight.");
             w.Line("private const int MaxPhaseLength = " + Text.Literal(MaxOf(n, p => p.PhaseLength)) + ";");
             w.Line("private const int MaxWideLength = " + Text.Literal(MaxOf(n, p => p.WideLength)) + ";");
             w.Line("private const int MaxPackedLength = " + Text.Literal(MaxOf(n, p => p.PackedLength)) + ";");
@@ -178,20 +178,19 @@ namespace CnnGen.Generator.Emitting
             VectorEmitter.EmitDispatch(w, l, GeneratedCode);
             w.Line();
             VectorPlan? plan = VectorPlan.For(l);
-            if (l.Kind == LayerKind.FullyConnected)
+            if (plan is not null)
             {
-                VectorEmitter.EmitFullyConnected(w, l, GeneratedCode);
-                w.Line();
-            }
-            else if (plan is not null)
-            {
-                if (l.Kind == LayerKind.Conv)
+                switch (l.Kind)
                 {
-                    VectorEmitter.EmitConv(w, l, plan, GeneratedCode);
-                }
-                else
-                {
-                    VectorEmitter.EmitPool(w, l, GeneratedCode);
+                    case LayerKind.Conv:
+                        VectorEmitter.EmitConv(w, l, plan, GeneratedCode);
+                        break;
+                    case LayerKind.MaxPool:
+                        VectorEmitter.EmitPool(w, l, GeneratedCode);
+                        break;
+                    default:
+                        VectorEmitter.EmitFullyConnected(w, l, plan, GeneratedCode);
+                        break;
                 }
 
                 w.Line();
@@ -213,7 +212,13 @@ namespace CnnGen.Generator.Emitting
             return max;
         }
 
-        /// <summary>Where each conv layer's repacked weight starts in <c>_packed</c>, and the total.</summary>
+        /// <summary>The call that repacks a PyTorch-layout weight for the layer's vector kernel.</summary>
+        private static string Pack(LayerModel l, VectorPlan plan, string weight, string packed) =>
+            l.Kind == LayerKind.Conv
+                ? "global::CnnGen.Runtime.Layout.PackConvWeight(" + weight + ", " + l.OutputDepth + ", " + l.InputDepth + ", " + l.Size + ", " + plan.Rows + ", " + packed + ")"
+                : "global::CnnGen.Runtime.Layout.PackFullyConnectedWeight(" + weight + ", " + l.OutputDepth + ", " + Text.Literal(l.InputLength) + ", " + plan.PaddedOutputs + ", " + packed + ")";
+
+        /// <summary>Where each conv or fully connected layer's repacked weight starts in <c>_packed</c>, and the total.</summary>
         private static (Dictionary<string, int> Offsets, int Total) PackedOffsets(NetworkModel n)
         {
             var offsets = new Dictionary<string, int>();
@@ -221,7 +226,7 @@ namespace CnnGen.Generator.Emitting
             foreach (LayerModel layer in n.Layers)
             {
                 VectorPlan? plan = VectorPlan.For(layer);
-                if (plan is not null && layer.Kind == LayerKind.Conv)
+                if (plan is not null && plan.PackedLength > 0)
                 {
                     offsets[layer.Name] = total;
                     total += plan.PackedLength;
@@ -296,20 +301,15 @@ namespace CnnGen.Generator.Emitting
 
                 w.Line(Check + ".Length(output.Length, " + name + "OutputLength, nameof(output), \"" + name + "OutputLength = " + Text.Shape(l.OutputWidth, l.OutputHeight, l.OutputDepth) + "\");");
                 VectorPlan? plan = VectorPlan.For(l);
-                if (l.Kind == LayerKind.Conv && plan is not null)
+                if (plan is not null && plan.PackedLength > 0)
                 {
                     w.Line(Span + " packed = global::CnnGen.Runtime.Scratch.Aligned(ref t_packed, MaxPackedLength).Slice(0, " + Text.Literal(plan.PackedLength) + ");");
-                    w.Line("global::CnnGen.Runtime.Layout.PackConvWeight(weight, " + l.OutputDepth + ", " + l.InputDepth + ", " + l.Size + ", " + plan.Rows + ", packed);");
+                    w.Line(Pack(l, plan, "weight", "packed") + ";");
                     w.Line(name + "Dispatch(input, packed, weight, bias, output, relu: false);");
                 }
                 else
                 {
-                    w.Line(l.Kind switch
-                    {
-                        LayerKind.Conv => name + "Dispatch(input, default, weight, bias, output, relu: false);",
-                        LayerKind.FullyConnected => name + "Dispatch(input, weight, bias, output, relu: false);",
-                        _ => name + "Dispatch(input, output);",
-                    });
+                    w.Line(l.HasParameters ? name + "Dispatch(input, default, weight, bias, output, relu: false);" : name + "Dispatch(input, output);");
                 }
             }
         }
@@ -546,7 +546,7 @@ namespace CnnGen.Generator.Emitting
             if (packedTotal > 0)
             {
                 w.Line();
-                w.Line("// Conv weights repacked for the vector kernels, [K/block][D][F][F][block], refreshed by SetParameters.");
+                w.Line("// Weights repacked for the vector kernels (conv [K/block][D][F][F][block], fully connected [inputs][outputs padded to 16]), refreshed by SetParameters.");
                 w.Line(GeneratedCode);
                 w.Line("private readonly float[] _packed = new float[" + Text.Literal(packedTotal) + "];");
             }
@@ -586,7 +586,7 @@ namespace CnnGen.Generator.Emitting
                     if (packedOffsets.TryGetValue(layer.Name, out int offset))
                     {
                         VectorPlan plan = VectorPlan.For(layer)!;
-                        w.Line("global::CnnGen.Runtime.Layout.PackConvWeight(values.Slice(" + layer.Name + "WeightOffset, " + layer.Name + "WeightLength), " + layer.OutputDepth + ", " + layer.InputDepth + ", " + layer.Size + ", " + plan.Rows + ", new " + Span + "(_packed, " + Text.Literal(offset) + ", " + Text.Literal(layer.WeightLength) + "));");
+                        w.Line(Pack(layer, plan, "values.Slice(" + layer.Name + "WeightOffset, " + layer.Name + "WeightLength)", "new " + Span + "(_packed, " + Text.Literal(offset) + ", " + Text.Literal(plan.PackedLength) + ")") + ";");
                     }
                 }
             }
@@ -832,14 +832,11 @@ namespace CnnGen.Generator.Emitting
                     string relu = "relu: " + (step.Relu ? "true" : "false");
                     string weights = "p.Slice(" + l.Name + "WeightOffset, " + l.Name + "WeightLength), p.Slice(" + l.Name + "BiasOffset, " + l.Name + "BiasLength)";
                     string packed = packedOffsets.TryGetValue(l.Name, out int packedOffset)
-                        ? "new " + ReadOnlySpan + "(_packed, " + Text.Literal(packedOffset) + ", " + Text.Literal(l.WeightLength) + ")"
+                        ? "new " + ReadOnlySpan + "(_packed, " + Text.Literal(packedOffset) + ", " + Text.Literal(VectorPlan.For(l)!.PackedLength) + ")"
                         : "default";
-                    w.Line(l.Kind switch
-                    {
-                        LayerKind.Conv => l.Name + "Dispatch(" + source + ", " + packed + ", " + weights + ", " + target + ", " + relu + ");",
-                        LayerKind.FullyConnected => l.Name + "Dispatch(" + source + ", " + weights + ", " + target + ", " + relu + ");",
-                        _ => l.Name + "Dispatch(" + source + ", " + target + ");",
-                    });
+                    w.Line(l.HasParameters
+                        ? l.Name + "Dispatch(" + source + ", " + packed + ", " + weights + ", " + target + ", " + relu + ");"
+                        : l.Name + "Dispatch(" + source + ", " + target + ");");
                 }
 
                 current = next;
@@ -872,6 +869,10 @@ namespace CnnGen.Generator.Emitting
             {
                 w.Line(GeneratedCode);
                 w.Line("[global::System.ThreadStatic] private static float[]? t_phases;");
+            }
+
+            if (MaxOf(n, p => p.WideLength) > 0)
+            {
                 w.Line(GeneratedCode);
                 w.Line("[global::System.ThreadStatic] private static float[]? t_wide;");
             }

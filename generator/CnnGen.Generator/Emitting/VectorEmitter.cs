@@ -26,13 +26,13 @@ namespace CnnGen.Generator.Emitting
             string parameters = l.Kind switch
             {
                 LayerKind.Conv => ReadOnlySpan + " input, " + ReadOnlySpan + " packedWeight, " + ReadOnlySpan + " weight, " + ReadOnlySpan + " bias, " + Span + " output, bool relu",
-                LayerKind.FullyConnected => ReadOnlySpan + " input, " + ReadOnlySpan + " weight, " + ReadOnlySpan + " bias, " + Span + " output, bool relu",
+                LayerKind.FullyConnected => ReadOnlySpan + " input, " + ReadOnlySpan + " packedWeight, " + ReadOnlySpan + " weight, " + ReadOnlySpan + " bias, " + Span + " output, bool relu",
                 _ => ReadOnlySpan + " input, " + Span + " output",
             };
             string vectorArguments = l.Kind switch
             {
                 LayerKind.Conv => "input, packedWeight, bias, output, relu",
-                LayerKind.FullyConnected => "input, weight, bias, output, relu",
+                LayerKind.FullyConnected => "input, packedWeight, bias, output, relu",
                 _ => "input, output",
             };
             string scalarArguments = l.Kind == LayerKind.MaxPool ? "input, output" : "input, weight, bias, output, relu";
@@ -42,9 +42,11 @@ namespace CnnGen.Generator.Emitting
             w.Line(Optimized);
             using (w.Block("private static void " + l.Name + "Dispatch(" + parameters + ")"))
             {
-                if (plan is null && l.Kind != LayerKind.FullyConnected)
+                if (plan is null)
                 {
-                    w.Line("// The window is over the unroll budget: the scalar kernel serves every machine.");
+                    w.Line(l.Kind == LayerKind.FullyConnected
+                        ? "// The packed weight would be over 1 GiB: the scalar kernel serves every machine."
+                        : "// The window is over the unroll budget: the scalar kernel serves every machine.");
                     w.Line(l.Name + "Kernel(" + scalarArguments + ");");
                     return;
                 }
@@ -77,11 +79,13 @@ namespace CnnGen.Generator.Emitting
 
         public static void EmitConv(SourceWriter w, LayerModel l, VectorPlan plan, string generatedCode)
         {
-            int k = l.OutputDepth, mr = plan.Rows, nr = plan.Vectors, f = l.Size;
+            int k = l.OutputDepth, mr = plan.Rows, f = l.Size;
             int taps = f * f;
-            w.Line("// " + NetworkEmitter.Describe(l) + ", vectorized over output positions: " + mr + " filters x " + nr + " vectors per step,");
-            w.Line("// the " + f + "x" + f + " window unrolled, the loop over the " + l.InputDepth + " input channels kept. Input in " + (l.Stride * l.Stride) + " phase plane(s) per channel");
-            w.Line("// of " + plan.PhaseWidth + "x" + plan.PhaseHeight + "; output position q = y*" + plan.PhaseWidth + " + x, columns x >= " + l.OutputWidth + " are discarded.");
+            w.Line("// " + NetworkEmitter.Describe(l) + ", vectorized over output positions: " + mr + " filters x " + plan.Vectors + " vectors per step (fewer at the end),");
+            w.Line("// the " + f + "x" + f + " window unrolled, the loop over the " + l.InputDepth + " input channels kept.");
+            w.Line(plan.Direct
+                ? "// Input in " + (l.Stride * l.Stride) + " phase plane(s) per channel of " + plan.PhaseWidth + "x" + plan.PhaseHeight + "; output position q = y*" + l.OutputWidth + " + x (rows are whole vectors), stored straight into the output."
+                : "// Input in " + (l.Stride * l.Stride) + " phase plane(s) per channel of " + plan.PhaseWidth + "x" + plan.PhaseHeight + "; output position q = y*" + plan.PhaseWidth + " + x, columns x >= " + l.OutputWidth + " are discarded.");
             w.Line(generatedCode);
             w.Line(Optimized);
             using (w.Block("private static void " + l.Name + "Vector<TS, TV>(" + ReadOnlySpan + " input, " + ReadOnlySpan + " packedWeight, " + ReadOnlySpan + " bias, " + Span + " output, bool relu) " + Constraint))
@@ -89,103 +93,178 @@ namespace CnnGen.Generator.Emitting
                 EmitPhasesAndWide(w, l, plan, "0f");
                 w.Line("ref float pw = ref MemoryMarshal.GetReference(packedWeight); // [" + (k / mr) + "][" + l.InputDepth + "][" + taps + "][" + mr + "]");
                 w.Line("ref float b = ref MemoryMarshal.GetReference(bias);");
-                w.Line("int chunk = " + nr + " * TS.Count;");
+                w.Line("int q = 0;");
                 w.Line("// Positions outside, filter blocks inside: one chunk of input stays in L1 while every filter block uses it.");
-                using (w.Block("for (int q = 0; q < " + Text.Literal(plan.Positions) + "; q += chunk)"))
+                w.Line("// Each step size is its own method: one method with all of them would be too large for the JIT to optimize.");
+                EmitStepLoop(w, l, plan, plan.Vectors);
+                if (plan.Vectors > 2)
                 {
-                    using (w.Block("for (int kb = 0; kb < " + (k / mr) + "; kb++)"))
+                    w.Line("// The last positions: two vectors, then one, at a time.");
+                    EmitStepLoop(w, l, plan, 2);
+                }
+                else if (plan.Vectors > 1)
+                {
+                    w.Line("// The last positions: one vector at a time.");
+                }
+
+                if (plan.Vectors > 1)
+                {
+                    EmitStepLoop(w, l, plan, 1);
+                }
+
+                if (!plan.Direct)
+                {
+                    w.Line("global::CnnGen.Runtime.Layout.Compact<TS, TV>(wide, " + Text.Literal(plan.WideChannel) + ", " + plan.PhaseWidth + ", " + l.OutputWidth + ", " + l.OutputHeight + ", " + k + ", output);");
+                }
+            }
+
+            for (int nr = plan.Vectors; nr >= 1; nr = nr > 2 ? 2 : nr - 1)
+            {
+                w.Line();
+                EmitConvStep(w, l, plan, nr, generatedCode);
+            }
+        }
+
+        private static void EmitStepLoop(SourceWriter w, LayerModel l, VectorPlan plan, int nr)
+        {
+            // A step may end past the last position by less than one vector (the wide output is rounded up to whole vectors).
+            string step = nr == 1 ? "TS.Count" : nr + " * TS.Count";
+            string condition = nr == 1 ? "q < " + Text.Literal(plan.Positions) : "q + " + step + " < " + Text.Literal(plan.Positions) + " + TS.Count";
+            using (w.Block("for (; " + condition + "; q += " + step + ")"))
+            {
+                w.Line(l.Name + "Step" + nr + "<TS, TV>(ref source, ref pw, ref b, ref " + (plan.Direct ? "outputStart" : "wideStart") + ", q, relu);");
+            }
+        }
+
+        /// <summary>One step: <paramref name="nr"/> vectors of output positions from q, times every filter block.</summary>
+        private static void EmitConvStep(SourceWriter w, LayerModel l, VectorPlan plan, int nr, string generatedCode)
+        {
+            int k = l.OutputDepth, mr = plan.Rows, f = l.Size;
+            int taps = f * f;
+            w.Line("// " + l.Name + ": output positions q .. q + " + nr + " vectors, all " + k + " filters, " + mr + " at a time.");
+            w.Line(generatedCode);
+            w.Line(Optimized);
+            using (w.Block("private static void " + l.Name + "Step" + nr + "<TS, TV>(ref float source, ref float pw, ref float b, ref float " + (plan.Direct ? "outputStart" : "wideStart") + ", int q, bool relu) " + Constraint))
+            {
+                using (w.Block("for (int kb = 0; kb < " + (k / mr) + "; kb++)"))
+                {
+                    w.Line("ref float wb = ref Unsafe.Add(ref pw, kb * " + Text.Literal((long)l.InputDepth * taps * mr) + ");");
+                    for (int r = 0; r < mr; r++)
                     {
-                        w.Line("ref float wb = ref Unsafe.Add(ref pw, kb * " + Text.Literal((long)l.InputDepth * taps * mr) + ");");
-                        for (int r = 0; r < mr; r++)
+                        w.Line("TV bias" + r + " = TS.Splat(Unsafe.Add(ref b, (kb * " + mr + ") + " + r + "));");
+                    }
+
+                    for (int r = 0; r < mr; r++)
+                    {
+                        string line = string.Empty;
+                        for (int v = 0; v < nr; v++)
                         {
-                            w.Line("TV bias" + r + " = TS.Splat(Unsafe.Add(ref b, (kb * " + mr + ") + " + r + "));");
+                            line += "TV a" + r + v + " = bias" + r + "; ";
                         }
 
-                        for (int r = 0; r < mr; r++)
+                        w.Line(line.TrimEnd());
+                    }
+
+                    if (plan.Direct)
+                    {
+                        for (int v = 0; v < nr; v++)
+                        {
+                            string p = v == 0 ? "q" : "(q + " + (v == 1 ? string.Empty : v + " * ") + "TS.Count)";
+                            w.Line("ref float s" + v + " = ref Unsafe.Add(ref source, (" + p + " / " + l.OutputWidth + " * " + plan.PhaseWidth + ") + (" + p + " % " + l.OutputWidth + ")); // output row " + p + " / " + l.OutputWidth + " in the phase planes");
+                        }
+                    }
+                    else
+                    {
+                        w.Line("ref float s = ref Unsafe.Add(ref source, q);");
+                    }
+
+                    w.Line("ref float wd = ref wb;");
+                    string declare = "TV ";
+                    for (int v = 0; v < nr; v++)
+                    {
+                        declare += "x" + v + ", ";
+                    }
+
+                    for (int r = 0; r < mr; r++)
+                    {
+                        declare += "w" + r + (r == mr - 1 ? ";" : ", ");
+                    }
+
+                    w.Line(declare);
+                    using (w.Block("for (int d = 0; d < " + l.InputDepth + "; d++)"))
+                    {
+                        for (int fy = 0; fy < f; fy++)
+                        {
+                            for (int fx = 0; fx < f; fx++)
+                            {
+                                int tap = (fy * f) + fx;
+                                int offset = plan.TapOffset(l, fy, fx);
+                                w.Line("// tap (" + fy + ", " + fx + ")");
+                                for (int v = 0; v < nr; v++)
+                                {
+                                    w.Line(plan.Direct
+                                        ? "x" + v + " = TS.Load(ref Unsafe.Add(ref s" + v + ", " + Text.Literal(offset) + "));"
+                                        : "x" + v + " = TS.Load(ref Unsafe.Add(ref s, " + Text.Literal(offset) + (v == 0 ? string.Empty : " + " + (v == 1 ? string.Empty : v + " * ") + "TS.Count") + "));");
+                                }
+
+                                for (int r = 0; r < mr; r++)
+                                {
+                                    string line = "w" + r + " = TS.Splat(Unsafe.Add(ref wd, " + ((tap * mr) + r) + "));";
+                                    for (int v = 0; v < nr; v++)
+                                    {
+                                        line += " a" + r + v + " = TS.MultiplyAdd(w" + r + ", x" + v + ", a" + r + v + ");";
+                                    }
+
+                                    w.Line(line);
+                                }
+                            }
+                        }
+
+                        if (plan.Direct)
                         {
                             string line = string.Empty;
                             for (int v = 0; v < nr; v++)
                             {
-                                line += "TV a" + r + v + " = bias" + r + "; ";
+                                line += "s" + v + " = ref Unsafe.Add(ref s" + v + ", " + Text.Literal(plan.Plane) + "); ";
                             }
 
                             w.Line(line.TrimEnd());
                         }
-
-                        w.Line("ref float s = ref Unsafe.Add(ref source, q);");
-                        w.Line("ref float wd = ref wb;");
-                        string declare = "TV ";
-                        for (int v = 0; v < nr; v++)
+                        else
                         {
-                            declare += "x" + v + ", ";
-                        }
-
-                        for (int r = 0; r < mr; r++)
-                        {
-                            declare += "w" + r + (r == mr - 1 ? ";" : ", ");
-                        }
-
-                        w.Line(declare);
-                        using (w.Block("for (int d = 0; d < " + l.InputDepth + "; d++)"))
-                        {
-                            for (int fy = 0; fy < f; fy++)
-                            {
-                                for (int fx = 0; fx < f; fx++)
-                                {
-                                    int tap = (fy * f) + fx;
-                                    int offset = plan.TapOffset(l, fy, fx);
-                                    w.Line("// tap (" + fy + ", " + fx + ")");
-                                    for (int v = 0; v < nr; v++)
-                                    {
-                                        w.Line("x" + v + " = TS.Load(ref Unsafe.Add(ref s, " + Text.Literal(offset) + (v == 0 ? string.Empty : " + " + (v == 1 ? string.Empty : v + " * ") + "TS.Count") + "));");
-                                    }
-
-                                    for (int r = 0; r < mr; r++)
-                                    {
-                                        string line = "w" + r + " = TS.Splat(Unsafe.Add(ref wd, " + ((tap * mr) + r) + "));";
-                                        for (int v = 0; v < nr; v++)
-                                        {
-                                            line += " a" + r + v + " = TS.MultiplyAdd(w" + r + ", x" + v + ", a" + r + v + ");";
-                                        }
-
-                                        w.Line(line);
-                                    }
-                                }
-                            }
-
                             w.Line("s = ref Unsafe.Add(ref s, " + Text.Literal(plan.Plane) + ");");
-                            w.Line("wd = ref Unsafe.Add(ref wd, " + (taps * mr) + ");");
                         }
+                        w.Line("wd = ref Unsafe.Add(ref wd, " + (taps * mr) + ");");
+                    }
 
-                        using (w.Block("if (relu)"))
-                        {
-                            for (int r = 0; r < mr; r++)
-                            {
-                                string line = string.Empty;
-                                for (int v = 0; v < nr; v++)
-                                {
-                                    line += "a" + r + v + " = TS.Relu(a" + r + v + "); ";
-                                }
-
-                                w.Line(line.TrimEnd());
-                            }
-                        }
-
+                    using (w.Block("if (relu)"))
+                    {
                         for (int r = 0; r < mr; r++)
                         {
-                            w.Line("ref float o" + r + " = ref Unsafe.Add(ref wideStart, ((kb * " + mr + ") + " + r + ") * " + Text.Literal(plan.WideChannel) + " + q);");
                             string line = string.Empty;
                             for (int v = 0; v < nr; v++)
                             {
-                                line += "TS.Store(a" + r + v + ", ref Unsafe.Add(ref o" + r + ", " + (v == 0 ? "0" : (v == 1 ? string.Empty : v + " * ") + "TS.Count") + ")); ";
+                                line += "a" + r + v + " = TS.Relu(a" + r + v + "); ";
                             }
 
                             w.Line(line.TrimEnd());
                         }
                     }
-                }
 
-                w.Line("global::CnnGen.Runtime.Layout.Compact<TS, TV>(wide, " + Text.Literal(plan.WideChannel) + ", " + plan.PhaseWidth + ", " + l.OutputWidth + ", " + l.OutputHeight + ", " + k + ", output);");
+                    for (int r = 0; r < mr; r++)
+                    {
+                        w.Line(plan.Direct
+                            ? "ref float o" + r + " = ref Unsafe.Add(ref outputStart, ((kb * " + mr + ") + " + r + ") * " + Text.Literal(l.OutputWidth * l.OutputHeight) + " + q);"
+                            : "ref float o" + r + " = ref Unsafe.Add(ref wideStart, ((kb * " + mr + ") + " + r + ") * " + Text.Literal(plan.WideChannel) + " + q);");
+                        string line = string.Empty;
+                        for (int v = 0; v < nr; v++)
+                        {
+                            line += "TS.Store(a" + r + v + ", ref Unsafe.Add(ref o" + r + ", " + (v == 0 ? "0" : (v == 1 ? string.Empty : v + " * ") + "TS.Count") + ")); ";
+                        }
+
+                        w.Line(line.TrimEnd());
+                    }
+                }
             }
         }
 
@@ -223,7 +302,6 @@ namespace CnnGen.Generator.Emitting
                 w.Line("ref float x = ref MemoryMarshal.GetReference(input);");
                 w.Line("ref float o = ref MemoryMarshal.GetReference(output);");
                 w.Line("int n = TS.Count;");
-                w.Line("int vectorEnd = " + inside + " >= n ? " + (last + 1) + " : " + first + "; // columns [" + first + ", vectorEnd) in whole vectors, the last one overlapping");
                 using (w.Block("for (int d = 0; d < " + l.InputDepth + "; d++)"))
                 {
                     w.Line("ref float plane = ref Unsafe.Add(ref x, d * " + Text.Literal(inPlane) + ");");
@@ -231,26 +309,30 @@ namespace CnnGen.Generator.Emitting
                     {
                         w.Line("int top = (y * " + st + ") - " + p + "; // first input row of the window");
                         w.Line("ref float orow = ref Unsafe.Add(ref o, (d * " + Text.Literal(outPlane) + ") + (y * " + l.OutputWidth + "));");
-                        using (w.Block("for (int c = " + first + "; c < vectorEnd; c += n)"))
+                        w.Line("int vectorEnd = " + first + "; // columns [" + first + ", vectorEnd) are done in vectors");
+                        using (w.Block("if (" + inside + " >= n)"))
                         {
-                            w.Line("int at = c + n <= " + (last + 1) + " ? c : " + (last + 1) + " - n;");
-                            w.Line("int column = (at * " + st + ") - " + p + "; // first input column of the window of output column at");
-                            w.Line("TV m = TS.Splat(float.NegativeInfinity);");
-                            for (int fy = 0; fy < f; fy++)
+                            w.Line("// Whole vectors along the row, the last one overlapping the one before.");
+                            using (w.Block("for (int c = " + first + "; c <= " + last + "; c += n)"))
                             {
-                                using (w.Block("if ((uint)(top + " + fy + ") < " + height + "u)"))
-                                {
-                                    w.Line("ref float r = ref Unsafe.Add(ref plane, ((top + " + fy + ") * " + width + ") + column);");
-                                    for (int fx = 0; fx < f; fx++)
-                                    {
-                                        w.Line(st == 1
-                                            ? "m = TS.MaxPropagateNaN(m, TS.Load(ref Unsafe.Add(ref r, " + fx + ")));"
-                                            : "m = TS.MaxPropagateNaN(m, TS.Evens(TS.Load(ref Unsafe.Add(ref r, " + fx + ")), TS.Load(ref Unsafe.Add(ref r, " + fx + " + n))));");
-                                    }
-                                }
+                                w.Line("int at = c + n <= " + (last + 1) + " ? c : " + (last + 1) + " - n;");
+                                EmitPoolVector(w, l, "at");
                             }
 
-                            w.Line("TS.Store(m, ref Unsafe.Add(ref orow, at));");
+                            w.Line("vectorEnd = " + (last + 1) + ";");
+                        }
+
+                        if (inside >= 1)
+                        {
+                            w.Line("// A row narrower than a vector: one vector from column " + first + " whose extra lanes spill into the next row's");
+                            w.Line("// outputs (rewritten when that row is done), where its reads and writes stay inside the spans.");
+                            string readEnd = "(d * " + Text.Literal(inPlane) + ") + (global::System.Math.Min(top + " + (f - 1) + ", " + (height - 1) + ") * " + width + ") + " + ((first * st) - p + f - 1) + " + (" + st + " * n)";
+                            string writeEnd = "(d * " + Text.Literal(outPlane) + ") + (y * " + l.OutputWidth + ") + " + first + " + n";
+                            using (w.Block("else if (" + readEnd + " <= " + Text.Literal(l.InputLength) + " && " + writeEnd + " <= " + Text.Literal(l.OutputLength) + ")"))
+                            {
+                                EmitPoolVector(w, l, first.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                                w.Line("vectorEnd = " + (last + 1) + ";");
+                            }
                         }
 
                         w.Line("// The rest: edge columns (and every column when the row is narrower than a vector).");
@@ -287,75 +369,95 @@ namespace CnnGen.Generator.Emitting
             }
         }
 
-        public static void EmitFullyConnected(SourceWriter w, LayerModel l, string generatedCode)
+        /// <summary>One vector of pool outputs starting at output column <paramref name="at"/> of the current row.</summary>
+        private static void EmitPoolVector(SourceWriter w, LayerModel l, string at)
         {
-            int inputs = l.InputLength, outputs = l.OutputDepth;
-            int blocks = outputs / 4;
-            w.Line("// " + NetworkEmitter.Describe(l) + ", vectorized along the " + Text.Grouped(inputs) + " inputs, 4 outputs at a time.");
+            int f = l.Size, st = l.Stride, p = l.Padding;
+            w.Line("int column = (" + at + " * " + st + ") - " + p + "; // first input column of the window of output column " + at);
+            w.Line("TV m = TS.Splat(float.NegativeInfinity);");
+            for (int fy = 0; fy < f; fy++)
+            {
+                using (w.Block("if ((uint)(top + " + fy + ") < " + l.InputHeight + "u)"))
+                {
+                    w.Line("ref float r = ref Unsafe.Add(ref plane, ((top + " + fy + ") * " + l.InputWidth + ") + column);");
+                    for (int fx = 0; fx < f; fx++)
+                    {
+                        w.Line(st == 1
+                            ? "m = TS.MaxPropagateNaN(m, TS.Load(ref Unsafe.Add(ref r, " + fx + ")));"
+                            : "m = TS.MaxPropagateNaN(m, TS.Evens(TS.Load(ref Unsafe.Add(ref r, " + fx + ")), TS.Load(ref Unsafe.Add(ref r, " + fx + " + n))));");
+                    }
+                }
+            }
+
+            w.Line("TS.Store(m, ref Unsafe.Add(ref orow, " + at + "));");
+        }
+
+        public static void EmitFullyConnected(SourceWriter w, LayerModel l, VectorPlan plan, string generatedCode)
+        {
+            int inputs = l.InputLength, outputs = l.OutputDepth, padded = plan.PaddedOutputs;
+            w.Line("// " + NetworkEmitter.Describe(l) + ", vectorized along the outputs: the packed weight is [" + Text.Literal(inputs) + " inputs][" + padded + " outputs],");
+            w.Line("// each input broadcast and multiplied into up to 8 vectors of outputs; lanes past output " + (outputs - 1) + " are zero weights and are not stored.");
             w.Line(generatedCode);
             w.Line(Optimized);
-            using (w.Block("private static void " + l.Name + "Vector<TS, TV>(" + ReadOnlySpan + " input, " + ReadOnlySpan + " weight, " + ReadOnlySpan + " bias, " + Span + " output, bool relu) " + Constraint))
+            using (w.Block("private static void " + l.Name + "Vector<TS, TV>(" + ReadOnlySpan + " input, " + ReadOnlySpan + " packedWeight, " + ReadOnlySpan + " bias, " + Span + " output, bool relu) " + Constraint))
             {
                 w.Line("ref float x = ref MemoryMarshal.GetReference(input);");
-                w.Line("ref float w = ref MemoryMarshal.GetReference(weight);");
-                w.Line("ref float b = ref MemoryMarshal.GetReference(bias);");
-                w.Line("ref float o = ref MemoryMarshal.GetReference(output);");
-                w.Line("int whole = " + Text.Literal(inputs) + " - (" + Text.Literal(inputs) + " % TS.Count); // inputs covered by whole vectors");
-                if (blocks > 0)
+                w.Line("ref float pw = ref MemoryMarshal.GetReference(packedWeight);");
+                w.Line("// The sums go to a scratch row first: no call while the accumulators live keeps them all in registers.");
+                w.Line("ref float sums = ref MemoryMarshal.GetReference(global::CnnGen.Runtime.Scratch.Aligned(ref t_wide, MaxWideLength));");
+                w.Line("int n = TS.Count;");
+                w.Line("int j = 0;");
+                foreach (int vectors in new[] { 8, 4, 2 })
                 {
-                    using (w.Block("for (int j = 0; j < " + (blocks * 4) + "; j += 4)"))
+                    using (w.Block("for (; j + " + vectors + " * n <= " + padded + "; j += " + vectors + " * n)"))
                     {
-                        w.Line("ref float w0 = ref Unsafe.Add(ref w, j * " + Text.Literal(inputs) + ");");
-                        w.Line("ref float w1 = ref Unsafe.Add(ref w0, " + Text.Literal(inputs) + ");");
-                        w.Line("ref float w2 = ref Unsafe.Add(ref w1, " + Text.Literal(inputs) + ");");
-                        w.Line("ref float w3 = ref Unsafe.Add(ref w2, " + Text.Literal(inputs) + ");");
-                        w.Line("TV a0 = TS.Splat(0f); TV a1 = a0; TV a2 = a0; TV a3 = a0;");
-                        using (w.Block("for (int i = 0; i < whole; i += TS.Count)"))
+                        string zero = "TV a0 = TS.Splat(0f);";
+                        for (int v = 1; v < vectors; v++)
                         {
-                            w.Line("TV xv = TS.Load(ref Unsafe.Add(ref x, i));");
-                            w.Line("a0 = TS.MultiplyAdd(TS.Load(ref Unsafe.Add(ref w0, i)), xv, a0);");
-                            w.Line("a1 = TS.MultiplyAdd(TS.Load(ref Unsafe.Add(ref w1, i)), xv, a1);");
-                            w.Line("a2 = TS.MultiplyAdd(TS.Load(ref Unsafe.Add(ref w2, i)), xv, a2);");
-                            w.Line("a3 = TS.MultiplyAdd(TS.Load(ref Unsafe.Add(ref w3, i)), xv, a3);");
+                            zero += " TV a" + v + " = a0;";
                         }
 
-                        w.Line("float s0 = TS.Sum(a0), s1 = TS.Sum(a1), s2 = TS.Sum(a2), s3 = TS.Sum(a3);");
-                        using (w.Block("for (int i = whole; i < " + Text.Literal(inputs) + "; i++)"))
+                        w.Line(zero);
+                        w.Line("ref float row = ref Unsafe.Add(ref pw, j);");
+                        using (w.Block("for (int i = 0; i < " + Text.Literal(inputs) + "; i++)"))
                         {
-                            w.Line("float xi = Unsafe.Add(ref x, i);");
-                            w.Line("s0 += Unsafe.Add(ref w0, i) * xi; s1 += Unsafe.Add(ref w1, i) * xi; s2 += Unsafe.Add(ref w2, i) * xi; s3 += Unsafe.Add(ref w3, i) * xi;");
+                            w.Line("TV xi = TS.Splat(Unsafe.Add(ref x, i));");
+                            for (int v = 0; v < vectors; v++)
+                            {
+                                w.Line("a" + v + " = TS.MultiplyAdd(TS.Load(ref Unsafe.Add(ref row, " + (v == 0 ? "0" : v == 1 ? "n" : v + " * n") + ")), xi, a" + v + ");");
+                            }
+
+                            w.Line("row = ref Unsafe.Add(ref row, " + padded + ");");
                         }
 
-                        w.Line("Store(ref Unsafe.Add(ref o, j), s0 + Unsafe.Add(ref b, j), relu);");
-                        w.Line("Store(ref Unsafe.Add(ref o, j + 1), s1 + Unsafe.Add(ref b, j + 1), relu);");
-                        w.Line("Store(ref Unsafe.Add(ref o, j + 2), s2 + Unsafe.Add(ref b, j + 2), relu);");
-                        w.Line("Store(ref Unsafe.Add(ref o, j + 3), s3 + Unsafe.Add(ref b, j + 3), relu);");
+                        for (int v = 0; v < vectors; v++)
+                        {
+                            w.Line("TS.Store(a" + v + ", ref Unsafe.Add(ref sums, j" + (v == 0 ? string.Empty : v == 1 ? " + n" : " + " + v + " * n") + "));");
+                        }
                     }
                 }
 
-                if (outputs % 4 != 0)
+                w.Line("// The last vector: two chains over even and odd inputs, so the adds do not wait on each other.");
+                using (w.Block("for (; j < " + padded + "; j += n)"))
                 {
-                    using (w.Block("for (int j = " + (blocks * 4) + "; j < " + outputs + "; j++)"))
+                    w.Line("TV a0 = TS.Splat(0f), a1 = a0;");
+                    w.Line("ref float row = ref Unsafe.Add(ref pw, j);");
+                    using (w.Block("for (int i = 0; i + 1 < " + Text.Literal(inputs) + "; i += 2)"))
                     {
-                        w.Line("ref float row = ref Unsafe.Add(ref w, j * " + Text.Literal(inputs) + ");");
-                        w.Line("TV a = TS.Splat(0f);");
-                        using (w.Block("for (int i = 0; i < whole; i += TS.Count)"))
-                        {
-                            w.Line("a = TS.MultiplyAdd(TS.Load(ref Unsafe.Add(ref row, i)), TS.Load(ref Unsafe.Add(ref x, i)), a);");
-                        }
-
-                        w.Line("float sum = TS.Sum(a);");
-                        using (w.Block("for (int i = whole; i < " + Text.Literal(inputs) + "; i++)"))
-                        {
-                            w.Line("sum += Unsafe.Add(ref row, i) * Unsafe.Add(ref x, i);");
-                        }
-
-                        w.Line("Store(ref Unsafe.Add(ref o, j), sum + Unsafe.Add(ref b, j), relu);");
+                        w.Line("a0 = TS.MultiplyAdd(TS.Load(ref row), TS.Splat(Unsafe.Add(ref x, i)), a0);");
+                        w.Line("a1 = TS.MultiplyAdd(TS.Load(ref Unsafe.Add(ref row, " + padded + ")), TS.Splat(Unsafe.Add(ref x, i + 1)), a1);");
+                        w.Line("row = ref Unsafe.Add(ref row, " + (2 * padded) + ");");
                     }
+
+                    if (inputs % 2 == 1)
+                    {
+                        w.Line("a0 = TS.MultiplyAdd(TS.Load(ref row), TS.Splat(Unsafe.Add(ref x, " + (inputs - 1) + ")), a0);");
+                    }
+
+                    w.Line("TS.Store(TS.Add(a0, a1), ref Unsafe.Add(ref sums, j));");
                 }
 
-                w.Line();
-                w.Line("static void Store(ref float target, float value, bool relu) => target = relu && value < 0f ? 0f : value;");
+                w.Line("global::CnnGen.Runtime.Layout.AddBias<TS, TV>(ref sums, bias, output, relu);");
             }
         }
 
@@ -364,8 +466,15 @@ namespace CnnGen.Generator.Emitting
             w.Line(Span + " phases = global::CnnGen.Runtime.Scratch.Aligned(ref t_phases, MaxPhaseLength).Slice(0, " + Text.Literal(plan.PhaseLength) + ");");
             w.Line("global::CnnGen.Runtime.Layout.ToPhases<TS, TV>(input, " + l.InputWidth + ", " + l.InputHeight + ", " + l.InputDepth + ", " + l.Stride + ", " + l.Padding + ", " + padValue + ", " + plan.PhaseWidth + ", " + plan.PhaseHeight + ", phases);");
             w.Line("ref float source = ref MemoryMarshal.GetReference(phases);");
-            w.Line(Span + " wide = global::CnnGen.Runtime.Scratch.Aligned(ref t_wide, MaxWideLength).Slice(0, " + Text.Literal(plan.WideLength) + ");");
-            w.Line("ref float wideStart = ref MemoryMarshal.GetReference(wide);");
+            if (plan.Direct)
+            {
+                w.Line("ref float outputStart = ref MemoryMarshal.GetReference(output); // output rows are whole vectors: the kernel stores straight into it");
+            }
+            else
+            {
+                w.Line(Span + " wide = global::CnnGen.Runtime.Scratch.Aligned(ref t_wide, MaxWideLength).Slice(0, " + Text.Literal(plan.WideLength) + ");");
+                w.Line("ref float wideStart = ref MemoryMarshal.GetReference(wide);");
+            }
         }
     }
 }

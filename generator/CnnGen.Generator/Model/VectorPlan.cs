@@ -13,16 +13,34 @@ namespace CnnGen.Generator.Model
         /// <summary>The widest vector the kernels are sized for (AVX-512).</summary>
         public const int MaxLanes = 16;
 
+        /// <summary>A fully connected layer with a larger padded weight (1 GiB of floats) keeps the scalar kernel only.</summary>
+        private const long MaxPackedFullyConnected = 1L << 28;
+
         private VectorPlan(LayerModel layer)
         {
+            if (layer.Kind == LayerKind.FullyConnected)
+            {
+                // The weight transposed to [inputs][outputs rounded up to whole 16-float vectors], zero in the padding,
+                // so the kernel reads a vector of outputs' weights for one input.
+                PaddedOutputs = (layer.OutputDepth + MaxLanes - 1) / MaxLanes * MaxLanes;
+                PackedLength = layer.InputLength * PaddedOutputs;
+                WideLength = PaddedOutputs;
+                return;
+            }
+
             int s = layer.Stride;
             PhaseWidth = (layer.SourceWidth + s - 1) / s;
             PhaseHeight = (layer.SourceHeight + s - 1) / s;
             Plane = PhaseWidth * PhaseHeight;
-            Positions = layer.OutputHeight * PhaseWidth;
+            // Rows a whole number of 16-float vectors long: vectors never cross a row, so positions are the output's own
+            // (q = y·W2 + x) and the kernel stores straight into the CHW output.
+            Direct = layer.Kind == LayerKind.Conv && layer.OutputWidth % MaxLanes == 0;
+            Positions = layer.OutputHeight * (Direct ? layer.OutputWidth : PhaseWidth);
             if (layer.Kind == LayerKind.Conv)
             {
                 Rows = layer.OutputDepth % 4 == 0 ? 4 : layer.OutputDepth % 3 == 0 ? 3 : layer.OutputDepth % 2 == 0 ? 2 : 1;
+                // Rows x Vectors accumulators plus the vectors of input and a weight fit AVX2's 16 registers; larger blocks
+                // for AVX-512's 32 measured no faster.
                 Vectors = Rows == 4 ? 3 : 4;
             }
             else
@@ -31,14 +49,16 @@ namespace CnnGen.Generator.Model
                 Vectors = 4;
             }
 
-            int chunk = Vectors * MaxLanes;
-            WideChannel = (Positions + chunk - 1) / chunk * chunk;
+            WideChannel = (Positions + MaxLanes - 1) / MaxLanes * MaxLanes;
             int reach = ((layer.Size - 1) / s * PhaseWidth) + ((layer.Size - 1) / s);
             bool conv = layer.Kind == LayerKind.Conv;
             PhaseLength = conv ? (s * s * layer.InputDepth * Plane) + System.Math.Max(0, WideChannel - Plane) + reach + MaxLanes : 0;
-            WideLength = conv ? WideChannel * layer.OutputDepth : 0;
-            PackedLength = layer.Kind == LayerKind.Conv ? layer.WeightLength : 0;
+            WideLength = conv && !Direct ? WideChannel * layer.OutputDepth : 0;
+            PackedLength = conv ? layer.WeightLength : 0;
         }
+
+        /// <summary>Fully connected: the outputs rounded up to whole 16-float vectors (the row length of the packed weight).</summary>
+        public int PaddedOutputs { get; }
 
         /// <summary>Row length of a phase plane (and of the wide output).</summary>
         public int PhaseWidth { get; }
@@ -47,6 +67,9 @@ namespace CnnGen.Generator.Model
 
         /// <summary>Floats in one phase plane.</summary>
         public int Plane { get; }
+
+        /// <summary>Conv whose output rows are whole vectors: no wide output, positions are output cells.</summary>
+        public bool Direct { get; }
 
         /// <summary>Output positions q computed per channel (output rows x phase width).</summary>
         public int Positions { get; }
@@ -57,12 +80,13 @@ namespace CnnGen.Generator.Model
         /// <summary>Vectors of output positions computed together.</summary>
         public int Vectors { get; }
 
-        /// <summary>Distance between channels in the wide output: <see cref="Positions"/> rounded up to whole chunks.</summary>
+        /// <summary>Distance between channels in the wide output: <see cref="Positions"/> rounded up to whole 16-float vectors.</summary>
         public int WideChannel { get; }
 
         /// <summary>Floats the phase copy needs, with slack for the last chunk's reads.</summary>
         public int PhaseLength { get; }
 
+        /// <summary>Floats of the wide output (fully connected: the sums of the padded outputs, before bias).</summary>
         public int WideLength { get; }
 
         /// <summary>Floats of the repacked weight.</summary>
@@ -70,7 +94,8 @@ namespace CnnGen.Generator.Model
 
         /// <summary>The plan, or null when the layer keeps its scalar kernel only (a window over the unroll budget).</summary>
         public static VectorPlan? For(LayerModel layer) =>
-            (layer.Kind == LayerKind.Conv || (layer.Kind == LayerKind.MaxPool && layer.Stride <= 2)) && (long)layer.Size * layer.Size <= Unrolling.Budget
+            (layer.Kind == LayerKind.FullyConnected && (long)layer.InputLength * (layer.OutputDepth + MaxLanes) <= MaxPackedFullyConnected)
+            || ((layer.Kind == LayerKind.Conv || (layer.Kind == LayerKind.MaxPool && layer.Stride <= 2)) && (long)layer.Size * layer.Size <= Unrolling.Budget)
                 ? new VectorPlan(layer)
                 : null;
 

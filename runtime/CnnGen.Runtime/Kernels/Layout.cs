@@ -37,97 +37,140 @@ namespace CnnGen.Runtime
             where TV : struct
         {
             int plane = phaseWidth * phaseHeight;
-            bool covered = padding == 0 && phaseWidth * stride == width && phaseHeight * stride == height;
-            if (covered)
+            int planes = stride * stride * depth;
+            if (input.Length < width * height * depth || phases.Length < planes * plane)
             {
-                // Every plane cell receives an input value: only the slack after the planes needs the pad value.
-                phases.Slice(stride * stride * depth * plane).Fill(padValue);
+                throw new ArgumentException("The input or the phase buffer is shorter than the shape says.");
             }
-            else if (stride == 1)
+
+            ref float source = ref MemoryMarshal.GetReference(input);
+            ref float target = ref MemoryMarshal.GetReference(phases);
+
+            // The slack after the planes, which the last vectors of a layer may read.
+            phases.Slice(planes * plane).Fill(padValue);
+            if (stride > 2)
             {
-                // Only the border of each plane (and the slack after the planes) needs the pad value:
-                // the interior is overwritten by the input rows below.
+                phases.Slice(0, planes * plane).Fill(padValue);
                 for (int d = 0; d < depth; d++)
                 {
-                    Span<float> p = phases.Slice(d * plane, plane);
-                    p.Slice(0, padding * phaseWidth).Fill(padValue);
-                    int below = (padding + height) * phaseWidth;
-                    p.Slice(below).Fill(padValue);
-                    int right = phaseWidth - width - padding;
                     for (int y = 0; y < height; y++)
                     {
-                        int rowStart = (y + padding) * phaseWidth;
-                        p.Slice(rowStart, padding).Fill(padValue);
-                        p.Slice(rowStart + padding + width, right).Fill(padValue);
+                        int r = y + padding;
+                        for (int x = 0; x < width; x++)
+                        {
+                            int c = x + padding;
+                            int phase = ((r % stride) * stride) + (c % stride);
+                            Unsafe.Add(ref target, (((phase * depth) + d) * plane) + ((r / stride) * phaseWidth) + (c / stride)) = Unsafe.Add(ref source, (((d * height) + y) * width) + x);
+                        }
                     }
                 }
 
-                phases.Slice(depth * plane).Fill(padValue);
-            }
-            else
-            {
-                phases.Fill(padValue);
+                return;
             }
 
+            // Stride 1 or 2. Cell (i, j) of phase (py, px) is input cell (S·i + py − P, S·j + px − P): phase rows
+            // outside the input get the pad value whole, the others the input row with pad cells left and right.
+            int phaseStride = depth * plane;
+            for (int py = 0; py < stride; py++)
+            {
+                int rowFirst = FirstInside(padding - py, stride, phaseHeight);
+                int rowEnd = FirstInside(padding + height - py, stride, phaseHeight);
+                for (int px = 0; px < stride; px++)
+                {
+                    for (int d = 0; d < depth; d++)
+                    {
+                        ref float p = ref Unsafe.Add(ref target, (((py * stride) + px) * phaseStride) + (d * plane));
+                        Fill(ref p, rowFirst * phaseWidth, padValue);
+                        Fill(ref Unsafe.Add(ref p, rowEnd * phaseWidth), (phaseHeight - rowEnd) * phaseWidth, padValue);
+                    }
+                }
+            }
+
+            int left0 = FirstInside(padding, stride, phaseWidth), end0 = FirstInside(padding + width, stride, phaseWidth);
+            int left1 = FirstInside(padding - 1, stride, phaseWidth), end1 = FirstInside(padding + width - 1, stride, phaseWidth);
             for (int d = 0; d < depth; d++)
             {
-                for (int y = 0; y < height; y++)
+                ref float channel = ref Unsafe.Add(ref source, d * height * width);
+                if (stride == 1)
                 {
-                    ReadOnlySpan<float> row = input.Slice(((d * height) + y) * width, width);
-                    int r = y + padding;
-                    if (stride == 1)
+                    ref float p = ref Unsafe.Add(ref target, (d * plane) + (padding * phaseWidth));
+                    for (int y = 0; y < height; y++)
                     {
-                        CopyRow<TS, TV>(ref MemoryMarshal.GetReference(row), ref phases[(d * plane) + (r * phaseWidth) + padding], width);
-                        continue;
+                        ref float phaseRow = ref Unsafe.Add(ref p, y * phaseWidth);
+                        Fill(ref phaseRow, padding, padValue);
+                        CopyRow<TS, TV>(ref Unsafe.Add(ref channel, y * width), ref Unsafe.Add(ref phaseRow, padding), width);
+                        Fill(ref Unsafe.Add(ref phaseRow, padding + width), phaseWidth - padding - width, padValue);
                     }
 
-                    int py = r % stride;
-                    int pr = r / stride;
-                    int x0 = 0;
-                    if (stride == 2)
-                    {
-                        // Even input columns go to one phase, odd ones to the other, a vector at a time.
-                        int count = TS.Count;
-                        ref float rowStart = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(row);
-                        ref float evenTarget = ref phases[((((py * 2) + (padding % 2)) * depth) + d) * plane + (pr * phaseWidth) + (padding / 2)];
-                        ref float oddTarget = ref phases[((((py * 2) + ((padding + 1) % 2)) * depth) + d) * plane + (pr * phaseWidth) + ((padding + 1) / 2)];
-                        for (int i = 0; (2 * i) + (2 * count) <= width; i += count)
-                        {
-                            TV a = TS.Load(ref System.Runtime.CompilerServices.Unsafe.Add(ref rowStart, 2 * i));
-                            TV b = TS.Load(ref System.Runtime.CompilerServices.Unsafe.Add(ref rowStart, (2 * i) + count));
-                            TS.Store(TS.Evens(a, b), ref System.Runtime.CompilerServices.Unsafe.Add(ref evenTarget, i));
-                            TS.Store(TS.Odds(a, b), ref System.Runtime.CompilerServices.Unsafe.Add(ref oddTarget, i));
-                            x0 = (2 * i) + (2 * count);
-                        }
-
-                        if (width >= 2 * count && x0 < width - 1)
-                        {
-                            // One more chunk ending at the last even-length prefix; it overlaps the previous one harmlessly.
-                            int i = (width / 2) - count;
-                            TV a = TS.Load(ref System.Runtime.CompilerServices.Unsafe.Add(ref rowStart, 2 * i));
-                            TV b = TS.Load(ref System.Runtime.CompilerServices.Unsafe.Add(ref rowStart, (2 * i) + count));
-                            TS.Store(TS.Evens(a, b), ref System.Runtime.CompilerServices.Unsafe.Add(ref evenTarget, i));
-                            TS.Store(TS.Odds(a, b), ref System.Runtime.CompilerServices.Unsafe.Add(ref oddTarget, i));
-                            x0 = 2 * (i + count);
-                        }
-                    }
-
-                    // The rest one by one, tracking the phase column without dividing.
-                    int column = x0 + padding;
-                    int px = column % stride;
-                    int j = column / stride;
-                    int rowBase = (pr * phaseWidth) + (d * plane);
-                    int phaseStride = depth * plane;
-                    for (int x = x0; x < width; x++)
-                    {
-                        phases[((py * stride) + px) * phaseStride + rowBase + j] = row[x];
-                        if (++px == stride)
-                        {
-                            px = 0;
-                            j++;
-                        }
-                    }
+                    continue;
                 }
+
+                // Stride 2: input row y is padded row r = y + P, in phase row py = r & 1, row r >> 1 of its planes; padded
+                // column c = x + P goes to phase column px = c & 1, column c >> 1.
+                for (int y0 = 0; y0 < 2 && y0 < height; y0++)
+                {
+                    int r = y0 + padding;
+                    ref float row0 = ref Unsafe.Add(ref target, ((r & 1) * 2 * phaseStride) + (d * plane) + ((r >> 1) * phaseWidth));
+                    int rows = (height - y0 + 1) / 2;
+                    PadRows(ref row0, rows, phaseWidth, left0, end0, padValue);
+                    PadRows(ref Unsafe.Add(ref row0, phaseStride), rows, phaseWidth, left1, end1, padValue);
+                    ref float even = ref Unsafe.Add(ref row0, ((padding & 1) * phaseStride) + (padding >> 1));
+                    ref float odd = ref Unsafe.Add(ref row0, ((1 - (padding & 1)) * phaseStride) + ((padding + 1) >> 1));
+                    SplitRows<TS, TV>(ref Unsafe.Add(ref channel, y0 * width), 2 * width, ref even, ref odd, phaseWidth, rows, width);
+                }
+            }
+        }
+
+        /// <summary>Pad cells [0, left) and [end, width) of <paramref name="rows"/> rows <paramref name="width"/> apart.</summary>
+        private static void PadRows(ref float start, int rows, int width, int left, int end, float padValue)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                ref float row = ref Unsafe.Add(ref start, i * width);
+                Fill(ref row, left, padValue);
+                Fill(ref Unsafe.Add(ref row, end), width - end, padValue);
+            }
+        }
+
+        /// <summary>Even columns of each of <paramref name="rows"/> rows to <paramref name="even"/>, odd ones to <paramref name="odd"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void SplitRows<TS, TV>(ref float source, int sourceStride, ref float even, ref float odd, int targetStride, int rows, int width)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            int n = TS.Count;
+            for (int i = 0; i < rows; i++)
+            {
+                int x = 0;
+                for (; x + (2 * n) <= width; x += 2 * n)
+                {
+                    TV a = TS.Load(ref Unsafe.Add(ref source, x));
+                    TV b = TS.Load(ref Unsafe.Add(ref source, x + n));
+                    TS.Store(TS.Evens(a, b), ref Unsafe.Add(ref even, x >> 1));
+                    TS.Store(TS.Odds(a, b), ref Unsafe.Add(ref odd, x >> 1));
+                }
+
+                for (; x < width; x++)
+                {
+                    Unsafe.Add(ref (x & 1) == 0 ? ref even : ref odd, x >> 1) = Unsafe.Add(ref source, x);
+                }
+
+                source = ref Unsafe.Add(ref source, sourceStride);
+                even = ref Unsafe.Add(ref even, targetStride);
+                odd = ref Unsafe.Add(ref odd, targetStride);
+            }
+        }
+
+        /// <summary>The first phase index i with S·i ≥ <paramref name="offset"/>, clamped to [0, <paramref name="count"/>].</summary>
+        private static int FirstInside(int offset, int stride, int count) =>
+            offset <= 0 ? 0 : Math.Min(count, (offset + stride - 1) / stride);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Fill(ref float start, int count, float value)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                Unsafe.Add(ref start, i) = value;
             }
         }
 
@@ -201,6 +244,49 @@ namespace CnnGen.Runtime
                         packed[((((kb * depth) + d) * taps) + t) * block + r] = weight[(((k * depth) + d) * taps) + t];
                     }
                 }
+            }
+        }
+
+        /// <summary>
+        /// Transposes a PyTorch linear weight [outputs][inputs] into [inputs][<paramref name="paddedOutputs"/>], zero in the
+        /// padding columns, so the kernel reads one input's weights for a vector of outputs together.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void PackFullyConnectedWeight(ReadOnlySpan<float> weight, int outputs, int inputs, int paddedOutputs, Span<float> packed)
+        {
+            for (int i = 0; i < inputs; i++)
+            {
+                Span<float> row = packed.Slice(i * paddedOutputs, paddedOutputs);
+                for (int j = 0; j < outputs; j++)
+                {
+                    row[j] = weight[(j * inputs) + i];
+                }
+
+                row.Slice(outputs).Clear();
+            }
+        }
+
+        /// <summary>
+        /// output[j] = sums[j] + bias[j] for every output (ReLU after it when asked, NaN kept); whole vectors, then the rest one by one.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void AddBias<TS, TV>(ref float sums, ReadOnlySpan<float> bias, Span<float> output, bool relu)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            ref float b = ref MemoryMarshal.GetReference(bias);
+            ref float o = ref MemoryMarshal.GetReference(output);
+            int count = output.Length, j = 0;
+            for (; j + TS.Count <= count; j += TS.Count)
+            {
+                TV v = TS.Add(TS.Load(ref Unsafe.Add(ref sums, j)), TS.Load(ref Unsafe.Add(ref b, j)));
+                TS.Store(relu ? TS.Relu(v) : v, ref Unsafe.Add(ref o, j));
+            }
+
+            for (; j < count; j++)
+            {
+                float v = Unsafe.Add(ref sums, j) + Unsafe.Add(ref b, j);
+                Unsafe.Add(ref o, j) = relu && v < 0f ? 0f : v;
             }
         }
     }

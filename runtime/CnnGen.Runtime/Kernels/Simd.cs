@@ -26,6 +26,9 @@ namespace CnnGen.Runtime
         /// <summary>Every lane <paramref name="value"/>.</summary>
         static abstract TVector Splat(float value);
 
+        /// <summary>a + b.</summary>
+        static abstract TVector Add(TVector a, TVector b);
+
         /// <summary>a · b + c, fused.</summary>
         static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
 
@@ -70,6 +73,10 @@ namespace CnnGen.Runtime
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Avx512F.FusedMultiplyAdd(a, b, c);
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
 
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -120,6 +127,10 @@ namespace CnnGen.Runtime
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Fma.MultiplyAdd(a, b, c);
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
 
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

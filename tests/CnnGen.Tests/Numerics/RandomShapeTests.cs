@@ -11,13 +11,21 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 104;
+        public const int Count = 136;
 
         public RandomNetworksFixture()
         {
             // Mostly small volumes of every kind, plus wide rows so that whole 16-float vectors (and their
             // overlapping last chunk) run in the vector kernels as well as the edge columns.
-            Specs = Draw(80, seed: 20261128, NetGen).Concat(Draw(24, seed: 777, WideGen)).ToList();
+            // Then draws aimed at particular vector kernels: conv rows that are whole 16-float vectors (stored straight
+            // into the output), fully connected layers wide enough for every block of output vectors, and pools whose
+            // rows are narrower than a vector (one vector spilling into the next row) over many channels.
+            Specs = Draw(80, seed: 20261128, NetGen)
+                .Concat(Draw(24, seed: 777, WideGen))
+                .Concat(Draw(14, seed: 16, WholeRowsGen))
+                .Concat(Draw(6, seed: 128, WideFcGen))
+                .Concat(Draw(12, seed: 8, NarrowPoolGen))
+                .ToList();
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList());
         }
 
@@ -46,6 +54,23 @@ namespace CnnGen.Tests.Numerics
         private static readonly Gen<NetSpec> WideGen =
             Gen.Select(Gen.Int[16, 72], Gen.Int[2, 7], Gen.Int[1, 3], Gen.Frequency((2, (IGen<LayerSpec>)ConvGen), (3, PoolGen)).Array[1, 2],
                 (w, h, d, layers) => new NetSpec(w, h, d, layers));
+
+        private static readonly Gen<NetSpec> WholeRowsGen =
+            Gen.Select(Gen.Int[1, 2], Gen.Int[1, 5], Gen.Int[1, 3], Gen.Int[0, 2], Gen.Int[0, 2], Gen.Int[1, 6], Gen.Int[1, 3], Gen.Int[1, 9])
+                .Select(t =>
+                {
+                    (int rows, int f, int s, int p, int extra, int h, int d, int k) = t;
+                    int padding = Math.Min(p, f - 1);
+                    int width = (((16 * rows) - 1) * s) + f - (2 * padding) + (extra % s); // output width 16 or 32
+                    return new NetSpec(width, Math.Max(h, f), d, new[] { LayerSpec.Conv(k, f, s, padding, s > 1 ? OutputRounding.Floor : OutputRounding.Exact) });
+                });
+
+        private static readonly Gen<NetSpec> WideFcGen =
+            Gen.Select(Gen.Int[1, 9], Gen.Int[1, 30], Gen.Int[1, 200], Gen.Int[1, 40],
+                (w, d, first, second) => new NetSpec(w, 1, d, new[] { LayerSpec.Fc(first), LayerSpec.Relu(), LayerSpec.Fc(second) }));
+
+        private static readonly Gen<NetSpec> NarrowPoolGen =
+            Gen.Select(Gen.Int[2, 16], Gen.Int[2, 9], Gen.Int[4, 20], PoolGen, (w, h, d, pool) => new NetSpec(w, h, d, new[] { pool }));
 
         /// <summary>Draws <paramref name="count"/> networks whose every shape is valid (invalid draws are skipped).</summary>
         public static List<NetSpec> Draw(int count, ulong seed, Gen<NetSpec> generator)
@@ -133,6 +158,17 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(_fixture.Specs, s => s.Depth == 1);
             Assert.Contains(_fixture.Specs, s => s.Width >= 40 && s.Layers[0].Kind == Kind.Pool && s.Layers[0].Stride == 2);
             Assert.Contains(_fixture.Specs, s => s.Width >= 40 && s.Layers[0].Kind == Kind.Pool && s.Layers[0].Stride == 1);
+            Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Stride: 2, Padding: > 0 } && ConvOutputWidth(s) % 16 == 0);
+            Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Stride: 1 } && ConvOutputWidth(s) == 32);
+            Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Stride: 3 } && ConvOutputWidth(s) % 16 == 0);
+            Assert.Contains(layers, l => l.Kind == Kind.Fc && l.Count > 128);
+            Assert.Contains(_fixture.Specs, s => s.Depth >= 4 && s.Width < 16 && s.Layers[0] is { Kind: Kind.Pool, Stride: 2 });
+        }
+
+        private static int ConvOutputWidth(NetSpec s)
+        {
+            LayerSpec l = s.Layers[0];
+            return ((s.Width + (2 * l.Padding) - l.Size) / l.Stride) + 1;
         }
     }
 }
