@@ -1,3 +1,4 @@
+using System.Linq;
 using CnnGen.Generator.Model;
 
 namespace CnnGen.Generator.Emitting
@@ -81,7 +82,8 @@ namespace CnnGen.Generator.Emitting
         {
             int k = l.OutputDepth, mr = plan.Rows, f = l.Size;
             int taps = f * f;
-            w.Line("// " + NetworkEmitter.Describe(l) + ", vectorized over output positions: " + mr + " filters x " + plan.Vectors + " vectors per step (fewer at the end),");
+            w.Line("// " + NetworkEmitter.Describe(l) + ", vectorized over output positions: " + mr + " filters x " + plan.Vectors + " vectors per step"
+                + (plan.Vectors == plan.NarrowVectors ? string.Empty : " with 16-float vectors, " + mr + " x " + plan.NarrowVectors + " with 8-float ones") + " (fewer at the end),");
             w.Line("// the " + f + "x" + f + " window unrolled, the loop over the " + l.InputDepth + " input channels kept.");
             w.Line(plan.Direct
                 ? "// Input in " + (l.Stride * l.Stride) + " phase plane(s) per channel of " + plan.PhaseWidth + "x" + plan.PhaseHeight + "; output position q = y*" + l.OutputWidth + " + x (rows are whole vectors), stored straight into the output."
@@ -96,29 +98,33 @@ namespace CnnGen.Generator.Emitting
                 w.Line("int q = 0;");
                 w.Line("// Positions outside, filter blocks inside: one chunk of input stays in L1 while every filter block uses it.");
                 w.Line("// Each step size is its own method: one method with all of them would be too large for the JIT to optimize.");
-                EmitStepLoop(w, l, plan, plan.Vectors);
-                if (plan.Vectors > 2)
+                if (plan.Vectors == plan.NarrowVectors)
                 {
-                    w.Line("// The last positions: two vectors, then one, at a time.");
-                    EmitStepLoop(w, l, plan, 2);
+                    EmitStepLoop(w, l, plan, plan.Vectors);
                 }
-                else if (plan.Vectors > 1)
+                else
                 {
-                    w.Line("// The last positions: one vector at a time.");
+                    using (w.Block("if (TS.Count == 16)"))
+                    {
+                        EmitStepLoop(w, l, plan, plan.Vectors);
+                    }
+
+                    using (w.Block("else"))
+                    {
+                        EmitStepLoop(w, l, plan, plan.NarrowVectors);
+                    }
                 }
 
-                if (plan.Vectors > 1)
-                {
-                    EmitStepLoop(w, l, plan, 1);
-                }
-
+                w.Line("// The last positions: two vectors, then one, at a time.");
+                EmitStepLoop(w, l, plan, 2);
+                EmitStepLoop(w, l, plan, 1);
                 if (!plan.Direct)
                 {
                     w.Line("global::CnnGen.Runtime.Layout.Compact<TS, TV>(wide, " + Text.Literal(plan.WideChannel) + ", " + plan.PhaseWidth + ", " + l.OutputWidth + ", " + l.OutputHeight + ", " + k + ", output);");
                 }
             }
 
-            for (int nr = plan.Vectors; nr >= 1; nr = nr > 2 ? 2 : nr - 1)
+            foreach (int nr in new[] { plan.Vectors, plan.NarrowVectors, 2, 1 }.Distinct().OrderByDescending(v => v))
             {
                 w.Line();
                 EmitConvStep(w, l, plan, nr, generatedCode);

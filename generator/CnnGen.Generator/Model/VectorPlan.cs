@@ -39,14 +39,25 @@ namespace CnnGen.Generator.Model
             if (layer.Kind == LayerKind.Conv)
             {
                 Rows = layer.OutputDepth % 4 == 0 ? 4 : layer.OutputDepth % 3 == 0 ? 3 : layer.OutputDepth % 2 == 0 ? 2 : 1;
-                // Rows x Vectors accumulators plus the vectors of input and a weight fit AVX2's 16 registers; larger blocks
-                // for AVX-512's 32 measured no faster.
-                Vectors = Rows == 4 ? 3 : 4;
+                // Rows x Vectors accumulators plus the vectors of input and a weight fit AVX2's 16 registers. AVX-512's 32
+                // allow a few more; larger blocks measured no faster by themselves (slower for the 1x1 case E), so they are
+                // used only where they cover the positions exactly and so remove the slow one- and two-vector steps at the end.
+                NarrowVectors = Rows == 4 ? 3 : 4;
+                Vectors = NarrowVectors;
+                int count = (Positions + MaxLanes - 1) / MaxLanes;
+                for (int nr = NarrowVectors + 1; nr <= NarrowVectors + 2 && Rows * nr <= 24 && count % Vectors != 0; nr++)
+                {
+                    if (count % nr == 0)
+                    {
+                        Vectors = nr;
+                    }
+                }
             }
             else
             {
                 Rows = 1;
                 Vectors = 4;
+                NarrowVectors = 4;
             }
 
             WideChannel = (Positions + MaxLanes - 1) / MaxLanes * MaxLanes;
@@ -77,8 +88,11 @@ namespace CnnGen.Generator.Model
         /// <summary>Output channels computed together (a divisor of K).</summary>
         public int Rows { get; }
 
-        /// <summary>Vectors of output positions computed together.</summary>
+        /// <summary>Vectors of output positions computed together with 16-float vectors.</summary>
         public int Vectors { get; }
+
+        /// <summary>Vectors of output positions computed together with 8-float vectors.</summary>
+        public int NarrowVectors { get; }
 
         /// <summary>Distance between channels in the wide output: <see cref="Positions"/> rounded up to whole 16-float vectors.</summary>
         public int WideChannel { get; }

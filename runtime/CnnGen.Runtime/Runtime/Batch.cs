@@ -12,8 +12,9 @@ namespace CnnGen.Runtime
     public static class Batch
     {
         /// <summary>
-        /// Runs <paramref name="forward"/> over <paramref name="count"/> samples laid one after another,
-        /// in contiguous chunks, one chunk per core. The lengths were checked by the caller.
+        /// Runs <paramref name="forward"/> over <paramref name="count"/> samples laid one after another, on
+        /// every core: each worker takes the next small run of samples until none is left, so a core slowed by
+        /// other work does not hold the batch up. The lengths were checked by the caller.
         /// </summary>
         public static unsafe void Run(
             ReadOnlySpan<float> inputs,
@@ -49,19 +50,25 @@ namespace CnnGen.Runtime
             {
                 nint inputAddress = (nint)inputPointer;
                 nint outputAddress = (nint)outputPointer;
+                // Runs of about 1/16 of a worker's share: few enough to cost nothing, many enough to even out.
+                int run = Math.Max(1, count / (workers * 16));
+                long next = 0;
                 Parallel.For(
                     0,
                     workers,
                     new ParallelOptions { MaxDegreeOfParallelism = workers },
-                    worker =>
+                    _ =>
                     {
-                        int start = (int)((long)count * worker / workers);
-                        int end = (int)((long)count * (worker + 1) / workers);
-                        for (int i = start; i < end; i++)
+                        long start;
+                        while ((start = System.Threading.Interlocked.Add(ref next, run) - run) < count)
                         {
-                            var input = new ReadOnlySpan<float>((float*)inputAddress + ((long)i * inputLength), inputLength);
-                            var output = new Span<float>((float*)outputAddress + ((long)i * outputLength), outputLength);
-                            forward(input, output);
+                            int end = (int)Math.Min(count, start + run);
+                            for (int i = (int)start; i < end; i++)
+                            {
+                                var input = new ReadOnlySpan<float>((float*)inputAddress + ((long)i * inputLength), inputLength);
+                                var output = new Span<float>((float*)outputAddress + ((long)i * outputLength), outputLength);
+                                forward(input, output);
+                            }
                         }
                     });
             }

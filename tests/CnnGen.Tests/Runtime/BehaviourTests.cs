@@ -163,6 +163,7 @@ namespace CnnGen.Tests.Runtime
         [InlineData(1)]
         [InlineData(7)]
         [InlineData(64)]
+        [InlineData(257)]
         public void ForwardBatch_equals_Forward_on_each_sample(int count)
         {
             ITestNetwork net = _fixture.Create();
