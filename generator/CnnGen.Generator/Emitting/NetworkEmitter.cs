@@ -183,7 +183,15 @@ namespace CnnGen.Generator.Emitting
                 switch (l.Kind)
                 {
                     case LayerKind.Conv:
-                        VectorEmitter.EmitConv(w, l, plan, GeneratedCode);
+                        if (plan.Filters)
+                        {
+                            VectorEmitter.EmitFilterConv(w, l, plan, GeneratedCode);
+                        }
+                        else
+                        {
+                            VectorEmitter.EmitConv(w, l, plan, GeneratedCode);
+                        }
+
                         break;
                     case LayerKind.MaxPool:
                         VectorEmitter.EmitPool(w, l, GeneratedCode);

@@ -274,6 +274,118 @@ namespace CnnGen.Generator.Emitting
             }
         }
 
+        /// <summary>The conv kernel vectorized over filters (<see cref="VectorPlan.Filters"/>).</summary>
+        public static void EmitFilterConv(SourceWriter w, LayerModel l, VectorPlan plan, string generatedCode)
+        {
+            int k = l.OutputDepth, f = l.Size, np = plan.Pixels, w2 = l.OutputWidth;
+            int blocks = w2 / np, rest = w2 % np;
+            w.Line("// " + NetworkEmitter.Describe(l) + ", vectorized over the " + k + " filters: for " + np + " output cells of a row at a time, each input value");
+            w.Line("// is broadcast against a vector of filters (the " + f + "x" + f + " window unrolled); the cell-major result is transposed into CHW.");
+            w.Line("// Input in " + (l.Stride * l.Stride) + " phase plane(s) per channel of " + plan.PhaseWidth + "x" + plan.PhaseHeight + ".");
+            w.Line(generatedCode);
+            w.Line(Optimized);
+            using (w.Block("private static void " + l.Name + "Vector<TS, TV>(" + ReadOnlySpan + " input, " + ReadOnlySpan + " packedWeight, " + ReadOnlySpan + " bias, " + Span + " output, bool relu) " + Constraint))
+            {
+                EmitPhasesAndWide(w, l, plan, "0f");
+                w.Line("ref float pw = ref MemoryMarshal.GetReference(packedWeight); // [" + l.InputDepth + "][" + (f * f) + "][" + k + "]");
+                w.Line("ref float b = ref MemoryMarshal.GetReference(bias);");
+                using (w.Block("for (int y = 0; y < " + l.OutputHeight + "; y++)"))
+                {
+                    using (w.Block("for (int kv = 0; kv < " + k + "; kv += TS.Count)"))
+                    {
+                        if (blocks > 1)
+                        {
+                            using (w.Block("for (int x = 0; x < " + (blocks * np) + "; x += " + np + ")"))
+                            {
+                                w.Line(l.Name + "Cells" + np + "<TS, TV>(ref source, ref pw, ref b, ref wideStart, y, x, kv, relu);");
+                            }
+                        }
+                        else
+                        {
+                            w.Line(l.Name + "Cells" + np + "<TS, TV>(ref source, ref pw, ref b, ref wideStart, y, 0, kv, relu);");
+                        }
+
+                        if (rest > 0)
+                        {
+                            w.Line(l.Name + "Cells" + rest + "<TS, TV>(ref source, ref pw, ref b, ref wideStart, y, " + (blocks * np) + ", kv, relu);");
+                        }
+                    }
+                }
+
+                w.Line("global::CnnGen.Runtime.Layout.ToChannels(wide, " + Text.Literal(w2 * l.OutputHeight) + ", " + k + ", output);");
+            }
+
+            EmitFilterCells(w, l, plan, np, generatedCode);
+            if (rest > 0)
+            {
+                EmitFilterCells(w, l, plan, rest, generatedCode);
+            }
+        }
+
+        private static void EmitFilterCells(SourceWriter w, LayerModel l, VectorPlan plan, int np, string generatedCode)
+        {
+            int k = l.OutputDepth, f = l.Size, taps = f * f;
+            w.Line();
+            w.Line("// " + l.Name + ": output cells (x .. x + " + (np - 1) + ", y), filters kv .. kv + TS.Count - 1.");
+            w.Line(generatedCode);
+            w.Line(Optimized);
+            using (w.Block("private static void " + l.Name + "Cells" + np + "<TS, TV>(ref float source, ref float pw, ref float b, ref float wideStart, int y, int x, int kv, bool relu) " + Constraint))
+            {
+                string line = "TV a0 = TS.Load(ref Unsafe.Add(ref b, kv));";
+                for (int p = 1; p < np; p++)
+                {
+                    line += " TV a" + p + " = a0;";
+                }
+
+                w.Line(line);
+                w.Line("ref float s = ref Unsafe.Add(ref source, (y * " + plan.PhaseWidth + ") + x);");
+                w.Line("ref float wd = ref Unsafe.Add(ref pw, kv);");
+                w.Line("TV wv;");
+                using (w.Block("for (int d = 0; d < " + l.InputDepth + "; d++)"))
+                {
+                    for (int fy = 0; fy < f; fy++)
+                    {
+                        for (int fx = 0; fx < f; fx++)
+                        {
+                            int tap = (fy * f) + fx, offset = plan.TapOffset(l, fy, fx);
+                            w.Line("// tap (" + fy + ", " + fx + ")");
+                            w.Line("wv = TS.Load(ref Unsafe.Add(ref wd, " + Text.Literal(tap * k) + "));");
+                            string fmas = string.Empty;
+                            for (int p = 0; p < np; p++)
+                            {
+                                fmas += "a" + p + " = TS.MultiplyAdd(TS.Splat(Unsafe.Add(ref s, " + Text.Literal(offset + p) + ")), wv, a" + p + "); ";
+                            }
+
+                            w.Line(fmas.TrimEnd());
+                        }
+                    }
+
+                    w.Line("s = ref Unsafe.Add(ref s, " + Text.Literal(plan.Plane) + ");");
+                    w.Line("wd = ref Unsafe.Add(ref wd, " + Text.Literal(taps * k) + ");");
+                }
+
+                using (w.Block("if (relu)"))
+                {
+                    string relu = string.Empty;
+                    for (int p = 0; p < np; p++)
+                    {
+                        relu += "a" + p + " = TS.Relu(a" + p + "); ";
+                    }
+
+                    w.Line(relu.TrimEnd());
+                }
+
+                w.Line("ref float o = ref Unsafe.Add(ref wideStart, (((y * " + l.OutputWidth + ") + x) * " + k + ") + kv);");
+                string stores = string.Empty;
+                for (int p = 0; p < np; p++)
+                {
+                    stores += "TS.Store(a" + p + ", ref Unsafe.Add(ref o, " + Text.Literal(p * k) + ")); ";
+                }
+
+                w.Line(stores.TrimEnd());
+            }
+        }
+
         /// <summary>
         /// The output columns [first, last] of a pool whose windows lie inside the input row (x·S − P ≥ 0 and
         /// x·S − P + F − 1 ≤ W − 1); with S = 2 the second load of a tap reads one column past the last it uses,

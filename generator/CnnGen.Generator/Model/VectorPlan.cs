@@ -36,7 +36,17 @@ namespace CnnGen.Generator.Model
             // (q = y·W2 + x) and the kernel stores straight into the CHW output.
             Direct = layer.Kind == LayerKind.Conv && layer.OutputWidth % MaxLanes == 0;
             Positions = layer.OutputHeight * (Direct ? layer.OutputWidth : PhaseWidth);
-            if (layer.Kind == LayerKind.Conv)
+            int outputCells = layer.OutputWidth * layer.OutputHeight;
+            // Vectors over positions would waste over a quarter of their lanes on the junk columns of the wide rows, and
+            // the filters fill whole vectors: vectorize over the filters instead, a pixel broadcast at a time.
+            Filters = layer.Kind == LayerKind.Conv && !Direct && layer.OutputDepth % MaxLanes == 0
+                && outputCells * 4 < ((Positions + MaxLanes - 1) / MaxLanes * MaxLanes) * 3;
+            if (Filters)
+            {
+                Rows = layer.OutputDepth;
+                Pixels = System.Math.Min(layer.OutputWidth, 12);
+            }
+            else if (layer.Kind == LayerKind.Conv)
             {
                 Rows = layer.OutputDepth % 4 == 0 ? 4 : layer.OutputDepth % 3 == 0 ? 3 : layer.OutputDepth % 2 == 0 ? 2 : 1;
                 // Rows x Vectors accumulators plus the vectors of input and a weight fit AVX2's 16 registers. AVX-512's 32
@@ -64,9 +74,19 @@ namespace CnnGen.Generator.Model
             int reach = ((layer.Size - 1) / s * PhaseWidth) + ((layer.Size - 1) / s);
             bool conv = layer.Kind == LayerKind.Conv;
             PhaseLength = conv ? (s * s * layer.InputDepth * Plane) + System.Math.Max(0, WideChannel - Plane) + reach + MaxLanes : 0;
-            WideLength = conv && !Direct ? WideChannel * layer.OutputDepth : 0;
+            WideLength = Filters ? outputCells * layer.OutputDepth : conv && !Direct ? WideChannel * layer.OutputDepth : 0;
             PackedLength = conv ? layer.WeightLength : 0;
         }
+
+        /// <summary>
+        /// Conv vectorized over its filters (K a multiple of 16, and a wide output that would waste over a quarter of
+        /// its positions): the weight packed [D][F][F][K], each input cell broadcast against a vector of filters, for
+        /// <see cref="Pixels"/> output cells of a row at a time; the cell-major result is transposed into CHW at the end.
+        /// </summary>
+        public bool Filters { get; }
+
+        /// <summary>Output cells of a row computed together by the filter-vector kernel.</summary>
+        public int Pixels { get; }
 
         /// <summary>Fully connected: the outputs rounded up to whole 16-float vectors (the row length of the packed weight).</summary>
         public int PaddedOutputs { get; }

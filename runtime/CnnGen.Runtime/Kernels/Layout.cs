@@ -289,5 +289,30 @@ namespace CnnGen.Runtime
                 Unsafe.Add(ref o, j) = relu && v < 0f ? 0f : v;
             }
         }
+
+        /// <summary>
+        /// output[k·cells + p] = source[p·channels + k]: a cell-major (HWC) result of <paramref name="cells"/> cells
+        /// and <paramref name="channels"/> channels into CHW.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ToChannels(ReadOnlySpan<float> source, int cells, int channels, Span<float> output)
+        {
+            if (source.Length < cells * channels || output.Length < cells * channels)
+            {
+                throw new ArgumentException("The source or the output is shorter than cells x channels.");
+            }
+
+            ref float s = ref MemoryMarshal.GetReference(source);
+            ref float o = ref MemoryMarshal.GetReference(output);
+            for (int k = 0; k < channels; k++)
+            {
+                ref float column = ref Unsafe.Add(ref s, k);
+                ref float row = ref Unsafe.Add(ref o, k * cells);
+                for (int p = 0; p < cells; p++)
+                {
+                    Unsafe.Add(ref row, p) = Unsafe.Add(ref column, p * channels);
+                }
+            }
+        }
     }
 }

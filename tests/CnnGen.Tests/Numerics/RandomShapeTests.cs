@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 136;
+        public const int Count = 146;
 
         public RandomNetworksFixture()
         {
@@ -25,6 +25,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(14, seed: 16, WholeRowsGen))
                 .Concat(Draw(6, seed: 128, WideFcGen))
                 .Concat(Draw(12, seed: 8, NarrowPoolGen))
+                .Concat(Draw(10, seed: 32, FilterVectorGen))
                 .ToList();
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList());
         }
@@ -68,6 +69,20 @@ namespace CnnGen.Tests.Numerics
         private static readonly Gen<NetSpec> WideFcGen =
             Gen.Select(Gen.Int[1, 9], Gen.Int[1, 30], Gen.Int[1, 200], Gen.Int[1, 40],
                 (w, d, first, second) => new NetSpec(w, 1, d, new[] { LayerSpec.Fc(first), LayerSpec.Relu(), LayerSpec.Fc(second) }));
+
+        private static readonly Gen<NetSpec> FilterVectorGen =
+            Gen.Select(Gen.Int[3, 14], Gen.Int[3, 8], Gen.Int[1, 4], Gen.Int[1, 2], Gen.Int[1, 5], Gen.Int[1, 2], Gen.Int[0, 2], Gen.Bool)
+                .Select(t =>
+                {
+                    (int w, int h, int d, int k, int f, int s, int p, bool relu) = t;
+                    var layers = new List<LayerSpec> { LayerSpec.Conv(16 * k, f, s, Math.Min(p, f - 1), s > 1 ? OutputRounding.Floor : OutputRounding.Exact) };
+                    if (relu)
+                    {
+                        layers.Add(LayerSpec.Relu());
+                    }
+
+                    return new NetSpec(w, h, d, layers.ToArray());
+                });
 
         private static readonly Gen<NetSpec> NarrowPoolGen =
             Gen.Select(Gen.Int[2, 16], Gen.Int[2, 9], Gen.Int[4, 20], PoolGen, (w, h, d, pool) => new NetSpec(w, h, d, new[] { pool }));
@@ -162,7 +177,29 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Stride: 1 } && ConvOutputWidth(s) == 32);
             Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Stride: 3 } && ConvOutputWidth(s) % 16 == 0);
             Assert.Contains(layers, l => l.Kind == Kind.Fc && l.Count > 128);
+            Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Count: 32, Stride: 2 } && ConvOutputWidth(s) < 12);
+            Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Count: 16, Stride: 1 } && ConvOutputWidth(s) < 12);
             Assert.Contains(_fixture.Specs, s => s.Depth >= 4 && s.Width < 16 && s.Layers[0] is { Kind: Kind.Pool, Stride: 2 });
+            Assert.True(_fixture.Specs.Count(VectorizedOverFilters) >= 6, "too few draws reach the filter-vector conv kernel");
+        }
+
+        /// <summary>
+        /// The generator's choice of the filter-vector kernel (VectorPlan.Filters), restated: K a multiple of 16, output
+        /// rows not whole 16-float vectors, and the wide rows (phase width long, rounded up to 16) over a quarter junk.
+        /// </summary>
+        private static bool VectorizedOverFilters(NetSpec s)
+        {
+            LayerSpec l = s.Layers[0];
+            if (l.Kind != Kind.Conv || l.Count % 16 != 0)
+            {
+                return false;
+            }
+
+            int w2 = ConvOutputWidth(s);
+            int h2 = ((s.Height + (2 * l.Padding) - l.Size) / l.Stride) + 1;
+            int phaseWidth = (s.Width + (2 * l.Padding) + l.Stride - 1) / l.Stride;
+            int positions = (h2 * phaseWidth + 15) / 16 * 16;
+            return w2 % 16 != 0 && w2 * h2 * 4 < positions * 3;
         }
 
         private static int ConvOutputWidth(NetSpec s)
