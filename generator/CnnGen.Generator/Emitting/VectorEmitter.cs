@@ -118,7 +118,7 @@ namespace CnnGen.Generator.Emitting
                 w.Line("// The last positions: two vectors, then one, at a time.");
                 EmitStepLoop(w, l, plan, 2);
                 EmitStepLoop(w, l, plan, 1);
-                if (!plan.Direct)
+                if (!plan.Direct && !plan.Straight)
                 {
                     w.Line("global::CnnGen.Runtime.Layout.Compact<TS, TV>(wide, " + Text.Literal(plan.WideChannel) + ", " + plan.PhaseWidth + ", " + l.OutputWidth + ", " + l.OutputHeight + ", " + k + ", output);");
                 }
@@ -581,12 +581,24 @@ namespace CnnGen.Generator.Emitting
 
         private static void EmitPhasesAndWide(SourceWriter w, LayerModel l, VectorPlan plan, string padValue)
         {
-            w.Line(Span + " phases = global::CnnGen.Runtime.Scratch.Aligned(ref t_phases, MaxPhaseLength).Slice(0, " + Text.Literal(plan.PhaseLength) + ");");
-            w.Line("global::CnnGen.Runtime.Layout.ToPhases<TS, TV>(input, " + l.InputWidth + ", " + l.InputHeight + ", " + l.InputDepth + ", " + l.Stride + ", " + l.Padding + ", " + padValue + ", " + plan.PhaseWidth + ", " + plan.PhaseHeight + ", phases);");
-            w.Line("ref float source = ref MemoryMarshal.GetReference(phases);");
+            if (plan.ReadsInput)
+            {
+                w.Line("ref float source = ref MemoryMarshal.GetReference(input); // stride 1, no padding, rows exactly as long as the output's: the input is its own phase plane");
+            }
+            else
+            {
+                w.Line(Span + " phases = global::CnnGen.Runtime.Scratch.Aligned(ref t_phases, MaxPhaseLength).Slice(0, " + Text.Literal(plan.PhaseLength) + ");");
+                w.Line("global::CnnGen.Runtime.Layout.ToPhases<TS, TV>(input, " + l.InputWidth + ", " + l.InputHeight + ", " + l.InputDepth + ", " + l.Stride + ", " + l.Padding + ", " + padValue + ", " + plan.PhaseWidth + ", " + plan.PhaseHeight + ", phases);");
+                w.Line("ref float source = ref MemoryMarshal.GetReference(phases);");
+            }
+
             if (plan.Direct)
             {
                 w.Line("ref float outputStart = ref MemoryMarshal.GetReference(output); // output rows are whole vectors: the kernel stores straight into it");
+            }
+            else if (plan.Straight)
+            {
+                w.Line("ref float wideStart = ref MemoryMarshal.GetReference(output); // no junk columns and whole vectors per channel: the wide output is the output");
             }
             else
             {

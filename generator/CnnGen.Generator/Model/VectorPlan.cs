@@ -71,10 +71,15 @@ namespace CnnGen.Generator.Model
             }
 
             WideChannel = (Positions + MaxLanes - 1) / MaxLanes * MaxLanes;
+            // Phase rows exactly as long as output rows (a 1x1 window, say) and whole vectors per channel: the wide
+            // output is the CHW output itself.
+            Straight = layer.Kind == LayerKind.Conv && !Direct && !Filters && PhaseWidth == layer.OutputWidth && Positions % MaxLanes == 0;
             int reach = ((layer.Size - 1) / s * PhaseWidth) + ((layer.Size - 1) / s);
             bool conv = layer.Kind == LayerKind.Conv;
-            PhaseLength = conv ? (s * s * layer.InputDepth * Plane) + System.Math.Max(0, WideChannel - Plane) + reach + MaxLanes : 0;
-            WideLength = Filters ? outputCells * layer.OutputDepth : conv && !Direct ? WideChannel * layer.OutputDepth : 0;
+            // A 1x1 window with stride 1 and no padding: the phase plane would be a copy of the input.
+            ReadsInput = Straight && s == 1 && layer.Padding == 0;
+            PhaseLength = conv && !ReadsInput ? (s * s * layer.InputDepth * Plane) + System.Math.Max(0, WideChannel - Plane) + reach + MaxLanes : 0;
+            WideLength = Filters ? outputCells * layer.OutputDepth : conv && !Direct && !Straight ? WideChannel * layer.OutputDepth : 0;
             PackedLength = conv ? layer.WeightLength : 0;
         }
 
@@ -84,6 +89,12 @@ namespace CnnGen.Generator.Model
         /// <see cref="Pixels"/> output cells of a row at a time; the cell-major result is transposed into CHW at the end.
         /// </summary>
         public bool Filters { get; }
+
+        /// <summary>Conv whose wide output has no junk columns and whole vectors per channel: it is the output itself.</summary>
+        public bool Straight { get; }
+
+        /// <summary>The kernel reads the input itself: its one phase plane per channel would be an exact copy.</summary>
+        public bool ReadsInput { get; }
 
         /// <summary>Output cells of a row computed together by the filter-vector kernel.</summary>
         public int Pixels { get; }

@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 146;
+        public const int Count = 154;
 
         public RandomNetworksFixture()
         {
@@ -26,6 +26,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(6, seed: 128, WideFcGen))
                 .Concat(Draw(12, seed: 8, NarrowPoolGen))
                 .Concat(Draw(10, seed: 32, FilterVectorGen))
+                .Concat(Draw(8, seed: 64, StraightGen))
                 .ToList();
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList());
         }
@@ -83,6 +84,11 @@ namespace CnnGen.Tests.Numerics
 
                     return new NetSpec(w, h, d, layers.ToArray());
                 });
+
+        // F = S (1x1 windows, or 2x2 at stride 2) on planes whose output is whole vectors: the wide output is the output.
+        private static readonly Gen<NetSpec> StraightGen =
+            Gen.Select(Gen.OneOf(4, 8, 12, 28), Gen.OneOf(4, 8), Gen.Int[1, 4], Gen.Int[1, 8], Gen.Int[1, 2],
+                (w, h, d, k, f) => new NetSpec(w * f, h * f, d, new[] { LayerSpec.Conv(k, f, f) }));
 
         private static readonly Gen<NetSpec> NarrowPoolGen =
             Gen.Select(Gen.Int[2, 16], Gen.Int[2, 9], Gen.Int[4, 20], PoolGen, (w, h, d, pool) => new NetSpec(w, h, d, new[] { pool }));
@@ -180,6 +186,8 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Count: 32, Stride: 2 } && ConvOutputWidth(s) < 12);
             Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Count: 16, Stride: 1 } && ConvOutputWidth(s) < 12);
             Assert.Contains(_fixture.Specs, s => s.Depth >= 4 && s.Width < 16 && s.Layers[0] is { Kind: Kind.Pool, Stride: 2 });
+            Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Size: 1, Stride: 1, Padding: 0 } && s.Width % 16 != 0 && s.Width * s.Height % 16 == 0);
+            Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Size: 2, Stride: 2, Padding: 0 } && s.Width % 32 != 0 && s.Width * s.Height % 64 == 0);
             Assert.True(_fixture.Specs.Count(VectorizedOverFilters) >= 6, "too few draws reach the filter-vector conv kernel");
         }
 
