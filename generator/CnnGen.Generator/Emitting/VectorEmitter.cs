@@ -498,11 +498,25 @@ namespace CnnGen.Generator.Emitting
                 using (w.Block("if ((uint)(top + " + fy + ") < " + l.InputHeight + "u)"))
                 {
                     w.Line("ref float r = ref Unsafe.Add(ref plane, ((top + " + fy + ") * " + l.InputWidth + ") + column);");
-                    for (int fx = 0; fx < f; fx++)
+                    if (st == 1)
                     {
-                        w.Line(st == 1
-                            ? "m = TS.MaxPropagateNaN(m, TS.Load(ref Unsafe.Add(ref r, " + fx + ")));"
-                            : "m = TS.MaxPropagateNaN(m, TS.Evens(TS.Load(ref Unsafe.Add(ref r, " + fx + ")), TS.Load(ref Unsafe.Add(ref r, " + fx + " + n))));");
+                        for (int fx = 0; fx < f; fx++)
+                        {
+                            w.Line("m = TS.MaxPropagateNaN(m, TS.Load(ref Unsafe.Add(ref r, " + fx + ")));");
+                        }
+                    }
+                    else
+                    {
+                        // Stride 2: the even lanes of two loads are tap fx, the odd lanes of the same two are tap fx + 1.
+                        for (int fx = 0; fx < f; fx += 2)
+                        {
+                            w.Line("TV a" + fx + " = TS.Load(ref Unsafe.Add(ref r, " + fx + ")), b" + fx + " = TS.Load(ref Unsafe.Add(ref r, " + fx + " + n));");
+                            w.Line("m = TS.MaxPropagateNaN(m, TS.Evens(a" + fx + ", b" + fx + "));");
+                            if (fx + 1 < f)
+                            {
+                                w.Line("m = TS.MaxPropagateNaN(m, TS.Odds(a" + fx + ", b" + fx + "));");
+                            }
+                        }
                     }
                 }
             }

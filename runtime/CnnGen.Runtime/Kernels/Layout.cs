@@ -122,6 +122,7 @@ namespace CnnGen.Runtime
         }
 
         /// <summary>Pad cells [0, left) and [end, width) of <paramref name="rows"/> rows <paramref name="width"/> apart.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void PadRows(ref float start, int rows, int width, int left, int end, float padValue)
         {
             for (int i = 0; i < rows; i++)
@@ -162,6 +163,7 @@ namespace CnnGen.Runtime
         }
 
         /// <summary>The first phase index i with S·i ≥ <paramref name="offset"/>, clamped to [0, <paramref name="count"/>].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int FirstInside(int offset, int stride, int count) =>
             offset <= 0 ? 0 : Math.Min(count, (offset + stride - 1) / stride);
 
