@@ -13,7 +13,7 @@ namespace CnnGen.Generator.Model
         /// <summary>The widest vector the kernels are sized for (AVX-512).</summary>
         public const int MaxLanes = 16;
 
-        /// <summary>A fully connected layer with a larger padded weight (1 GiB of floats) keeps the scalar kernel only.</summary>
+        /// <summary>A fully connected layer whose padded weight would exceed 2^28 floats (1 GiB) keeps the scalar kernel only.</summary>
         private const long MaxPackedFullyConnected = 1L << 28;
 
         private VectorPlan(LayerModel layer)
@@ -36,11 +36,11 @@ namespace CnnGen.Generator.Model
             // (q = y·W2 + x) and the kernel stores straight into the CHW output.
             Direct = layer.Kind == LayerKind.Conv && layer.OutputWidth % MaxLanes == 0;
             Positions = layer.OutputHeight * (Direct ? layer.OutputWidth : PhaseWidth);
+            WideChannel = (Positions + MaxLanes - 1) / MaxLanes * MaxLanes;
             int outputCells = layer.OutputWidth * layer.OutputHeight;
             // Vectors over positions would waste over a quarter of their lanes on the junk columns of the wide rows, and
             // the filters fill whole vectors: vectorize over the filters instead, a pixel broadcast at a time.
-            Filters = layer.Kind == LayerKind.Conv && !Direct && layer.OutputDepth % MaxLanes == 0
-                && outputCells * 4 < ((Positions + MaxLanes - 1) / MaxLanes * MaxLanes) * 3;
+            Filters = layer.Kind == LayerKind.Conv && !Direct && layer.OutputDepth % MaxLanes == 0 && outputCells * 4 < WideChannel * 3;
             if (Filters)
             {
                 Rows = layer.OutputDepth;
@@ -54,7 +54,7 @@ namespace CnnGen.Generator.Model
                 // used only where they cover the positions exactly and so remove the slow one- and two-vector steps at the end.
                 NarrowVectors = Rows == 4 ? 3 : 4;
                 Vectors = NarrowVectors;
-                int count = (Positions + MaxLanes - 1) / MaxLanes;
+                int count = WideChannel / MaxLanes;
                 for (int nr = NarrowVectors + 1; nr <= NarrowVectors + 2 && Rows * nr <= 24 && count % Vectors != 0; nr++)
                 {
                     if (count % nr == 0)
@@ -70,7 +70,6 @@ namespace CnnGen.Generator.Model
                 NarrowVectors = 4;
             }
 
-            WideChannel = (Positions + MaxLanes - 1) / MaxLanes * MaxLanes;
             // Phase rows exactly as long as output rows (a 1x1 window, say) and whole vectors per channel: the wide
             // output is the CHW output itself.
             Straight = layer.Kind == LayerKind.Conv && !Direct && !Filters && PhaseWidth == layer.OutputWidth && Positions % MaxLanes == 0;
@@ -113,7 +112,7 @@ namespace CnnGen.Generator.Model
         /// <summary>Conv whose output rows are whole vectors: no wide output, positions are output cells.</summary>
         public bool Direct { get; }
 
-        /// <summary>Output positions q computed per channel (output rows x phase width).</summary>
+        /// <summary>Output positions q computed per channel: output rows x phase width (x output width when <see cref="Direct"/>).</summary>
         public int Positions { get; }
 
         /// <summary>Output channels computed together (a divisor of K).</summary>
@@ -137,7 +136,10 @@ namespace CnnGen.Generator.Model
         /// <summary>Floats of the repacked weight.</summary>
         public int PackedLength { get; }
 
-        /// <summary>The plan, or null when the layer keeps its scalar kernel only (a window over the unroll budget).</summary>
+        /// <summary>
+        /// The plan, or null when the layer keeps its scalar kernel only: a window over the unroll budget, a pool with
+        /// stride over 2, a fully connected weight over <see cref="MaxPackedFullyConnected"/> floats once padded.
+        /// </summary>
         public static VectorPlan? For(LayerModel layer) =>
             (layer.Kind == LayerKind.FullyConnected && (long)layer.InputLength * (layer.OutputDepth + MaxLanes) <= MaxPackedFullyConnected)
             || ((layer.Kind == LayerKind.Conv || (layer.Kind == LayerKind.MaxPool && layer.Stride <= 2)) && (long)layer.Size * layer.Size <= Unrolling.Budget)

@@ -38,9 +38,6 @@ namespace CnnGen.Runtime
         /// <summary>max(acc, x), NaN in either giving NaN, as <c>max_pool2d</c>.</summary>
         static abstract TVector MaxPropagateNaN(TVector acc, TVector x);
 
-        /// <summary>The sum of the lanes.</summary>
-        static abstract float Sum(TVector x);
-
         /// <summary>The even lanes of a‖b (a's lanes first): elements 0, 2, 4, … of the two vectors read as one.</summary>
         static abstract TVector Evens(TVector a, TVector b);
 
@@ -86,10 +83,6 @@ namespace CnnGen.Runtime
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> MaxPropagateNaN(Vector512<float> acc, Vector512<float> x) =>
             Vector512.ConditionalSelect(Vector512.Equals(x, x), Avx512F.Max(x, acc), x); // vmaxps(x, acc) keeps a NaN acc; a NaN x is selected
-
-        /// <inheritdoc />
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Sum(Vector512<float> x) => Vector512.Sum(x);
 
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -140,10 +133,6 @@ namespace CnnGen.Runtime
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> MaxPropagateNaN(Vector256<float> acc, Vector256<float> x) =>
             Vector256.ConditionalSelect(Vector256.Equals(x, x), Avx.Max(x, acc), x);
-
-        /// <inheritdoc />
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Sum(Vector256<float> x) => Vector256.Sum(x);
 
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
