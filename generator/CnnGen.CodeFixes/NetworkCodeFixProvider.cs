@@ -3,6 +3,7 @@ using System.Composition;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using CnnGen.Generator.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -12,18 +13,15 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace CnnGen.CodeFixes
 {
     /// <summary>
-    /// Fixes for CnnGen's shape errors, from the choices the analyzer computed (diagnostic properties
-    /// "Fix0", "Fix1", … as "Property|Value|Output"): CNN001 (a stride, a padding or a rounding that fits),
-    /// CNN002 (the largest size or smallest padding that fits), CNN004 (set or remove Depth), and CNN006
-    /// (add 'partial' to the class and its containing types).
+    /// Fixes for CnnGen's shape errors, from the choices the analyzer computed and checked against the whole network
+    /// (<see cref="FixProtocol"/>): CNN001 (a stride, a padding or a rounding that fits), CNN002 (the largest size or
+    /// smallest padding that fits), CNN004 (set or remove Depth), and CNN006 (add 'partial' to the class and its
+    /// containing types).
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(NetworkCodeFixProvider))]
     [Shared]
     public sealed class NetworkCodeFixProvider : CodeFixProvider
     {
-        private const string FixKey = "Fix";
-        private const string AddPartialKey = "AddPartial";
-
         /// <inheritdoc />
         public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("CNN001", "CNN002", "CNN004", "CNN006");
 
@@ -42,7 +40,7 @@ namespace CnnGen.CodeFixes
             foreach (Diagnostic diagnostic in context.Diagnostics)
             {
                 SyntaxNode node = root.FindNode(diagnostic.Location.SourceSpan);
-                if (diagnostic.Properties.ContainsKey(AddPartialKey))
+                if (FixProtocol.WantsPartial(diagnostic.Properties))
                 {
                     TypeDeclarationSyntax? type = node.FirstAncestorOrSelf<TypeDeclarationSyntax>();
                     if (type is not null)
@@ -51,7 +49,7 @@ namespace CnnGen.CodeFixes
                             CodeAction.Create(
                                 "Add 'partial' to " + type.Identifier.ValueText + " and the types containing it",
                                 token => AddPartialAsync(context.Document, type, token),
-                                equivalenceKey: "CnnGen.AddPartial"),
+                                equivalenceKey: "CnnGen." + FixProtocol.AddPartial),
                             diagnostic);
                     }
 
@@ -64,21 +62,10 @@ namespace CnnGen.CodeFixes
                     continue;
                 }
 
-                for (int i = 0; diagnostic.Properties.TryGetValue(FixKey + i, out string? encoded) && encoded is not null; i++)
+                foreach (FixProtocol.Entry fix in FixProtocol.Decode(diagnostic.Properties))
                 {
-                    string[] parts = encoded.Split('|');
-                    if (parts.Length != 3)
-                    {
-                        continue;
-                    }
-
-                    string property = parts[0];
-                    string? value = parts[1].Length == 0 ? null : parts[1];
-                    string title = value is null
-                        ? "Remove " + property
-                        : "Set " + property + " = " + value + (parts[2].Length > 0 ? " (output " + parts[2] + ")" : string.Empty);
                     context.RegisterCodeFix(
-                        CodeAction.Create(title, token => SetArgumentAsync(context.Document, attribute, property, value, token), equivalenceKey: "CnnGen." + title),
+                        CodeAction.Create(fix.Title, token => SetArgumentAsync(context.Document, attribute, fix.Property, fix.Value, token), equivalenceKey: "CnnGen." + fix.Title),
                         diagnostic);
                 }
             }
@@ -96,7 +83,7 @@ namespace CnnGen.CodeFixes
             AttributeArgumentListSyntax list = attribute.ArgumentList ?? SyntaxFactory.AttributeArgumentList();
             SeparatedSyntaxList<AttributeArgumentSyntax> arguments = list.Arguments;
 
-            if (property == "Size")
+            if (property == FixProtocol.Size)
             {
                 // The window size is positional: Conv(filters, size) or MaxPool(size).
                 string name = attribute.Name.ToString();

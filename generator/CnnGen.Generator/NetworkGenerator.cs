@@ -1,9 +1,11 @@
 using System;
 using System.Threading;
+using CnnGen.Generator.Checking;
 using CnnGen.Generator.Diagnostics;
 using CnnGen.Generator.Emitting;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Parsing;
+using CnnGen.Generator.Planning;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
@@ -11,8 +13,10 @@ using Microsoft.CodeAnalysis.Text;
 namespace CnnGen.Generator
 {
     /// <summary>
-    /// Emits the specialized layers of every class marked <c>[Input]</c>. It reports nothing about shapes:
-    /// <see cref="NetworkAnalyzer"/> does, live while the user types; a network with errors gets no code.
+    /// Emits the specialized layers of every class marked <c>[Input]</c>: read the attributes into a plain spec, check
+    /// it, plan it, emit it. It reports nothing about the declaration: <see cref="NetworkAnalyzer"/> does, live while
+    /// the user types, and a network with errors gets no code. Its own report is CNN008 for a failure while emitting,
+    /// the one stage the analyzer does not run.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class NetworkGenerator : IIncrementalGenerator
@@ -20,90 +24,76 @@ namespace CnnGen.Generator
         /// <summary>Tracking names of the pipeline steps, for the incremental tests.</summary>
         public static class Steps
         {
-            public const string Network = "CnnGen.Network";
-            public const string Valid = "CnnGen.ValidNetwork";
+            public const string Spec = "CnnGen.Spec";
+            public const string Plan = "CnnGen.Plan";
         }
 
         /// <inheritdoc />
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
-            IncrementalValuesProvider<GenerationInput> networks = context.SyntaxProvider
+            IncrementalValuesProvider<NetworkPlan> plans = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
-                    NetworkParser.InputAttributeName,
+                    NetworkReader.InputAttributeName,
                     static (node, _) => node is TypeDeclarationSyntax,
-                    static (context, cancellationToken) => Transform(context, cancellationToken))
-                .WithTrackingName(Steps.Network)
-                .Where(static input => input.Model is not null || input.Failure is not null)
-                .WithTrackingName(Steps.Valid);
+                    static (context, cancellationToken) => ReadSpec(context, cancellationToken))
+                .WithTrackingName(Steps.Spec)
+                .Where(static spec => spec is not null)
+                .Select(static (spec, cancellationToken) => PlanOf(spec!, cancellationToken))
+                .WithTrackingName(Steps.Plan)
+                .Where(static plan => plan is not null)!;
 
-            context.RegisterSourceOutput(networks, static (context, input) => Execute(context, input));
+            context.RegisterSourceOutput(plans, static (context, plan) => Emit(context, plan));
         }
 
-        private static GenerationInput Transform(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        /// <summary>The plain spec of a declaration that reads cleanly, else null (the analyzer reports why).</summary>
+        private static NetworkSpec? ReadSpec(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             if (context.TargetSymbol is not INamedTypeSymbol type)
             {
-                return new GenerationInput(null, null);
+                return null;
             }
 
             try
             {
-                ParseOutcome? outcome = NetworkParser.Parse(type, cancellationToken);
-                return new GenerationInput(outcome?.Model, null);
+                return NetworkReader.Read(type, cancellationToken)?.Spec;
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                Location location = context.TargetNode is TypeDeclarationSyntax declaration
-                    ? declaration.Identifier.GetLocation()
-                    : context.TargetNode.GetLocation();
-                return new GenerationInput(null, new Failure(type.Name, Describe(exception), LocationInfo.From(location)));
+                return null; // the analyzer runs the same reader and reports CNN008
             }
         }
 
-        private static void Execute(SourceProductionContext context, GenerationInput input)
+        /// <summary>The plan of a valid network, else null. Only what emitting needs: no fix search, no messages kept.</summary>
+        private static NetworkPlan? PlanOf(NetworkSpec spec, CancellationToken cancellationToken)
         {
-            if (input.Failure is { } failure)
+            try
             {
-                context.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.InternalError,
-                    failure.Location?.ToLocation() ?? Location.None,
-                    "CnnGen could not read " + failure.ClassName + " (" + failure.Message + "); nothing was generated for it"));
-                return;
+                NetworkModel? model = NetworkChecker.Check(spec, analyze: false, cancellationToken).Model;
+                return model is null ? null : NetworkPlanner.Plan(model);
             }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                return null; // the analyzer runs the same checks and planner and reports CNN008
+            }
+        }
 
-            NetworkModel model = input.Model!;
+        private static void Emit(SourceProductionContext context, NetworkPlan plan)
+        {
             string source;
             try
             {
-                source = NetworkEmitter.Emit(model, context.CancellationToken);
+                source = NetworkEmitter.Emit(plan, context.CancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     DiagnosticDescriptors.InternalError,
                     Location.None,
-                    "CnnGen could not generate " + model.ClassName + " (" + Describe(exception) + "); nothing was generated for it"));
+                    "CnnGen could not generate " + plan.Class.Name + " (" + exception.GetType().Name + ": " + exception.Message + "); nothing was generated for it"));
                 return;
             }
 
-            context.AddSource(model.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
-        }
-
-        private static string Describe(Exception exception) => exception.GetType().Name + ": " + exception.Message;
-
-        /// <summary>What the pipeline carries: a clean model, or an internal failure. Never a Roslyn object.</summary>
-        internal sealed record GenerationInput(NetworkModel? Model, Failure? Failure);
-
-        /// <summary>An unexpected exception while reading a network.</summary>
-        internal sealed record Failure(string ClassName, string Message, LocationInfo? Location);
-
-        /// <summary>A location as plain values (only for internal-failure reports).</summary>
-        internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
-        {
-            public static LocationInfo? From(Location location) =>
-                location.SourceTree is null ? null : new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
-
-            public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+            context.AddSource(plan.Class.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
         }
     }
 }

@@ -1,15 +1,19 @@
 using System;
 using System.Collections.Immutable;
 using System.Linq;
+using CnnGen.Generator.Checking;
+using CnnGen.Generator.Model;
 using CnnGen.Generator.Parsing;
+using CnnGen.Generator.Planning;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace CnnGen.Generator.Diagnostics
 {
     /// <summary>
-    /// Reports CNN001–CNN009 while the user types. It shares <see cref="NetworkParser"/> and the shape
-    /// model with the generator, so what it reports is exactly why the generator emitted nothing.
+    /// Reports every problem of a network while the user types (CNN001–CNN007, CNN009, CNN010), with the fixes the code
+    /// fixes offer. It shares the reader, the checks and the planner with the generator, so what it reports is exactly
+    /// why the generator emitted nothing; it is also the one that reports an internal failure of those stages (CNN008).
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class NetworkAnalyzer : DiagnosticAnalyzer
@@ -28,24 +32,47 @@ namespace CnnGen.Generator.Diagnostics
         private static void AnalyzeType(SymbolAnalysisContext context)
         {
             var type = (INamedTypeSymbol)context.Symbol;
+            ReadResult? read = null;
             try
             {
-                ParseOutcome? outcome = NetworkParser.Parse(type, context.CancellationToken);
-                if (outcome is null)
+                read = NetworkReader.Read(type, context.CancellationToken);
+                if (read is null)
                 {
                     return;
                 }
 
-                foreach (FoundDiagnostic diagnostic in outcome.Diagnostics)
+                foreach (Problem problem in read.Problems)
                 {
-                    context.ReportDiagnostic(diagnostic.ToDiagnostic());
+                    context.ReportDiagnostic(ProblemLocations.ToDiagnostic(problem, read));
+                }
+
+                if (read.Spec is null)
+                {
+                    return;
+                }
+
+                CheckResult check = NetworkChecker.Check(read.Spec, analyze: true, context.CancellationToken);
+                foreach (Problem problem in check.Problems)
+                {
+                    context.ReportDiagnostic(ProblemLocations.ToDiagnostic(problem, read));
+                }
+
+                if (check.Model is { } model)
+                {
+                    NetworkPlan plan = NetworkPlanner.Plan(model);
+                    foreach (Problem note in PlanNotes.NotUnrolled(plan))
+                    {
+                        context.ReportDiagnostic(ProblemLocations.ToDiagnostic(note, read));
+                    }
+
+                    context.ReportDiagnostic(ProblemLocations.ToDiagnostic(new Problem(DiagnosticIds.ShapeReport, Problem.ClassName, ArgumentRef.Attribute, ShapeReport.Of(model)), read));
                 }
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     DiagnosticDescriptors.InternalError,
-                    type.Locations.FirstOrDefault() ?? Location.None,
+                    read?.ClassLocation ?? type.Locations.FirstOrDefault() ?? Location.None,
                     "CnnGen could not check " + type.Name + " (" + exception.GetType().Name + ": " + exception.Message + "); nothing was generated for it"));
             }
         }

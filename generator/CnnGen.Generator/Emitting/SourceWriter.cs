@@ -3,7 +3,7 @@ using System.Text;
 
 namespace CnnGen.Generator.Emitting
 {
-    /// <summary>An indented text writer with a helper that opens and closes blocks.</summary>
+    /// <summary>An indented text writer with helpers that open and close blocks and loops.</summary>
     internal sealed class SourceWriter
     {
         private const string IndentUnit = "    ";
@@ -25,6 +25,15 @@ namespace CnnGen.Generator.Emitting
             _builder.Append('\n');
         }
 
+        /// <summary>Writes each line of a block of documentation comments ("/// …").</summary>
+        public void Doc(params string[] lines)
+        {
+            foreach (string line in lines)
+            {
+                Line("/// " + line);
+            }
+        }
+
         /// <summary>Writes <paramref name="header"/> and "{", indents, and writes "}" when disposed.</summary>
         public Scope Block(string header, string close = "}")
         {
@@ -34,11 +43,27 @@ namespace CnnGen.Generator.Emitting
             return new Scope(this, close);
         }
 
+        /// <summary>
+        /// <c>for (int v = 0; v &lt; count; v++)</c>, giving the variable as an <see cref="Affine"/>. A loop that runs
+        /// once is not written: its variable is zero and folds out of every index.
+        /// </summary>
+        public Scope For(string variable, long count, out Affine index)
+        {
+            if (count == 1)
+            {
+                index = Affine.Zero;
+                return default;
+            }
+
+            index = Affine.Var(variable);
+            return Block("for (int " + variable + " = 0; " + variable + " < " + Model.Text.Literal(count) + "; " + variable + "++)");
+        }
+
         public override string ToString() => _builder.ToString();
 
         internal readonly struct Scope : IDisposable
         {
-            private readonly SourceWriter _writer;
+            private readonly SourceWriter? _writer;
             private readonly string _close;
 
             public Scope(SourceWriter writer, string close)
@@ -49,6 +74,11 @@ namespace CnnGen.Generator.Emitting
 
             public void Dispose()
             {
+                if (_writer is null)
+                {
+                    return;
+                }
+
                 _writer._indent--;
                 _writer.Line(_close);
             }

@@ -1,20 +1,19 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
 
 namespace CnnGen.Generator.Model
 {
     /// <summary>An immutable array compared by value, so pipeline models cache (as NetEscapades.EnumGenerators' EquatableArray).</summary>
-    internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnumerable<T>
+    internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>
         where T : IEquatable<T>
     {
         private readonly T[]? _items;
 
         public EquatableArray(T[] items) => _items = items;
 
-        public EquatableArray(ImmutableArray<T> items) => _items = items.IsDefault ? null : items.ToArray();
+        public EquatableArray(IEnumerable<T> items) => _items = items.ToArray();
 
         public int Count => _items?.Length ?? 0;
 
@@ -47,5 +46,15 @@ namespace CnnGen.Generator.Model
         public static bool operator ==(EquatableArray<T> left, EquatableArray<T> right) => left.Equals(right);
 
         public static bool operator !=(EquatableArray<T> left, EquatableArray<T> right) => !left.Equals(right);
+    }
+
+    /// <summary>Shorthands for building <see cref="EquatableArray{T}"/>s.</summary>
+    internal static class EquatableArray
+    {
+        public static EquatableArray<T> From<T>(IEnumerable<T> items)
+            where T : IEquatable<T> => new(items);
+
+        public static EquatableArray<T> Of<T>(params T[] items)
+            where T : IEquatable<T> => new(items);
     }
 }

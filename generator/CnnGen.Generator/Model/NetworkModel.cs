@@ -1,117 +1,70 @@
-using System;
 using CnnGen.Shapes;
 
 namespace CnnGen.Generator.Model
 {
-    /// <summary>A type that contains the network class, outermost first (keyword such as <c>class</c> or <c>record struct</c>).</summary>
-    internal sealed record ContainingType(string Keyword, string Name);
+    /// <summary>A W × H × D volume, stored CHW. Every length of a checked network fits an int.</summary>
+    internal readonly record struct Volume(int Width, int Height, int Depth)
+    {
+        public int Plane => Width * Height;
+
+        public int Length => Width * Height * Depth;
+
+        /// <summary>"14x14x6".</summary>
+        public override string ToString() => Text.Shape(Width, Height, Depth);
+    }
 
     /// <summary>
-    /// One layer with every shape resolved: what the emitter needs and nothing Roslyn.
-    /// Conv and pool layers read a source plane of <see cref="SourceWidth"/> × <see cref="SourceHeight"/>:
-    /// the input itself, or a padded copy when <see cref="NeedsPaddedCopy"/>.
+    /// The window of a conv or pool, per axis (x is the width axis): size, stride and the padding on each side.
+    /// v1 declarations give square windows with equal padding on every side.
+    /// </summary>
+    internal sealed record Window(int SizeX, int SizeY, int StrideX, int StrideY, int PadLeft, int PadRight, int PadTop, int PadBottom)
+    {
+        public static Window Square(int size, int stride, int padding) => new(size, size, stride, stride, padding, padding, padding, padding);
+
+        public int Taps => SizeX * SizeY;
+
+        public bool HasPadding => PadLeft > 0 || PadRight > 0 || PadTop > 0 || PadBottom > 0;
+
+        /// <summary>Square with equal padding: describable as F, S, P.</summary>
+        public bool IsSquare => SizeX == SizeY && StrideX == StrideY && PadLeft == PadRight && PadTop == PadBottom && PadLeft == PadTop;
+
+        /// <summary>"F=5 S=1 P=0" (or per axis when the window is not square).</summary>
+        public override string ToString() => IsSquare
+            ? "F=" + SizeX + " S=" + StrideX + " P=" + PadLeft
+            : "F=" + SizeX + "x" + SizeY + " S=" + StrideX + "x" + StrideY + " P=" + PadLeft + "," + PadTop + "," + PadRight + "," + PadBottom;
+    }
+
+    /// <summary>Where a tensor of a layer sits in the flat parameters.</summary>
+    internal readonly record struct Slice(int Offset, int Length);
+
+    /// <summary>
+    /// One layer with every shape resolved. <see cref="Name"/> is its member name (empty for a ReLU) and
+    /// <see cref="Identifier"/> the same name as written alone in C# (<c>@nameof</c> for a layer named <c>nameof</c>).
     /// </summary>
     internal sealed record LayerModel(
         LayerKind Kind,
+        int Index,
         string Name,
-        int InputWidth,
-        int InputHeight,
-        int InputDepth,
-        int OutputWidth,
-        int OutputHeight,
-        int OutputDepth,
-        int Size,
-        int Stride,
-        int Padding,
+        string Identifier,
+        Volume Input,
+        Volume Output,
+        Window? Window,
         RoundingMode Rounding,
-        int WeightOffset,
-        int WeightLength,
-        int BiasOffset,
-        int BiasLength,
-        bool NeedsPaddedCopy,
-        int SourceWidth,
-        int SourceHeight)
+        Slice Weight,
+        Slice Bias)
     {
-        public int InputLength => InputWidth * InputHeight * InputDepth;
+        public bool HasParameters => LayerKinds.HasParameters(Kind);
 
-        public int OutputLength => OutputWidth * OutputHeight * OutputDepth;
+        public bool HasMembers => LayerKinds.HasMembers(Kind);
 
-        public int SourceLength => SourceWidth * SourceHeight * InputDepth;
-
-        public bool HasParameters => Kind is LayerKind.Conv or LayerKind.FullyConnected;
-
-        public bool HasMethod => Kind != LayerKind.Relu;
-
-        /// <summary>Multiply-adds (conv) or comparisons (pool) per output value: F·F·D or F·F.</summary>
-        public long WindowTerms => Kind == LayerKind.Conv ? (long)Size * Size * InputDepth : (long)Size * Size;
+        /// <summary>Multiply-adds (conv) or comparisons (pool) per output value: Fy·Fx·D or Fy·Fx.</summary>
+        public long WindowTerms => Window is null ? 0 : Kind == LayerKind.Conv ? (long)Window.Taps * Input.Depth : Window.Taps;
     }
 
-    /// <summary>A whole network, ready to emit.</summary>
-    internal sealed record NetworkModel(
-        string Namespace,
-        EquatableArray<ContainingType> ContainingTypes,
-        string Keyword,
-        string ClassName,
-        string HintName,
-        int InputWidth,
-        int InputHeight,
-        int InputDepth,
-        EquatableArray<LayerModel> Layers,
-        int ParameterCount,
-        int OutputLength,
-        int MaxActivationLength,
-        int MaxPaddedLength)
+    /// <summary>A whole checked network: every shape known and valid, nothing Roslyn.</summary>
+    internal sealed record NetworkModel(ClassSpec Class, Volume Input, EquatableArray<LayerModel> Layers, int ParameterCount)
     {
-        public int InputLength => InputWidth * InputHeight * InputDepth;
-    }
-
-    /// <summary>How much of a conv or pool window is unrolled into straight-line code.</summary>
-    internal enum UnrollLevel
-    {
-        /// <summary>The whole F × F × D window (conv) or F × F window (pool).</summary>
-        Full,
-
-        /// <summary>The loop over input depth stays; the F × F window is unrolled inside.</summary>
-        Window,
-
-        /// <summary>Loops over depth and rows stay; one row of F is unrolled.</summary>
-        Row,
-
-        /// <summary>Nothing is unrolled.</summary>
-        None,
-    }
-
-    /// <summary>The unroll budget: the most straight-line terms one output value may take.</summary>
-    internal static class Unrolling
-    {
-        public const int Budget = 256;
-
-        public static UnrollLevel LevelOf(LayerModel layer)
-        {
-            if (layer.WindowTerms <= Budget)
-            {
-                return UnrollLevel.Full;
-            }
-
-            long window = (long)layer.Size * layer.Size;
-            if (layer.Kind == LayerKind.Conv && window <= Budget)
-            {
-                return UnrollLevel.Window;
-            }
-
-            return layer.Size <= Budget ? UnrollLevel.Row : UnrollLevel.None;
-        }
-
-        public static string Describe(LayerModel layer, UnrollLevel level)
-        {
-            string window = layer.Size + "x" + layer.Size;
-            return level switch
-            {
-                UnrollLevel.Window => "the loop over input depth stays a loop, the " + window + " window is unrolled inside",
-                UnrollLevel.Row => "the loops over " + (layer.Kind == LayerKind.Conv ? "input depth and " : string.Empty) + "window rows stay loops, each row of " + layer.Size + " is unrolled",
-                UnrollLevel.None => "the window stays a loop",
-                _ => throw new ArgumentOutOfRangeException(nameof(level)),
-            };
-        }
+        /// <summary>The network's output: the last layer's, or the input when there are no layers.</summary>
+        public Volume Output => Layers.Count == 0 ? Input : Layers[Layers.Count - 1].Output;
     }
 }

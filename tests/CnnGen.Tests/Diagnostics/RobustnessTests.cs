@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Threading;
+using CnnGen.Generator.Checking;
 using CnnGen.Generator.Model;
 using CnnGen.Tests.Infrastructure;
 using CsCheck;
@@ -62,16 +63,22 @@ namespace CnnGen.Tests.Diagnostics
         public void Absurd_values_never_crash_the_shape_checker()
         {
             Gen<Generator.Model.LayerSpec> layer = Gen.Select(Gen.Int[0, 3], Extreme, Extreme, Extreme, Extreme, Extreme, Gen.Int[-1, 3], (kind, a, b, s, p, d, r) =>
-                new Generator.Model.LayerSpec((LayerKind)kind, a, b, s, p, d, null, r));
-            Gen<(InputSpec, Generator.Model.LayerSpec[])> network = Gen.Select(Extreme, Extreme, Extreme, layer.Array[0, 5], (w, h, d, layers) => (new InputSpec(w, h, d), layers));
+                new Generator.Model.LayerSpec(
+                    (LayerKind)kind,
+                    EquatableArray.Of(a, b),
+                    EquatableArray.Of(new Setting("Stride", s, null), new Setting("Padding", p, null), new Setting("Depth", d, null), new Setting("Rounding", r, null)),
+                    null));
+            Gen<NetworkSpec> network = Gen.Select(Extreme, Extreme, Extreme, layer.Array[0, 5], (w, h, d, layers) =>
+                new NetworkSpec(new ClassSpec("Net", "Net", "class", "App", default, "App.Net.g.cs"), new InputSpec(w, h, d), EquatableArray.From(layers)));
 
             network.Sample(n =>
             {
-                CheckResult result = ShapeChecker.Check("Net", n.Item1, n.Item2, CancellationToken.None);
-                if (result.Layers is not null)
+                CheckResult result = NetworkChecker.Check(n, analyze: true, CancellationToken.None);
+                if (result.Model is { } model)
                 {
-                    // Whatever passes has every length within int range.
-                    Assert.All(result.Layers, l => Assert.True(l.OutputLength > 0 && l.SourceLength >= 0));
+                    // Whatever passes has every length within int range, and plans and emits.
+                    Assert.All(model.Layers, l => Assert.True(l.Output.Length > 0));
+                    Assert.NotEmpty(Generator.Emitting.NetworkEmitter.Emit(Generator.Planning.NetworkPlanner.Plan(model), CancellationToken.None));
                 }
             }, iter: 3000, threads: 1);
         }

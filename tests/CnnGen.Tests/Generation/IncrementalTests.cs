@@ -16,7 +16,7 @@ namespace CnnGen.Tests.Generation
     {
         private const string Network = "using CnnGen;\nnamespace App;\n[Input(16, 16, 3)] [Conv(4, 3)] [Relu] [MaxPool(2)] [FullyConnected(5)]\npublic partial class Net\n{\n}\n";
 
-        private static readonly string[] TrackedSteps = { NetworkGenerator.Steps.Network, NetworkGenerator.Steps.Valid };
+        private static readonly string[] TrackedSteps = { NetworkGenerator.Steps.Spec, NetworkGenerator.Steps.Plan };
 
         private static GeneratorRunResult RunTwice(Func<CSharpCompilation, CSharpCompilation> edit)
         {
@@ -42,9 +42,9 @@ namespace CnnGen.Tests.Generation
             // ForAttributeWithMetadataName re-runs its transform on a new compilation (semantics may have moved);
             // it finds an equal model ("Unchanged"), so every step after it, emission included, is Cached.
             Assert.All(
-                second.TrackedSteps[NetworkGenerator.Steps.Network].SelectMany(s => s.Outputs),
+                second.TrackedSteps[NetworkGenerator.Steps.Spec].SelectMany(s => s.Outputs),
                 o => Assert.Contains(o.Reason, new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged }));
-            Assert.All(second.TrackedSteps[NetworkGenerator.Steps.Valid].SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+            Assert.All(second.TrackedSteps[NetworkGenerator.Steps.Plan].SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
 
             Assert.All(second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
         }
@@ -60,7 +60,7 @@ namespace CnnGen.Tests.Generation
             });
 
             // The transform ran again on the edited class, found an equal model, and everything after it was cached.
-            Assert.All(second.TrackedSteps[NetworkGenerator.Steps.Network].SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Unchanged, o.Reason));
+            Assert.All(second.TrackedSteps[NetworkGenerator.Steps.Spec].SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Unchanged, o.Reason));
             Assert.All(second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
         }
 
@@ -73,7 +73,7 @@ namespace CnnGen.Tests.Generation
                 return c.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(Network.Replace("Conv(4, 3)", "Conv(8, 3)"), TestCompiler.ParseOptions, tree.FilePath));
             });
 
-            Assert.Contains(second.TrackedSteps[NetworkGenerator.Steps.Network].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+            Assert.Contains(second.TrackedSteps[NetworkGenerator.Steps.Spec].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
             Assert.Contains("public const int Conv1OutputDepth = 8;", second.GeneratedSources.Single().SourceText.ToString());
         }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Threading.Tasks;
 
@@ -7,13 +8,13 @@ namespace CnnGen.Runtime
     /// <summary>A forward pass over one sample, as the generated <c>Forward</c>.</summary>
     public delegate void ForwardAction(ReadOnlySpan<float> input, Span<float> output);
 
-    /// <summary>Runs a network over a batch on all cores. Used by the generated <c>ForwardBatch</c>.</summary>
+    /// <summary>Runs a network over a batch on all cores. Used by the generated <c>ForwardBatch</c>; not meant to be called directly.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class Batch
     {
         /// <summary>
-        /// Runs <paramref name="forward"/> over <paramref name="count"/> samples laid one after another, on
-        /// every core: each worker takes the next small run of samples until none is left, so a core slowed by
+        /// Runs <paramref name="forward"/> over <paramref name="count"/> samples laid one after another, on every
+        /// core: the samples are cut into small runs that the workers take until none is left, so a core slowed by
         /// other work does not hold the batch up. The lengths were checked by the caller.
         /// </summary>
         public static unsafe void Run(
@@ -52,23 +53,16 @@ namespace CnnGen.Runtime
                 nint outputAddress = (nint)outputPointer;
                 // Runs of about 1/16 of a worker's share: few enough to cost nothing, many enough to even out.
                 int run = Math.Max(1, count / (workers * 16));
-                long next = 0;
-                Parallel.For(
-                    0,
-                    workers,
+                Parallel.ForEach(
+                    Partitioner.Create(0, count, run),
                     new ParallelOptions { MaxDegreeOfParallelism = workers },
-                    _ =>
+                    range =>
                     {
-                        long start;
-                        while ((start = System.Threading.Interlocked.Add(ref next, run) - run) < count)
+                        for (int i = range.Item1; i < range.Item2; i++)
                         {
-                            int end = (int)Math.Min(count, start + run);
-                            for (int i = (int)start; i < end; i++)
-                            {
-                                var input = new ReadOnlySpan<float>((float*)inputAddress + ((long)i * inputLength), inputLength);
-                                var output = new Span<float>((float*)outputAddress + ((long)i * outputLength), outputLength);
-                                forward(input, output);
-                            }
+                            var input = new ReadOnlySpan<float>((float*)inputAddress + ((long)i * inputLength), inputLength);
+                            var output = new Span<float>((float*)outputAddress + ((long)i * outputLength), outputLength);
+                            forward(input, output);
                         }
                     });
             }

@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using CnnGen.Generator.Model;
+
+namespace CnnGen.Generator.Checking
+{
+    /// <summary>A layer's name: as a member name, as written alone in C#, and whether the user gave it.</summary>
+    internal readonly record struct LayerName(string Name, string Identifier, bool Explicit);
+
+    /// <summary>
+    /// CNN007: every layer's name (its <c>Name</c>, or kind and index), checked for validity, uniqueness and clashes
+    /// with the members CnnGen generates (<see cref="GeneratedNames"/>), including clashes with the class's own name.
+    /// </summary>
+    internal static class LayerNaming
+    {
+        public static LayerName[] Assign(NetworkSpec spec, List<Problem> problems)
+        {
+            IReadOnlyList<LayerSpec> layers = spec.Layers;
+            var names = new LayerName[layers.Count];
+            var counters = new Dictionary<LayerKind, int>();
+            var defaults = new string[layers.Count];
+            for (int i = 0; i < layers.Count; i++)
+            {
+                LayerSpec layer = layers[i];
+                counters.TryGetValue(layer.Kind, out int count);
+                counters[layer.Kind] = ++count;
+                defaults[i] = LayerKinds.DefaultName(layer.Kind, count);
+                names[i] = new LayerName(defaults[i], defaults[i], Explicit: false);
+                if (layer.Name is not { } given || !LayerKinds.HasMembers(layer.Kind))
+                {
+                    continue;
+                }
+
+                switch (given.Validity)
+                {
+                    case NameValidity.NotIdentifier:
+                        problems.Add(Error(i, defaults[i] + ": Name = \"" + given.Text + "\" is not a valid C# identifier; a name such as \"" + defaults[i] + "\" would fit"));
+                        break;
+                    case NameValidity.Keyword:
+                        problems.Add(Error(i, defaults[i] + ": Name = \"" + given.Text + "\" is a C# keyword; a name such as \"" + ToPascal(given.Text) + "\" would fit"));
+                        break;
+                    default:
+                        names[i] = new LayerName(given.Text, GeneratedNames.Escape(given.Text, given.Validity), Explicit: true);
+                        break;
+                }
+            }
+
+            var members = new HashSet<string>[layers.Count];
+            for (int i = 0; i < layers.Count; i++)
+            {
+                members[i] = new HashSet<string>(GeneratedNames.MembersOf(layers[i].Kind, names[i].Name), StringComparer.Ordinal);
+            }
+
+            var fixedMembers = new HashSet<string>(GeneratedNames.Fixed, StringComparer.Ordinal);
+            string className = spec.Class.Name;
+            if (fixedMembers.Contains(className))
+            {
+                problems.Add(new Problem(
+                    DiagnosticIds.BadName,
+                    Problem.ClassName,
+                    ArgumentRef.Attribute,
+                    className + ": a network class cannot be called " + className + ", the name of a member CnnGen generates in it; rename the class"));
+            }
+
+            for (int i = 0; i < layers.Count; i++)
+            {
+                string? clash = null;
+                foreach (string member in members[i])
+                {
+                    if (member == className)
+                    {
+                        clash = names[i].Explicit
+                            ? "is the name of the network class itself"
+                            : null;
+                        if (!names[i].Explicit)
+                        {
+                            problems.Add(new Problem(
+                                DiagnosticIds.BadName,
+                                i,
+                                ArgumentRef.Attribute,
+                                defaults[i] + ": its generated member " + member + " would have the name of the network class " + className + " (a member cannot be named as its class); give the layer a Name or rename the class"));
+                        }
+
+                        break;
+                    }
+
+                    if (names[i].Explicit && fixedMembers.Contains(member))
+                    {
+                        clash = "clashes with the generated member " + member;
+                        break;
+                    }
+                }
+
+                if (!names[i].Explicit)
+                {
+                    continue;
+                }
+
+                for (int j = 0; j < layers.Count && clash is null; j++)
+                {
+                    // Two explicit names that collide are reported once, on the later layer.
+                    if (j == i || (names[j].Explicit && j > i))
+                    {
+                        continue;
+                    }
+
+                    foreach (string member in members[i])
+                    {
+                        if (members[j].Contains(member))
+                        {
+                            clash = member == names[j].Name
+                                ? "is already the name of layer " + (j + 1) + " (" + LayerKinds.ShortName(layers[j].Kind) + "); layer names must be unique in the network"
+                                : "clashes with the generated member " + member + " of layer " + names[j].Name;
+                            break;
+                        }
+                    }
+                }
+
+                if (clash is not null)
+                {
+                    problems.Add(new Problem(DiagnosticIds.BadName, i, ArgumentRef.Named("Name"), defaults[i] + ": Name = \"" + names[i].Name + "\" " + clash + "; choose another name"));
+                }
+            }
+
+            return names;
+        }
+
+        private static Problem Error(int layer, string message) => new(DiagnosticIds.BadName, layer, ArgumentRef.Named("Name"), message);
+
+        private static string ToPascal(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
+    }
+}

@@ -1,0 +1,49 @@
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Planning;
+
+namespace CnnGen.Generator.Emitting.Kernels
+{
+    /// <summary>What the vector conv kernels share: the phase copy of the input (or the input itself) as <c>source</c>.</summary>
+    internal static class ConvPhases
+    {
+        public static void EmitSource(SourceWriter w, LayerModel l, PhaseLayout phases, bool readsInput, int phaseLength)
+        {
+            if (readsInput)
+            {
+                w.Line("// Stride 1 and no padding, and no read past the input's end: the input is its own phase plane.");
+                w.Line(Code.RefTo("source", "input"));
+                return;
+            }
+
+            Window window = l.Window!;
+            w.Line(Code.Span + " phases = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Phases + ", " + GeneratedNames.MaxPhaseLength + ").Slice(0, " + Text.Literal(phaseLength) + ");");
+            string shape = "input, " + l.Input.Width + ", " + l.Input.Height + ", " + l.Input.Depth + ", ";
+            string tail = window.PadLeft + ", " + window.PadTop + ", 0f, " + phases.Width + ", " + phases.Height + ", phases);";
+            if (window.StrideX == 1 && window.StrideY == 1)
+            {
+                w.Line(Code.Layout + ".ToPhasesStride1<TS, TV>(" + shape + tail);
+            }
+            else if (window.StrideX == 2 && phases.PhasesX == 2)
+            {
+                w.Line(Code.Layout + ".ToPhasesStride2<TS, TV>(" + shape + window.StrideY + ", " + phases.PhasesY + ", " + tail);
+            }
+            else
+            {
+                w.Line(Code.Layout + ".ToPhases<TS, TV>(" + shape + window.StrideX + ", " + window.StrideY + ", " + phases.PhasesX + ", " + phases.PhasesY + ", " + tail);
+            }
+            w.Line(Code.RefTo("source", "phases"));
+        }
+
+        /// <summary>"Input in 1 phase plane per channel of 32x32" / "Input in 4 phase planes per channel of 17x17 (stride 2)".</summary>
+        public static string Describe(PhaseLayout phases, bool readsInput)
+        {
+            if (readsInput)
+            {
+                return "The input is read as it is";
+            }
+
+            int count = phases.PhasesX * phases.PhasesY;
+            return "Input in " + count + " phase plane" + (count == 1 ? string.Empty : "s") + " per channel of " + phases.Width + "x" + phases.Height;
+        }
+    }
+}

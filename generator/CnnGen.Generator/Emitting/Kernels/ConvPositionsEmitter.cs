@@ -1,0 +1,233 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Planning;
+
+namespace CnnGen.Generator.Emitting.Kernels
+{
+    /// <summary>
+    /// The conv kernel vectorized over output positions (<see cref="ConvPositionsPlan"/>): generic over the vector
+    /// width, each step a method of its own computing every filter block on a few vectors of positions, the window
+    /// unrolled as the plan says, the weight read in PyTorch's layout and splatted one value at a time.
+    /// </summary>
+    internal static class ConvPositionsEmitter
+    {
+        public static void Emit(SourceWriter w, LayerPlan layer, ConvPositionsPlan plan, CancellationToken cancellationToken)
+        {
+            LayerModel l = layer.Layer;
+            Window window = l.Window!;
+            int k = l.Output.Depth, mr = plan.Rows;
+            w.Line("// " + LayerText.Describe(l) + ", vectorized over output positions: " + mr + " filters x " + plan.Vectors + " vectors per step"
+                + (plan.Vectors == plan.NarrowVectors ? string.Empty : " with 16-float vectors, " + mr + " x " + plan.NarrowVectors + " with narrower ones") + (plan.TwoVectorTail || plan.OneVectorTail ? " (fewer at the end)" : string.Empty) + ";");
+            w.Line("// " + UnrollText(l, plan.Unroll) + ".");
+            w.Line(plan.Direct
+                ? "// " + ConvPhases.Describe(plan.Phases, plan.ReadsInput) + "; output position q = y*" + l.Output.Width + " + x (rows are whole vectors), stored straight into the output."
+                : "// " + ConvPhases.Describe(plan.Phases, plan.ReadsInput) + "; output position q = y*" + plan.RowLength + " + x" + (plan.Straight ? " (no junk columns: stored straight into the output)." : ", columns x >= " + l.Output.Width + " are discarded."));
+            w.Line(Code.GeneratedCode);
+            w.Line(Code.Optimized);
+            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu) " + Code.VectorConstraint))
+            {
+                ConvPhases.EmitSource(w, l, plan.Phases, plan.ReadsInput, plan.PhaseLength);
+                if (plan.Direct || plan.Straight)
+                {
+                    w.Line(Code.RefTo("target", "output"));
+                }
+                else
+                {
+                    w.Line(Code.Span + " wide = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Wide + ", " + GeneratedNames.MaxWideLength + ").Slice(0, " + Text.Literal(plan.WideLength) + ");");
+                    w.Line(Code.RefTo("target", "wide"));
+                }
+
+                w.Line(Code.RefTo("w", "weight") + " // [" + k + "][" + l.Input.Depth + "][" + window.SizeY + "][" + window.SizeX + "], PyTorch's layout");
+                w.Line(Code.RefTo("b", "bias"));
+                w.Line("int n = TS.Count;");
+                w.Line("int q = 0;");
+                w.Line("// Positions outside, filter blocks inside: one chunk of input stays in L1 while every filter block uses it.");
+                w.Line("// Each step size is its own method: one method with all of them would be too large for the JIT to optimize.");
+                if (plan.Vectors == plan.NarrowVectors)
+                {
+                    StepLoop(w, l, plan, plan.Vectors);
+                }
+                else
+                {
+                    using (w.Block("if (n == 16)"))
+                    {
+                        StepLoop(w, l, plan, plan.Vectors);
+                    }
+
+                    using (w.Block("else"))
+                    {
+                        StepLoop(w, l, plan, plan.NarrowVectors);
+                    }
+                }
+
+                if (plan.TwoVectorTail || plan.OneVectorTail)
+                {
+                    w.Line("// The last positions: " + (plan.TwoVectorTail && plan.OneVectorTail ? "two vectors, then one," : plan.TwoVectorTail ? "two vectors" : "one vector") + " at a time.");
+                    if (plan.TwoVectorTail)
+                    {
+                        StepLoop(w, l, plan, 2);
+                    }
+
+                    if (plan.OneVectorTail)
+                    {
+                        StepLoop(w, l, plan, 1);
+                    }
+                }
+                if (!plan.Direct && !plan.Straight)
+                {
+                    w.Line(Code.Layout + ".Compact<TS, TV>(wide, " + Text.Literal(plan.WideChannel) + ", " + plan.RowLength + ", " + l.Output.Width + ", " + l.Output.Height + ", " + k + ", output);");
+                }
+            }
+
+            w.Line();
+            var sizes = new List<int> { plan.Vectors, plan.NarrowVectors };
+            if (plan.TwoVectorTail)
+            {
+                sizes.Add(2);
+            }
+
+            if (plan.OneVectorTail)
+            {
+                sizes.Add(1);
+            }
+
+            foreach (int nr in sizes.Distinct().OrderByDescending(v => v))
+            {
+                EmitStep(w, l, plan, nr, cancellationToken);
+            }
+        }
+
+        /// <summary>"the 5x5 window unrolled, the loop over the 3 input channels kept", or what the plan's level keeps.</summary>
+        public static string UnrollText(LayerModel l, UnrollLevel level)
+        {
+            Window window = l.Window!;
+            string size = window.SizeX + "x" + window.SizeY;
+            return level switch
+            {
+                UnrollLevel.Full => "the whole " + size + "x" + l.Input.Depth + " window unrolled",
+                UnrollLevel.Window => "the " + size + " window unrolled, the loop over the " + l.Input.Depth + " input channel" + (l.Input.Depth == 1 ? string.Empty : "s") + " kept",
+                UnrollLevel.Row => "each row of " + window.SizeX + " taps unrolled, the loops over the " + l.Input.Depth + " input channel" + (l.Input.Depth == 1 ? string.Empty : "s") + " and the " + window.SizeY + " window rows kept",
+                _ => "the window kept as loops over input channels, rows and taps",
+            };
+        }
+
+        private static void StepLoop(SourceWriter w, LayerModel l, ConvPositionsPlan plan, int nr)
+        {
+            // A step may end past the last position by less than one vector (the wide output is rounded up to whole vectors).
+            string step = nr == 1 ? "n" : nr + " * n";
+            string condition = nr == 1 ? "q < " + Text.Literal(plan.Positions) : "q + (" + step + ") < " + Text.Literal(plan.Positions) + " + n";
+            using (w.Block("for (; " + condition + "; q += " + step + ")"))
+            {
+                w.Line(GeneratedNames.Step(l.Name, nr) + "<TS, TV>(ref source, ref w, ref b, ref target, q, relu);");
+            }
+        }
+
+        /// <summary>One step: <paramref name="nr"/> vectors of output positions from q, times every filter block.</summary>
+        private static void EmitStep(SourceWriter w, LayerModel l, ConvPositionsPlan plan, int nr, CancellationToken cancellationToken)
+        {
+            int k = l.Output.Depth, mr = plan.Rows;
+            long filter = (long)l.Input.Depth * l.Window!.Taps;
+            w.Line("// " + l.Name + ": output positions q .. q + " + nr + " vector" + (nr == 1 ? string.Empty : "s") + ", all " + k + " filters, " + mr + " at a time.");
+            w.Line(Code.GeneratedCode);
+            w.Line(Code.Optimized);
+            using (w.Block("private static void " + GeneratedNames.Step(l.Name, nr) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int q, bool relu) " + Code.VectorConstraint))
+            {
+                if (nr > 1)
+                {
+                    w.Line("int n = TS.Count;");
+                }
+
+                using (w.For("kb", k / mr, out Affine kb))
+                {
+                    w.Line("// Filters " + (kb * mr) + " .. " + ((kb * mr) + (mr - 1)) + ", each " + Text.Literal(filter) + " weights apart.");
+                    w.Line("ref float wk = ref " + Code.At("weight", (kb * (mr * filter)).ToString()) + ";");
+                    for (int r = 0; r < mr; r++)
+                    {
+                        w.Line("TV a" + r + "0 = " + Code.Broadcast("bias", ((kb * mr) + r).ToString()) + ";");
+                        for (int v = 1; v < nr; v++)
+                        {
+                            w.Line("TV a" + r + v + " = a" + r + "0;");
+                        }
+                    }
+
+                    var sources = new List<string>();
+                    if (plan.Direct)
+                    {
+                        for (int v = 0; v < nr; v++)
+                        {
+                            string p = v == 0 ? "q" : "(" + Code.PlusVectors("q", v) + ")";
+                            w.Line("ref float s" + v + " = ref " + Code.Unsafe + ".Add(ref source, (" + p + " / " + l.Output.Width + " * " + plan.RowLength + ") + (" + p + " % " + l.Output.Width + ")); // output row " + p + " / " + l.Output.Width + " in the phase planes");
+                            sources.Add("s" + v);
+                        }
+                    }
+                    else
+                    {
+                        w.Line("ref float s = ref " + Code.Unsafe + ".Add(ref source, q);");
+                        sources.Add("s");
+                    }
+
+                    w.Line("TV " + string.Join(", ", Enumerable.Range(0, nr).Select(v => "x" + v)) + ";");
+                    w.Line("TV " + string.Join(", ", Enumerable.Range(0, mr).Select(r => "w" + r)) + ";");
+                    VectorTaps.Emit(w, l, plan.Phases, plan.Unroll, sources, "wk", 1, tap =>
+                    {
+                        for (int v = 0; v < nr; v++)
+                        {
+                            string offset = plan.Direct ? tap.SourceOffset : Code.PlusVectors(tap.SourceOffset, v);
+                            w.Line("x" + v + " = " + Code.Load(tap.Source(sources[plan.Direct ? v : 0]), offset) + ";");
+                        }
+
+                        for (int r = 0; r < mr; r++)
+                        {
+                            w.Line("w" + r + " = " + Code.Broadcast(tap.Weight, Plus(tap.WeightOffset, r * filter)) + ";");
+                            for (int v = 0; v < nr; v++)
+                            {
+                                w.Line("a" + r + v + " = TS.MultiplyAdd(w" + r + ", x" + v + ", a" + r + v + ");");
+                            }
+                        }
+                    }, cancellationToken);
+
+                    using (w.Block("if (relu)"))
+                    {
+                        for (int r = 0; r < mr; r++)
+                        {
+                            for (int v = 0; v < nr; v++)
+                            {
+                                w.Line("a" + r + v + " = TS.Relu(a" + r + v + ");");
+                            }
+                        }
+                    }
+
+                    long channel = plan.Direct ? l.Output.Plane : plan.WideChannel;
+                    for (int r = 0; r < mr; r++)
+                    {
+                        w.Line("ref float o" + r + " = ref " + Code.Unsafe + ".Add(ref target, " + ((((kb * mr) + r) * channel) + Affine.Var("q")) + ");");
+                        for (int v = 0; v < nr; v++)
+                        {
+                            w.Line(Code.Store("a" + r + v, "o" + r, Code.PlusVectors("0", v)));
+                        }
+                    }
+                }
+            }
+
+            w.Line();
+        }
+
+        /// <summary>An offset (literal or expression) plus a constant.</summary>
+        internal static string Plus(string offset, long constant)
+        {
+            if (constant == 0)
+            {
+                return offset;
+            }
+
+            if (long.TryParse(offset, out long value))
+            {
+                return Text.Literal(value + constant);
+            }
+
+            return offset + " + " + Text.Literal(constant);
+        }
+    }
+}

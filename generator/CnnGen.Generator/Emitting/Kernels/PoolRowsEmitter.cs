@@ -1,0 +1,141 @@
+using System;
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Planning;
+
+namespace CnnGen.Generator.Emitting.Kernels
+{
+    /// <summary>
+    /// The max-pool kernel vectorized along each output row (<see cref="PoolRowsPlan"/>): columns whose window lies
+    /// inside the input row come from straight loads of the input rows (even/odd lanes for stride 2); the columns at
+    /// the padded edges go one by one, reading −∞ outside the input.
+    /// </summary>
+    internal static class PoolRowsEmitter
+    {
+        public static void Emit(SourceWriter w, LayerPlan layer, PoolRowsPlan plan)
+        {
+            LayerModel l = layer.Layer;
+            Window window = l.Window!;
+            int first = plan.First, last = plan.Last, inside = plan.Inside;
+            int width = l.Input.Width, height = l.Input.Height;
+            w.Line("// " + LayerText.Describe(l) + ", vectorized along each output row: output columns " + first + ".." + last);
+            w.Line("// have their whole window inside the input row and are computed " + (window.StrideX == 2 ? "from even/odd lanes of " : "from ") + "straight loads of the input rows");
+            w.Line("// (no copy); columns at the padded edges go one by one, reading -infinity outside the input.");
+            w.Line(Code.GeneratedCode);
+            w.Line(Code.Optimized);
+            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.Span + " output) " + Code.VectorConstraint))
+            {
+                w.Line(Code.RefTo("x", "input"));
+                w.Line(Code.RefTo("o", "output"));
+                w.Line("int n = TS.Count;");
+                using (w.For("d", l.Input.Depth, out Affine d))
+                {
+                    w.Line("ref float plane = ref " + Code.At("x", (d * l.Input.Plane).ToString()) + ";");
+                    using (w.For("y", l.Output.Height, out Affine y))
+                    {
+                        Affine top = (y * window.StrideY) + (-window.PadTop);
+                        w.Line("int top = " + top + "; // first input row of the window");
+                        w.Line("ref float orow = ref " + Code.At("o", ((d * l.Output.Plane) + (y * l.Output.Width)).ToString()) + ";");
+                        if (inside >= 1)
+                        {
+                            // Whole vectors along the row (the last one overlapping the one before); or, for a row narrower than a vector,
+                            // one vector from the first column whose extra lanes spill into the next row's outputs (rewritten when that
+                            // row is done), where its reads and writes stay inside the spans.
+                            Affine lastRow = top + (window.SizeY - 1);
+                            Affine inputPlane = d * l.Input.Plane;
+                            string readEnd = (inputPlane.IsConstant && inputPlane.Constant == 0 ? string.Empty : "(" + inputPlane + ") + ") +
+                                "(global::System.Math.Min(" + lastRow + ", " + (height - 1) + ") * " + width + ") + " + Text.Literal(((long)first * window.StrideX) - window.PadLeft + window.SizeX - 1) + " + (" + window.StrideX + " * n)";
+                            string writeEnd = ((d * l.Output.Plane) + (y * l.Output.Width) + first) + " + n";
+                            w.Line("bool whole = " + inside + " >= n;");
+                            w.Line("int vectorEnd = whole || (" + readEnd + " <= " + Text.Literal(l.Input.Length) + " && " + writeEnd + " <= " + Text.Literal(l.Output.Length) + ") ? " + (last + 1) + " : " + first + ";");
+                            using (w.Block("for (int c = " + first + "; c < vectorEnd; c += n)"))
+                            {
+                                w.Line("int at = whole && c + n > " + (last + 1) + " ? " + (last + 1) + " - n : c;");
+                                EmitVector(w, l, "at");
+                            }
+                        }
+
+                        w.Line("// The rest, one by one: the edge columns" + (inside >= 1 ? " (every column when the row is narrower than a vector)" : string.Empty) + ".");
+                        using (w.Block("for (int c = 0; c < " + l.Output.Width + "; c++)"))
+                        {
+                            if (inside >= 1)
+                            {
+                                using (w.Block("if (c == " + first + " && vectorEnd > " + first + ")"))
+                                {
+                                    w.Line("c = vectorEnd - 1;");
+                                    w.Line("continue;");
+                                }
+                            }
+
+                            w.Line("float m = float.NegativeInfinity;");
+                            using (w.Block("for (int fy = 0; fy < " + window.SizeY + "; fy++)"))
+                            {
+                                w.Line("int r = top + fy;");
+                                using (w.Block("if ((uint)r < " + height + "u)"))
+                                {
+                                    using (w.Block("for (int fx = 0; fx < " + window.SizeX + "; fx++)"))
+                                    {
+                                        w.Line("int col = " + ((Affine.Var("c") * window.StrideX) + Affine.Var("fx") + (-window.PadLeft)) + ";");
+                                        using (w.Block("if ((uint)col < " + width + "u)"))
+                                        {
+                                            w.Line("float v = " + Code.Unsafe + ".Add(ref plane, (r * " + width + ") + col);");
+                                            w.Line("m = v > m || float.IsNaN(v) ? v : m; // NaN propagates");
+                                        }
+                                    }
+                                }
+                            }
+
+                            w.Line(Code.Unsafe + ".Add(ref orow, c) = m;");
+                        }
+                    }
+                }
+            }
+
+            w.Line();
+        }
+
+        /// <summary>One vector of pool outputs starting at output column <paramref name="at"/> of the current row.</summary>
+        private static void EmitVector(SourceWriter w, LayerModel l, string at)
+        {
+            Window window = l.Window!;
+            int sx = window.StrideX;
+            w.Line("int column = " + (sx == 1 ? at : at + " * " + sx) + (window.PadLeft == 0 ? string.Empty : " - " + window.PadLeft) + "; // first input column of the window of output column " + at);
+            w.Line("TV m = TS.Splat(float.NegativeInfinity);");
+            for (int fy = 0; fy < window.SizeY; fy++)
+            {
+                // Rows the window can reach outside the input (padding at the top or bottom) are tested; the others are not.
+                long lowest = fy - (long)window.PadTop;
+                long highest = ((long)(l.Output.Height - 1) * window.StrideY) - window.PadTop + fy;
+                bool alwaysInside = lowest >= 0 && highest <= l.Input.Height - 1;
+                string row = "r" + fy;
+                string rowIndex = fy == 0 ? "top" : "(top + " + fy + ")";
+                using (alwaysInside ? default : w.Block("if ((uint)" + rowIndex + " < " + l.Input.Height + "u)"))
+                {
+                    w.Line("ref float " + row + " = ref " + Code.Unsafe + ".Add(ref plane, (" + rowIndex + " * " + l.Input.Width + ") + column);");
+                    if (sx == 1)
+                    {
+                        for (int fx = 0; fx < window.SizeX; fx++)
+                        {
+                            w.Line("m = TS.MaxPropagateNaN(m, " + Code.Load(row, Text.Literal(fx)) + ");");
+                        }
+                    }
+                    else
+                    {
+                        // Stride 2: the even lanes of two loads are tap fx, the odd lanes of the same two are tap fx + 1.
+                        for (int fx = 0; fx < window.SizeX; fx += 2)
+                        {
+                            w.Line("TV even" + fy + "_" + fx + " = " + Code.Load(row, Text.Literal(fx)) + ";");
+                            w.Line("TV odd" + fy + "_" + fx + " = " + Code.Load(row, fx == 0 ? "n" : fx + " + n") + ";");
+                            w.Line("m = TS.MaxPropagateNaN(m, TS.Evens(even" + fy + "_" + fx + ", odd" + fy + "_" + fx + "));");
+                            if (fx + 1 < window.SizeX)
+                            {
+                                w.Line("m = TS.MaxPropagateNaN(m, TS.Odds(even" + fy + "_" + fx + ", odd" + fy + "_" + fx + "));");
+                            }
+                        }
+                    }
+                }
+            }
+
+            w.Line(Code.Store("m", "orow", at));
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Planning;
+
+namespace CnnGen.Generator.Emitting.Kernels
+{
+    /// <summary>One tap of a vector conv step: the refs to read from and the offsets from them, as C# text.</summary>
+    internal readonly record struct Tap(Func<string, string> Source, string SourceOffset, string Weight, string WeightOffset);
+
+    /// <summary>
+    /// The loops and unrolled taps of a vector conv step over the phase planes, as far as the plan's unroll level goes:
+    /// Full (every channel and tap), Window (a loop over input channels, the window's taps unrolled), Row (loops over
+    /// channels and window rows, each row's taps unrolled) or None. The caller writes each tap's loads and
+    /// multiply-adds; this writes the loops and moves the source and weight refs along.
+    /// </summary>
+    internal static class VectorTaps
+    {
+        /// <param name="sources">The source refs the step reads (one, or one per vector when the rows are whole vectors).</param>
+        /// <param name="weight">The weight ref at the first tap of channel 0.</param>
+        /// <param name="perTap">Floats between the weights of consecutive taps (1 in PyTorch's layout, K when packed [D][Fy][Fx][K]).</param>
+        public static void Emit(SourceWriter w, LayerModel l, PhaseLayout phases, UnrollLevel level, IReadOnlyList<string> sources, string weight, long perTap, Action<Tap> tap, CancellationToken cancellationToken)
+        {
+            Window window = l.Window!;
+            int fy = window.SizeY, fx = window.SizeX, sx = window.StrideX, sy = window.StrideY;
+            int depth = l.Input.Depth;
+            long perChannel = (long)window.Taps * perTap;
+            long plane = phases.Plane;
+            Func<string, string> same = s => s;
+
+            if (level == UnrollLevel.Full)
+            {
+                for (int d = 0; d < depth; d++)
+                {
+                    for (int y = 0; y < fy; y++)
+                    {
+                        for (int x = 0; x < fx; x++)
+                        {
+                            cancellationToken.ThrowIfCancellationRequested();
+                            w.Line("// channel " + d + ", tap (" + y + ", " + x + ")");
+                            tap(new Tap(same, Text.Literal((d * plane) + phases.TapOffset(y, x, sx, sy)), weight, Text.Literal((d * perChannel) + ((((long)y * fx) + x) * perTap))));
+                        }
+                    }
+                }
+
+                return;
+            }
+
+            w.Line("ref float wd = ref " + weight + ";");
+            using (w.For("d", depth, out Affine _))
+            {
+                if (level == UnrollLevel.Window)
+                {
+                    for (int y = 0; y < fy; y++)
+                    {
+                        for (int x = 0; x < fx; x++)
+                        {
+                            cancellationToken.ThrowIfCancellationRequested();
+                            w.Line("// tap (" + y + ", " + x + ")");
+                            tap(new Tap(same, Text.Literal(phases.TapOffset(y, x, sx, sy)), "wd", Text.Literal((((long)y * fx) + x) * perTap)));
+                        }
+                    }
+                }
+                else
+                {
+                    using (w.For("fy", fy, out Affine row))
+                    {
+                        // Row fy of the window: phase row fy % Sy, row fy / Sy of that phase's planes.
+                        string rowOffset = fy == 1 || sy == 1
+                            ? (row * phases.Width).ToString()
+                            : "((fy % " + sy + ") * " + Text.Literal((long)phases.PhasesX * depth * plane) + ") + ((fy / " + sy + ") * " + phases.Width + ")";
+                        foreach (string source in sources)
+                        {
+                            w.Line("ref float " + source + "r = ref " + Code.At(source, rowOffset) + ";");
+                        }
+
+                        w.Line("ref float wr = ref " + Code.At("wd", (row * (fx * perTap)).ToString()) + ";");
+                        Func<string, string> rowRef = s => s + "r";
+                        if (level == UnrollLevel.Row)
+                        {
+                            for (int x = 0; x < fx; x++)
+                            {
+                                w.Line("// tap (fy, " + x + ")");
+                                tap(new Tap(rowRef, Text.Literal((((long)(x % sx)) * depth * plane) + (x / sx)), "wr", Text.Literal(x * perTap)));
+                            }
+                        }
+                        else
+                        {
+                            using (w.For("fx", fx, out Affine column))
+                            {
+                                string columnOffset = fx == 1 || sx == 1 ? column.ToString() : "((fx % " + sx + ") * " + Text.Literal((long)depth * plane) + ") + (fx / " + sx + ")";
+                                tap(new Tap(rowRef, columnOffset, "wr", (column * perTap).ToString()));
+                            }
+                        }
+                    }
+                }
+
+                if (depth > 1)
+                {
+                    foreach (string source in sources)
+                    {
+                        w.Line(source + " = ref " + Code.Unsafe + ".Add(ref " + source + ", " + Text.Literal(plane) + ");");
+                    }
+
+                    w.Line("wd = ref " + Code.Unsafe + ".Add(ref wd, " + Text.Literal(perChannel) + ");");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Planning;
+
+namespace CnnGen.Generator.Emitting
+{
+    /// <summary>
+    /// The public static method of each conv, pool and fully-connected layer: the layer alone, on spans in PyTorch's
+    /// layout, with its shapes and formula in its XML docs. A kernel that reads a repacked weight gets it from a
+    /// per-thread cache that repacks only when the weight passed differs from the last one.
+    /// </summary>
+    internal static class LayerMethodEmitter
+    {
+        public static void Emit(SourceWriter w, LayerPlan plan)
+        {
+            LayerModel l = plan.Layer;
+            string name = l.Name;
+            w.Line("/// <summary>" + LayerText.Describe(l) + LayerText.Parameters(l) + ".</summary>");
+            w.Line("/// <remarks>");
+            Window? window = l.Window;
+            switch (l.Kind)
+            {
+                case LayerKind.Conv:
+                    w.Doc(
+                        "Convolution alone (bias added, no activation): out[k, y, x] = bias[k] + sum over d, fy, fx of",
+                        "weight[k, d, fy, fx] * in[d, " + Origin("y", window!.StrideY, window.PadTop) + " + fy, " + Origin("x", window.StrideX, window.PadLeft) + " + fx], reading zero outside the input.",
+                        "Input " + l.Input + " CHW, weight " + LayerText.WeightShape(l) + ", bias [" + l.Output.Depth + "], output " + l.Output + " CHW.");
+                    break;
+                case LayerKind.MaxPool:
+                    w.Doc(
+                        "Max pool of each activation map: out[d, y, x] = max over the " + window!.SizeX + "x" + window.SizeY + " window at (" + Origin("y", window.StrideY, window.PadTop) + ", " + Origin("x", window.StrideX, window.PadLeft) + ") of in[d];",
+                        "cells outside the input are -infinity and a NaN in a window gives NaN, as torch.nn.functional.max_pool2d.",
+                        "Input " + l.Input + " CHW, output " + l.Output + " CHW.");
+                    break;
+                default:
+                    w.Doc(
+                        "Fully connected (no activation): out[o] = bias[o] + sum over i of weight[o, i] * in[i], the input flattened CHW.",
+                        "Input " + l.Input.Length + ", weight " + LayerText.WeightShape(l) + ", bias [" + l.Output.Depth + "], output " + l.Output.Depth + ".");
+                    break;
+            }
+
+            if (plan.Vector is { PackedLength: > 0 })
+            {
+                w.Doc("The vector kernel reads the weight repacked; each thread keeps the last one it packed and repacks only when a different weight comes.");
+            }
+
+            w.Line("/// </remarks>");
+            w.Doc("<param name=\"input\">The input volume, " + Text.Literal(l.Input.Length) + " floats.</param>");
+            if (l.HasParameters)
+            {
+                w.Doc(
+                    "<param name=\"weight\">The weight, " + Text.Literal(l.Weight.Length) + " floats in PyTorch layout.</param>",
+                    "<param name=\"bias\">The bias, " + Text.Literal(l.Bias.Length) + " floats.</param>");
+            }
+
+            w.Doc(
+                "<param name=\"output\">Receives the output volume, " + Text.Literal(l.Output.Length) + " floats.</param>",
+                "<exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
+            w.Line(Code.GeneratedCode);
+            w.Line(Code.Optimized);
+            string parameters = l.HasParameters
+                ? Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output"
+                : Code.ReadOnlySpan + " input, " + Code.Span + " output";
+            using (w.Block("public static void " + l.Identifier + "(" + parameters + ")"))
+            {
+                w.Line(Code.Check + ".Length(input.Length, " + GeneratedNames.Constant(name, "InputLength") + ", \"input\", \"" + GeneratedNames.Constant(name, "InputLength") + " = " + l.Input + "\");");
+                if (l.HasParameters)
+                {
+                    w.Line(Code.Check + ".Length(weight.Length, " + GeneratedNames.Constant(name, "WeightLength") + ", \"weight\", \"" + GeneratedNames.Constant(name, "WeightLength") + "\");");
+                    w.Line(Code.Check + ".Length(bias.Length, " + GeneratedNames.Constant(name, "BiasLength") + ", \"bias\", \"" + GeneratedNames.Constant(name, "BiasLength") + "\");");
+                }
+
+                w.Line(Code.Check + ".Length(output.Length, " + GeneratedNames.Constant(name, "OutputLength") + ", \"output\", \"" + GeneratedNames.Constant(name, "OutputLength") + " = " + l.Output + "\");");
+                if (!l.HasParameters)
+                {
+                    Kernels.DispatchEmitter.Emit(w, plan, "input, output", "input, output");
+                }
+                else if (plan.Vector is { PackedLength: > 0 } vector)
+                {
+                    w.Line("// The vector kernels read the weight repacked (the scalar kernel reads it as it is).");
+                    w.Line(Code.ReadOnlySpan + " packed = global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? global::CnnGen.Runtime.PackCache.Get(ref " + GeneratedNames.PackCache(name) + ", weight, " + Text.Literal(vector.PackedLength) + ", " + Packing.Packer(plan) + ") : default;");
+                    Kernels.DispatchEmitter.Emit(w, plan, "input, packed, bias, output, relu: false", "input, weight, bias, output, relu: false");
+                }
+                else
+                {
+                    Kernels.DispatchEmitter.Emit(w, plan, "input, weight, bias, output, relu: false", "input, weight, bias, output, relu: false");
+                }
+            }
+
+            if (l.HasParameters && plan.Vector is { PackedLength: > 0 })
+            {
+                w.Line();
+                w.Line("// " + name + "'s repacked weight for this thread's calls of " + name + ", with the weight it was packed from.");
+                w.Line(Code.GeneratedCode);
+                w.Line("[global::System.ThreadStatic] private static global::CnnGen.Runtime.PackCache? " + GeneratedNames.PackCache(name) + ";");
+            }
+
+            w.Line();
+        }
+
+        /// <summary>"y*2 - 1", "x": where a window starts on one axis.</summary>
+        private static string Origin(string variable, int stride, int padding) =>
+            (stride == 1 ? variable : variable + "*" + stride) + (padding == 0 ? string.Empty : " - " + padding);
+    }
+
+    /// <summary>How a layer's PyTorch-layout weight becomes the layout its vector kernel reads.</summary>
+    internal static class Packing
+    {
+        /// <summary>A static lambda that repacks <c>source</c> into <c>target</c> (no allocation: static lambdas are cached).</summary>
+        public static string Packer(LayerPlan plan) => "static (source, target) => " + Call(plan, "source", "target");
+
+        /// <summary>The call that repacks <paramref name="weight"/> into <paramref name="packed"/>.</summary>
+        public static string Call(LayerPlan plan, string weight, string packed)
+        {
+            LayerModel l = plan.Layer;
+            return plan.Vector switch
+            {
+                ConvFiltersPlan => Code.Layout + ".Transpose(" + weight + ", " + l.Output.Depth + ", " + Text.Literal((long)l.Input.Depth * l.Window!.Taps) + ", " + packed + ")",
+                FullyConnectedPlan fc => Code.Layout + ".PackFullyConnectedWeight(" + weight + ", " + l.Output.Depth + ", " + Text.Literal(l.Input.Length) + ", " + fc.PaddedOutputs + ", " + packed + ")",
+                _ => throw new System.InvalidOperationException(l.Name + " reads its weight unpacked"),
+            };
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Planning;
+using CnnGen.Shapes;
+
+namespace CnnGen.Generator.Emitting
+{
+    /// <summary>The one-line descriptions of a layer used in comments and documentation.</summary>
+    internal static class LayerText
+    {
+        /// <summary>"Conv2: 14x14x6 -> 10x10x16, F=5 S=1 P=0".</summary>
+        public static string Describe(LayerModel layer)
+        {
+            string text = layer.Name + ": " + layer.Input + " -> " +
+                (layer.Kind == LayerKind.FullyConnected ? Text.Literal(layer.Output.Depth) : layer.Output.ToString());
+            if (layer.Window is { } window)
+            {
+                text += ", " + window;
+                if (layer.Rounding != RoundingMode.Exact)
+                {
+                    text += " " + layer.Rounding;
+                }
+            }
+
+            return text;
+        }
+
+        /// <summary>"y*2", or "y" for a factor of 1: a product as comments write it.</summary>
+        public static string Times(string variable, int factor) => factor == 1 ? variable : variable + "*" + factor;
+
+        /// <summary>", 2,416 parameters" for layers that have them.</summary>
+        public static string Parameters(LayerModel layer) =>
+            layer.HasParameters ? ", " + Text.Grouped((long)layer.Weight.Length + layer.Bias.Length) + " parameters" : string.Empty;
+
+        /// <summary>PyTorch's shape of the weight: "[16][6][5][5]" or "[120][400]".</summary>
+        public static string WeightShape(LayerModel layer, string open = "[", string separator = "][", string close = "]") =>
+            layer.Kind == LayerKind.Conv
+                ? open + layer.Output.Depth + separator + layer.Input.Depth + separator + layer.Window!.SizeY + separator + layer.Window.SizeX + close
+                : open + layer.Output.Depth + separator + Text.Literal(layer.Input.Length) + close;
+
+        /// <summary>How the output size on one axis comes about: ", (14 - 5 + 2*0)/1 + 1 = 10" (floor(...) or ceil(...) when rounded).</summary>
+        public static string AxisFormula(LayerModel layer, bool width)
+        {
+            Window window = layer.Window!;
+            string op = layer.Rounding switch
+            {
+                RoundingMode.Floor => "floor",
+                RoundingMode.Ceil => "ceil",
+                _ => string.Empty,
+            };
+            int input = width ? layer.Input.Width : layer.Input.Height;
+            int size = width ? window.SizeX : window.SizeY;
+            int stride = width ? window.StrideX : window.StrideY;
+            int before = width ? window.PadLeft : window.PadTop, after = width ? window.PadRight : window.PadBottom;
+            string padding = before == after ? "2*" + before : before + " + " + after;
+            return ", " + op + "(" + input + " - " + size + " + " + padding + ")/" + stride + " + 1 = " + (width ? layer.Output.Width : layer.Output.Height);
+        }
+
+        /// <summary>What a kernel unrolls, for its comment: "fully unrolled" or "over the unroll budget of 256: …".</summary>
+        public static string Unroll(LayerModel layer, UnrollLevel level) =>
+            level == UnrollLevel.Full
+                ? "fully unrolled"
+                : "over the unroll budget of " + Unrolling.Budget + ": " + Unrolling.Describe(layer, level);
+    }
+}

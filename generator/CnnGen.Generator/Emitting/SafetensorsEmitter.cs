@@ -1,0 +1,89 @@
+using System.Collections.Generic;
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Planning;
+
+namespace CnnGen.Generator.Emitting
+{
+    /// <summary>The weights files: the tensor list (PyTorch's names and shapes) and <c>LoadSafetensors</c> / <c>SaveSafetensors</c>.</summary>
+    internal static class SafetensorsEmitter
+    {
+        private const string Spec = "global::CnnGen.IO.TensorSpec";
+
+        /// <summary>The state_dict name of a layer's tensor: the layer name, first letter lower-cased, plus ".weight" or ".bias".</summary>
+        public static string TensorName(LayerModel layer, string suffix) =>
+            char.ToLowerInvariant(layer.Name[0]) + layer.Name.Substring(1) + "." + suffix;
+
+        public static void Emit(SourceWriter w, NetworkPlan plan)
+        {
+            NetworkModel n = plan.Network;
+            var names = new List<string>();
+            w.Line("// The tensors of a .safetensors file, as PyTorch's state_dict() names and shapes them (built when a file is read or");
+            w.Line("// written, so the class needs no static constructor).");
+            w.Line(Code.GeneratedCode);
+            using (w.Block("private static " + Spec + "[] " + GeneratedNames.TensorSpecs + "() => new " + Spec + "[]", close: "};"))
+            {
+                foreach (LayerModel l in n.Layers)
+                {
+                    if (!l.HasParameters)
+                    {
+                        continue;
+                    }
+
+                    names.Add(TensorName(l, "weight"));
+                    names.Add(TensorName(l, "bias"));
+                    w.Line("new " + Spec + "(\"" + TensorName(l, "weight") + "\", new int[] { " + LayerText.WeightShape(l, string.Empty, ", ", string.Empty) + " }, " + GeneratedNames.Constant(l.Name, "WeightOffset") + "),");
+                    w.Line("new " + Spec + "(\"" + TensorName(l, "bias") + "\", new int[] { " + l.Output.Depth + " }, " + GeneratedNames.Constant(l.Name, "BiasOffset") + "),");
+                }
+            }
+
+            w.Line();
+            w.Doc(
+                "<summary>Loads all parameters from a .safetensors file, as <c>safetensors.torch.save_file(model.state_dict(), path)</c> writes it.</summary>",
+                "<remarks>Tensors: " + (names.Count == 0 ? "none" : string.Join(", ", names)) + ". F32, or F16 and BF16 widened to float.</remarks>",
+                "<param name=\"path\">The file.</param>",
+                "<exception cref=\"global::System.IO.InvalidDataException\">A tensor is missing, extra, mis-shaped or of another dtype, or the file is malformed; no parameter changes.</exception>");
+            w.Line(Code.GeneratedCode);
+            using (w.Block("public void " + GeneratedNames.LoadSafetensors + "(string path)"))
+            {
+                w.Line("using global::System.IO.FileStream stream = global::System.IO.File.OpenRead(path);");
+                w.Line(GeneratedNames.LoadSafetensors + "(stream);");
+            }
+
+            w.Line();
+            w.Doc(
+                "<summary>Loads all parameters from a .safetensors stream; see <see cref=\"" + GeneratedNames.LoadSafetensors + "(string)\"/>.</summary>",
+                "<param name=\"stream\">The data, read to its end.</param>",
+                "<exception cref=\"global::System.IO.InvalidDataException\">A tensor is missing, extra, mis-shaped or of another dtype, or the data is malformed; no parameter changes.</exception>");
+            w.Line(Code.GeneratedCode);
+            using (w.Block("public void " + GeneratedNames.LoadSafetensors + "(global::System.IO.Stream stream)"))
+            {
+                w.Line("// Read and checked whole before anything changes.");
+                w.Line("float[] values = global::CnnGen.IO.Safetensors.Read(stream, " + GeneratedNames.TensorSpecs + "(), " + GeneratedNames.ParameterCount + ");");
+                w.Line(GeneratedNames.SetParameters + "(values);");
+            }
+
+            w.Line();
+            w.Doc(
+                "<summary>Writes all parameters as a .safetensors file (F32), readable by <c>safetensors.torch.load_file</c>.</summary>",
+                "<param name=\"path\">The file, created or overwritten.</param>");
+            w.Line(Code.GeneratedCode);
+            using (w.Block("public void " + GeneratedNames.SaveSafetensors + "(string path)"))
+            {
+                w.Line("using global::System.IO.FileStream stream = global::System.IO.File.Create(path);");
+                w.Line(GeneratedNames.SaveSafetensors + "(stream);");
+            }
+
+            w.Line();
+            w.Doc(
+                "<summary>Writes all parameters in the .safetensors format to <paramref name=\"stream\"/>.</summary>",
+                "<param name=\"stream\">Where to write.</param>");
+            w.Line(Code.GeneratedCode);
+            using (w.Block("public void " + GeneratedNames.SaveSafetensors + "(global::System.IO.Stream stream)"))
+            {
+                w.Line("global::CnnGen.IO.Safetensors.Write(stream, " + GeneratedNames.TensorSpecs + "(), " + GeneratedNames.ParameterField + ");");
+            }
+
+            w.Line();
+        }
+    }
+}

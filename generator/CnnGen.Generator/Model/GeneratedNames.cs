@@ -1,0 +1,136 @@
+using System.Collections.Generic;
+
+namespace CnnGen.Generator.Model
+{
+    /// <summary>
+    /// Every identifier the generator writes into a network class, in one place: the emitters take their names
+    /// from here, and the CNN007 clash check reads the same lists, so the two cannot drift apart. Layer members
+    /// are the layer's name followed by a suffix; a bare layer name (the public layer method) is written with
+    /// <see cref="Escape"/>.
+    /// </summary>
+    internal static class GeneratedNames
+    {
+        public const string InputWidth = "InputWidth";
+        public const string InputHeight = "InputHeight";
+        public const string InputDepth = "InputDepth";
+        public const string InputLength = "InputLength";
+        public const string OutputLength = "OutputLength";
+        public const string ParameterCount = "ParameterCount";
+        public const string Parameters = "Parameters";
+        public const string SetParameters = "SetParameters";
+        public const string Forward = "Forward";
+        public const string ForwardBatch = "ForwardBatch";
+
+        /// <summary>Forward's steps with the vector kernels of one width, and with the scalar kernels.</summary>
+        public const string ForwardVector = "ForwardVector";
+        public const string ForwardScalar = "ForwardScalar";
+        public const string LoadSafetensors = "LoadSafetensors";
+        public const string SaveSafetensors = "SaveSafetensors";
+
+        /// <summary>The flat parameters, PyTorch layout.</summary>
+        public const string ParameterField = "_parameters";
+
+        /// <summary>Weights repacked for the vector kernels that need another layout.</summary>
+        public const string PackedField = "_packed";
+
+        /// <summary>The method that lists the tensors of the weights files.</summary>
+        public const string TensorSpecs = "TensorSpecs";
+
+        /// <summary>Per-thread scratch: two activation buffers, the padded input, the phase planes, the wide output.</summary>
+        public const string ActivationA = "t_activationA";
+        public const string ActivationB = "t_activationB";
+        public const string Padded = "t_padded";
+        public const string Phases = "t_phases";
+        public const string Wide = "t_wide";
+
+        /// <summary>Private constants: the largest length each scratch buffer needs.</summary>
+        public const string MaxActivationLength = "MaxActivationLength";
+        public const string MaxPaddedLength = "MaxPaddedLength";
+        public const string MaxPhaseLength = "MaxPhaseLength";
+        public const string MaxWideLength = "MaxWideLength";
+
+        /// <summary>The most vectors a conv step and the most cells a filter-vector step computes together (bounds of the names below).</summary>
+        public const int MaxStepVectors = 8;
+        public const int MaxCells = 16;
+
+        /// <summary>Members every network gets; a layer name may not produce one of these, nor may the class be named so.</summary>
+        public static readonly string[] Fixed =
+        {
+            InputWidth, InputHeight, InputDepth, InputLength, OutputLength, ParameterCount, Parameters, SetParameters,
+            Forward, ForwardBatch, ForwardVector, ForwardScalar, LoadSafetensors, SaveSafetensors, ParameterField, PackedField, TensorSpecs,
+            ActivationA, ActivationB, Padded, Phases, Wide, MaxActivationLength, MaxPaddedLength, MaxPhaseLength, MaxWideLength,
+        };
+
+        /// <summary>The per-layer constants, as suffixes of the layer name.</summary>
+        public static readonly string[] ShapeConstants =
+        {
+            "InputWidth", "InputHeight", "InputDepth", "InputLength", "OutputWidth", "OutputHeight", "OutputDepth", "OutputLength",
+        };
+
+        public static readonly string[] ParameterConstants = { "WeightOffset", "WeightLength", "BiasOffset", "BiasLength" };
+
+        public static string Constant(string layer, string suffix) => layer + suffix;
+
+        /// <summary>The scalar kernel (every machine; the reference form of the layer).</summary>
+        public static string Scalar(string layer) => layer + "Scalar";
+
+        /// <summary>The generic vector kernel.</summary>
+        public static string Vector(string layer) => layer + "Vector";
+
+        /// <summary>A conv step over <paramref name="vectors"/> vectors of output positions.</summary>
+        public static string Step(string layer, int vectors) => layer + "Step" + vectors;
+
+        /// <summary>A filter-vector conv step over <paramref name="cells"/> output cells.</summary>
+        public static string Cells(string layer, int cells) => layer + "Cells" + cells;
+
+        /// <summary>The per-thread cache of a layer method's repacked weight.</summary>
+        public static string PackCache(string layer) => "t_" + layer + "Packed";
+
+        /// <summary>Every member the generator may emit for a layer of <paramref name="kind"/> called <paramref name="name"/>.</summary>
+        public static IEnumerable<string> MembersOf(LayerKind kind, string name)
+        {
+            if (!LayerKinds.HasMembers(kind))
+            {
+                yield break;
+            }
+
+            yield return name;
+            yield return Scalar(name);
+            yield return Vector(name);
+            foreach (string suffix in ShapeConstants)
+            {
+                yield return Constant(name, suffix);
+            }
+
+            if (LayerKinds.HasParameters(kind))
+            {
+                foreach (string suffix in ParameterConstants)
+                {
+                    yield return Constant(name, suffix);
+                }
+            }
+
+            if (kind == LayerKind.Conv)
+            {
+                yield return PackCache(name);
+                for (int v = 1; v <= MaxStepVectors; v++)
+                {
+                    yield return Step(name, v);
+                }
+
+                for (int c = 1; c <= MaxCells; c++)
+                {
+                    yield return Cells(name, c);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The one escaping rule for a name written alone: a contextual keyword gets an @ (<c>@nameof</c>), so it can
+        /// never be read as the keyword. Reserved keywords never get here (CNN007), and names with a suffix
+        /// (<c>nameofInputWidth</c>) are never keywords.
+        /// </summary>
+        public static string Escape(string name, NameValidity validity) =>
+            validity == NameValidity.ContextualKeyword ? "@" + name : name;
+    }
+}

@@ -1,0 +1,169 @@
+using CnnGen.Generator.Model;
+
+namespace CnnGen.Generator.Planning
+{
+    /// <summary>How much of a window is unrolled into straight-line code; the rest stays loops with literal bounds.</summary>
+    internal enum UnrollLevel
+    {
+        /// <summary>The whole Fy × Fx × D window (conv) or Fy × Fx window (pool).</summary>
+        Full,
+
+        /// <summary>The loop over input channels stays; the Fy × Fx window is unrolled inside it.</summary>
+        Window,
+
+        /// <summary>Loops over input channels and window rows stay; each row of Fx taps is unrolled.</summary>
+        Row,
+
+        /// <summary>Nothing is unrolled.</summary>
+        None,
+    }
+
+    /// <summary>Where a forward step reads or writes.</summary>
+    internal enum Buffer
+    {
+        Input,
+        Output,
+        A,
+        B,
+    }
+
+    /// <summary>
+    /// Everything decided about a network before any text is written: per layer its kernels, and the forward steps
+    /// with their buffers and the scratch sizes. Computed once per network; the emitters only read it.
+    /// </summary>
+    internal sealed record NetworkPlan(
+        NetworkModel Network,
+        EquatableArray<LayerPlan> Layers,
+        EquatableArray<ForwardStep> Steps,
+        ScratchPlan Scratch,
+        int PackedLength)
+    {
+        public ClassSpec Class => Network.Class;
+    }
+
+    /// <summary>
+    /// One layer that has members (conv, pool, fully connected): its scalar kernel and, where one fits, its vector
+    /// kernel. <see cref="PackedOffset"/> is where its repacked weight starts in <c>_packed</c> (−1: none).
+    /// </summary>
+    internal sealed record LayerPlan(LayerModel Layer, ScalarPlan Scalar, KernelPlan? Vector, int PackedOffset)
+    {
+        public string Name => Layer.Name;
+    }
+
+    /// <summary>
+    /// The scalar kernel: its unroll level, and the plane its windows read: the input itself, or a padded copy of
+    /// <see cref="SourceWidth"/> × <see cref="SourceHeight"/> per channel when <see cref="Padded"/>.
+    /// </summary>
+    internal sealed record ScalarPlan(UnrollLevel Unroll, bool Padded, int SourceWidth, int SourceHeight)
+    {
+        public int SourcePlane => SourceWidth * SourceHeight;
+    }
+
+    /// <summary>A vector kernel's plan; one record type per kernel.</summary>
+    internal abstract record KernelPlan
+    {
+        /// <summary>Floats of the phase copy of the input this kernel needs (0: none).</summary>
+        public virtual int PhaseLength => 0;
+
+        /// <summary>Floats of the wide (or cell-major, or sums) scratch output this kernel needs (0: none).</summary>
+        public virtual int WideLength => 0;
+
+        /// <summary>Floats of the repacked weight this kernel reads (0: it reads PyTorch's layout).</summary>
+        public virtual int PackedLength => 0;
+    }
+
+    /// <summary>
+    /// The input as "phase" planes: <see cref="PhasesY"/> × <see cref="PhasesX"/> planes per channel of
+    /// <see cref="Width"/> × <see cref="Height"/>, phase (py, px) holding padded cells (Sy·i + py, Sx·j + px), so
+    /// that tap (fy, fx) of consecutive outputs is a contiguous run. Only the phases some tap reads are kept
+    /// (fewer than S when the stride is larger than the window).
+    /// </summary>
+    internal sealed record PhaseLayout(int Width, int Height, int PhasesX, int PhasesY, int Depth)
+    {
+        public int Plane => Width * Height;
+
+        /// <summary>Offset of tap (fy, fx) of channel 0, for strides <paramref name="strideX"/>, <paramref name="strideY"/>.</summary>
+        public int TapOffset(int fy, int fx, int strideX, int strideY)
+        {
+            int phase = ((fy % strideY) * PhasesX) + (fx % strideX);
+            return (phase * Depth * Plane) + (fy / strideY * Width) + (fx / strideX);
+        }
+    }
+
+    /// <summary>
+    /// Conv vectorized over output positions: <see cref="Rows"/> filters × <see cref="Vectors"/> vectors of positions
+    /// per step (<see cref="NarrowVectors"/> with vectors narrower than 16 floats), the weight read in PyTorch's layout.
+    /// Position q = y·<see cref="RowLength"/> + x. The positions left after the big steps take steps of two vectors
+    /// (<see cref="TwoVectorTail"/>) and one (<see cref="OneVectorTail"/>), each only where some vector width leaves any. <see cref="Direct"/>: output rows are whole 16-float vectors, so
+    /// positions are output cells and the kernel stores straight into the output. Otherwise it writes a "wide"
+    /// output of phase-width rows (<see cref="Straight"/>: that wide output has no junk and is the output itself).
+    /// </summary>
+    internal sealed record ConvPositionsPlan(
+        PhaseLayout Phases,
+        bool ReadsInput,
+        bool Direct,
+        bool Straight,
+        int Positions,
+        int WideChannel,
+        int Rows,
+        int Vectors,
+        int NarrowVectors,
+        bool TwoVectorTail,
+        bool OneVectorTail,
+        UnrollLevel Unroll,
+        int PhaseCopyLength,
+        int WideCopyLength) : KernelPlan
+    {
+        public int RowLength => Phases.Width;
+
+        public override int PhaseLength => PhaseCopyLength;
+
+        public override int WideLength => WideCopyLength;
+    }
+
+    /// <summary>
+    /// Conv vectorized over its filters (K a multiple of 16 and short output rows): the weight repacked
+    /// [D][Fy][Fx][K], each input cell broadcast against a vector of filters for <see cref="Cells"/> output cells
+    /// of a row at a time; the cell-major result is transposed into CHW at the end. Each read is one cell inside the
+    /// padded input, so with stride 1 and no padding the kernel reads the input itself (<see cref="ReadsInput"/>).
+    /// </summary>
+    internal sealed record ConvFiltersPlan(PhaseLayout Phases, bool ReadsInput, int Cells, UnrollLevel Unroll, int PhaseCopyLength, int CellMajorLength, int Packed) : KernelPlan
+    {
+        public override int PhaseLength => PhaseCopyLength;
+
+        public override int WideLength => CellMajorLength;
+
+        public override int PackedLength => Packed;
+    }
+
+    /// <summary>
+    /// Max pool vectorized along each output row, reading the input rows directly: output columns
+    /// <see cref="First"/>..<see cref="Last"/> have their whole window inside the row (even/odd lanes for stride 2);
+    /// <see cref="Narrow"/>: fewer than 16 such columns, so 8-float vectors serve better than 16.
+    /// </summary>
+    internal sealed record PoolRowsPlan(int First, int Last, bool Narrow) : KernelPlan
+    {
+        public int Inside => Last - First + 1;
+    }
+
+    /// <summary>
+    /// Fully connected vectorized over its outputs: the weight transposed to [inputs][<see cref="PaddedOutputs"/>]
+    /// (outputs rounded up to whole 16-float vectors, zero padding), each input broadcast into vectors of outputs.
+    /// </summary>
+    internal sealed record FullyConnectedPlan(int PaddedOutputs, int Packed) : KernelPlan
+    {
+        public override int WideLength => PaddedOutputs;
+
+        public override int PackedLength => Packed;
+    }
+
+    /// <summary>
+    /// One step of <c>Forward</c>: run layer <see cref="Layer"/> (an index into the network's layers) from
+    /// <see cref="Source"/> into <see cref="Target"/>, with the ReLU after it fused when <see cref="FusedRelu"/>.
+    /// A ReLU that cannot be fused is its own step; <see cref="InPlace"/> when it rewrites its source.
+    /// </summary>
+    internal sealed record ForwardStep(int Layer, bool FusedRelu, Buffer Source, Buffer Target, bool InPlace);
+
+    /// <summary>The per-thread scratch buffers <c>Forward</c> and the kernels use, and their sizes (0: not used).</summary>
+    internal sealed record ScratchPlan(int ActivationLength, bool UsesA, bool UsesB, int PaddedLength, int PhaseLength, int WideLength);
+}

@@ -1,0 +1,259 @@
+using System;
+using System.Collections.Generic;
+using CnnGen.Generator.Model;
+using CnnGen.Shapes;
+
+namespace CnnGen.Generator.Planning
+{
+    /// <summary>
+    /// Decides, once per network, how every layer runs: the scalar kernel's source plane and unroll level, the vector
+    /// kernel and its blocking, where repacked weights sit, the forward steps and their buffers, and the scratch sizes.
+    /// Sizes are computed in long; a vector kernel whose buffers would not fit an int is not planned (the scalar
+    /// kernel serves), so no emitted literal can overflow.
+    /// </summary>
+    internal static class NetworkPlanner
+    {
+        /// <summary>The widest vector the kernels are sized for (AVX-512).</summary>
+        public const int MaxLanes = 16;
+
+        /// <summary>A vector kernel whose scratch or packed weight would exceed 2^28 floats (1 GiB) is not planned.</summary>
+        private const long MaxVectorBuffer = 1L << 28;
+
+        public static NetworkPlan Plan(NetworkModel network)
+        {
+            var layers = new List<LayerPlan>();
+            int packed = 0;
+            foreach (LayerModel layer in network.Layers)
+            {
+                if (!layer.HasMembers)
+                {
+                    continue;
+                }
+
+                KernelPlan? vector = VectorPlan(layer);
+                int packedOffset = -1;
+                if (vector is { PackedLength: > 0 })
+                {
+                    packedOffset = packed;
+                    packed += vector.PackedLength;
+                }
+
+                layers.Add(new LayerPlan(layer, ScalarPlanOf(layer), vector, packedOffset));
+            }
+
+            EquatableArray<ForwardStep> steps = Steps(network);
+            int activation = network.Input.Length;
+            foreach (LayerModel layer in network.Layers)
+            {
+                activation = Math.Max(activation, layer.Output.Length);
+            }
+
+            int lastProducer = -1;
+            for (int i = 0; i < steps.Count; i++)
+            {
+                if (!steps[i].InPlace)
+                {
+                    lastProducer = i;
+                }
+            }
+
+            int padded = 0, phases = 0, wide = 0;
+            foreach (LayerPlan plan in layers)
+            {
+                if (plan.Scalar.Padded)
+                {
+                    padded = Math.Max(padded, plan.Scalar.SourcePlane * plan.Layer.Input.Depth);
+                }
+
+                phases = Math.Max(phases, plan.Vector?.PhaseLength ?? 0);
+                wide = Math.Max(wide, plan.Vector?.WideLength ?? 0);
+            }
+
+            var scratch = new ScratchPlan(activation, lastProducer > 0, lastProducer > 1, padded, phases, wide);
+            return new NetworkPlan(network, EquatableArray.From(layers), steps, scratch, packed);
+        }
+
+        /// <summary>
+        /// Each ReLU is fused into the conv or fully-connected layer before it; any other ReLU runs in place (or, as
+        /// the first layer, from the input). Each step writes the next scratch buffer (A, B, A, …) and the last one
+        /// that produces data writes straight into the output.
+        /// </summary>
+        private static EquatableArray<ForwardStep> Steps(NetworkModel network)
+        {
+            IReadOnlyList<LayerModel> layers = network.Layers;
+            var raw = new List<(int Layer, bool Fused, bool InPlace)>();
+            bool haveData = false;
+            for (int i = 0; i < layers.Count; i++)
+            {
+                LayerModel layer = layers[i];
+                if (layer.Kind == LayerKind.Relu)
+                {
+                    raw.Add((i, true, haveData));
+                    haveData = true;
+                    continue;
+                }
+
+                bool fuse = layer.HasParameters && i + 1 < layers.Count && layers[i + 1].Kind == LayerKind.Relu;
+                raw.Add((i, fuse, false));
+                haveData = true;
+                if (fuse)
+                {
+                    i++;
+                }
+            }
+
+            int lastProducer = raw.FindLastIndex(s => !s.InPlace);
+            var steps = new List<ForwardStep>(raw.Count);
+            Buffer current = Buffer.Input;
+            for (int i = 0; i < raw.Count; i++)
+            {
+                (int layer, bool fused, bool inPlace) = raw[i];
+                if (inPlace)
+                {
+                    steps.Add(new ForwardStep(layer, fused, current, current, true));
+                    continue;
+                }
+
+                Buffer next = i == lastProducer ? Buffer.Output : current == Buffer.A ? Buffer.B : Buffer.A;
+                steps.Add(new ForwardStep(layer, fused, current, next, false));
+                current = next;
+            }
+
+            return EquatableArray.From(steps);
+        }
+
+        private static ScalarPlan ScalarPlanOf(LayerModel layer)
+        {
+            if (layer.Window is not { } window)
+            {
+                return new ScalarPlan(UnrollLevel.Full, false, 0, 0);
+            }
+
+            Volume input = layer.Input;
+            long extentX = ShapeMath.WindowExtent(layer.Output.Width, window.SizeX, window.StrideX);
+            long extentY = ShapeMath.WindowExtent(layer.Output.Height, window.SizeY, window.StrideY);
+            bool padded = window.HasPadding || extentX > input.Width || extentY > input.Height;
+            // The checker has made sure these fit an int (CNN003 otherwise).
+            int width = padded ? (int)Math.Max(extentX, (long)input.Width + window.PadLeft + window.PadRight) : input.Width;
+            int height = padded ? (int)Math.Max(extentY, (long)input.Height + window.PadTop + window.PadBottom) : input.Height;
+            return new ScalarPlan(Unrolling.Scalar(layer), padded, width, height);
+        }
+
+        /// <summary>The layer's vector kernel, or null when the scalar kernel serves every machine.</summary>
+        private static KernelPlan? VectorPlan(LayerModel layer)
+        {
+            switch (layer.Kind)
+            {
+                case LayerKind.FullyConnected:
+                {
+                    int padded = RoundUp(layer.Output.Depth, MaxLanes);
+                    long packed = (long)layer.Input.Length * padded;
+                    return packed <= MaxVectorBuffer ? new FullyConnectedPlan(padded, (int)packed) : null;
+                }
+
+                case LayerKind.MaxPool:
+                    return PoolPlan(layer);
+
+                case LayerKind.Conv:
+                    return ConvPlan(layer);
+
+                default:
+                    return null;
+            }
+        }
+
+        private static PoolRowsPlan? PoolPlan(LayerModel layer)
+        {
+            Window window = layer.Window!;
+            if (window.StrideX > 2 || window.Taps > Unrolling.Budget)
+            {
+                return null;
+            }
+
+            // Output columns whose whole window lies inside the input row: x·Sx − Pleft ≥ 0 and x·Sx − Pleft + Fx − 1 ≤ W − 1;
+            // with stride 2 the second load of a tap reads one column past the last it uses, so that one must be inside too.
+            int first = (window.PadLeft + window.StrideX - 1) / window.StrideX;
+            long last = window.StrideX == 2
+                ? ShapeMath.FloorDiv((long)layer.Input.Width - 1 - window.SizeX + window.PadLeft, 2)
+                : (long)layer.Input.Width - window.SizeX + window.PadLeft;
+            last = Math.Min(last, layer.Output.Width - 1);
+            return new PoolRowsPlan(first, (int)Math.Max(last, first - 1), last - first + 1 < MaxLanes);
+        }
+
+        private static KernelPlan? ConvPlan(LayerModel layer)
+        {
+            Window window = layer.Window!;
+            Volume input = layer.Input, output = layer.Output;
+            ScalarPlan source = ScalarPlanOf(layer);
+            int sx = window.StrideX, sy = window.StrideY;
+            int phaseWidth = (int)(((long)source.SourceWidth + sx - 1) / sx);
+            int phaseHeight = (int)(((long)source.SourceHeight + sy - 1) / sy);
+            var phases = new PhaseLayout(phaseWidth, phaseHeight, Math.Min(sx, window.SizeX), Math.Min(sy, window.SizeY), input.Depth);
+            long reach = ((long)(window.SizeY - 1) / sy * phaseWidth) + ((window.SizeX - 1) / sx);
+            long phaseCopy = ((long)phases.PhasesX * phases.PhasesY * input.Depth * phases.Plane) + reach + MaxLanes;
+            int outputCells = output.Plane;
+
+            // Output rows a whole number of 16-float vectors long: vectors never cross a row, so positions are the
+            // output's own cells (q = y·W2 + x) and the kernel stores straight into the CHW output.
+            bool direct = output.Width % MaxLanes == 0;
+            long positions = (long)output.Height * (direct ? output.Width : phaseWidth);
+            long wideChannel = RoundUp(positions, MaxLanes);
+
+            // Vectors over positions would waste over a quarter of their lanes on the junk columns of the wide rows, and
+            // the filters fill whole vectors: vectorize over the filters instead, a cell broadcast at a time.
+            if (!direct && output.Depth % MaxLanes == 0 && (long)outputCells * 4 < wideChannel * 3)
+            {
+                long cellMajor = (long)outputCells * output.Depth;
+                if (Math.Max(phaseCopy, cellMajor) > MaxVectorBuffer)
+                {
+                    return null;
+                }
+
+                bool reads = sx == 1 && sy == 1 && !source.Padded;
+                return new ConvFiltersPlan(phases, reads, Math.Min(output.Width, 12), Unrolling.Vector(layer), reads ? 0 : (int)phaseCopy, (int)cellMajor, layer.Weight.Length);
+            }
+
+            int k = output.Depth;
+            int rows = k % 4 == 0 ? 4 : k % 3 == 0 ? 3 : k % 2 == 0 ? 2 : 1;
+            // Rows x Vectors accumulators plus the input vectors and a weight fit AVX2's 16 registers. AVX-512's 32 allow
+            // a few more; larger blocks measured no faster by themselves (slower for a 1x1 conv), so they are used only
+            // where they cover the positions exactly and so remove the slow one- and two-vector steps at the end.
+            int narrow = rows == 4 ? 3 : 4;
+            int vectors = narrow;
+            long count = wideChannel / MaxLanes;
+            for (int nr = narrow + 1; nr <= narrow + 2 && rows * nr <= 24 && count % vectors != 0; nr++)
+            {
+                if (count % nr == 0)
+                {
+                    vectors = nr;
+                }
+            }
+
+            // Phase rows exactly as long as output rows (a 1x1 window, say) and whole vectors per channel: the wide
+            // output is the CHW output itself. With stride 1 and no padding the one phase plane is the input itself.
+            bool straight = !direct && phaseWidth == output.Width && positions % MaxLanes == 0;
+            bool readsInput = straight && sx == 1 && sy == 1 && !window.HasPadding;
+            long phaseLength = readsInput ? 0 : phaseCopy + Math.Max(0, wideChannel - phases.Plane);
+            long wideLength = direct || straight ? 0 : wideChannel * k;
+            if (Math.Max(phaseLength, wideLength) > MaxVectorBuffer)
+            {
+                return null;
+            }
+
+            // The vectors left after the big steps, for each width (16, 8 and 4 floats): steps of two, then of one.
+            bool two = false, one = false;
+            foreach (int lanes in new[] { 16, 8, 4 })
+            {
+                long left = ((positions + lanes - 1) / lanes) % (lanes == 16 ? vectors : narrow);
+                two |= left >= 2;
+                one |= left % 2 == 1;
+            }
+
+            return new ConvPositionsPlan(phases, readsInput, direct, straight, (int)positions, (int)wideChannel, rows, vectors, narrow, two, one, Unrolling.Vector(layer), (int)phaseLength, (int)wideLength);
+        }
+
+        private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+        private static long RoundUp(long value, int multiple) => (value + multiple - 1) / multiple * multiple;
+    }
+}

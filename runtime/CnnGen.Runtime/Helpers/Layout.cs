@@ -1,0 +1,432 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace CnnGen.Runtime
+{
+    /// <summary>
+    /// Data movement around the generated kernels: padded copies for the scalar kernels, "phase" copies for the
+    /// vector conv kernels, compaction and transposition of their outputs, weight repacking, and the ReLU that
+    /// could not be fused. A conv with strides Sx, Sy reads its input as phase planes: phase (py, px) holds the
+    /// padded cells (Sy·i + py, Sx·j + px), so every window tap of consecutive outputs is a contiguous run and the
+    /// kernel can vectorize over output positions. Infrastructure for generated code; not meant to be called directly.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class Layout
+    {
+        /// <summary>
+        /// Writes the phase planes of a W x H x D CHW <paramref name="input"/>, padded by <paramref name="padLeft"/>
+        /// and <paramref name="padTop"/> cells of <paramref name="padValue"/> before it (and as many as fit after it),
+        /// into <paramref name="phases"/>: plane ((py·phasesX + px)·D + d) of <paramref name="phaseHeight"/> x
+        /// <paramref name="phaseWidth"/> for py &lt; <paramref name="phasesY"/>, px &lt; <paramref name="phasesX"/>
+        /// (a stride larger than the window needs only the phases its taps read). Everything else in
+        /// <paramref name="phases"/> (padding and slack) is set to <paramref name="padValue"/>. This is the general
+        /// form; <see cref="ToPhasesStride1{TS, TV}"/> and <see cref="ToPhasesStride2{TS, TV}"/> are the common ones,
+        /// each compiled only when a network uses it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ToPhases<TS, TV>(
+            ReadOnlySpan<float> input,
+            int width,
+            int height,
+            int depth,
+            int strideX,
+            int strideY,
+            int phasesX,
+            int phasesY,
+            int padLeft,
+            int padTop,
+            float padValue,
+            int phaseWidth,
+            int phaseHeight,
+            Span<float> phases)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            PhaseBorders(input, width, height, depth, strideX, strideY, phasesX, phasesY, padLeft, padTop, padValue, phaseWidth, phaseHeight, phases);
+            ref float source = ref MemoryMarshal.GetReference(input);
+            ref float target = ref MemoryMarshal.GetReference(phases);
+            int plane = phaseWidth * phaseHeight, phaseStride = depth * plane;
+            for (int d = 0; d < depth; d++)
+            {
+                for (int py = 0; py < phasesY; py++)
+                {
+                    (int first, int count) = PhaseRows(height, strideY, py, padTop, phaseHeight);
+                    ref float rows = ref Unsafe.Add(ref source, ((d * height) + (first * strideY) + py - padTop) * width);
+                    ref float phaseRows = ref Unsafe.Add(ref target, (py * phasesX * phaseStride) + (d * plane) + (first * phaseWidth));
+                    for (int i = 0; i < count; i++)
+                    {
+                        // Each input column to its phase (when some tap reads it), phase and column advancing without a division.
+                        ref float row = ref Unsafe.Add(ref rows, i * strideY * width);
+                        ref float phaseRow = ref Unsafe.Add(ref phaseRows, i * phaseWidth);
+                        int px = padLeft % strideX, j = padLeft / strideX;
+                        for (int x = 0; x < width; x++)
+                        {
+                            if (px < phasesX)
+                            {
+                                Unsafe.Add(ref phaseRow, (px * phaseStride) + j) = Unsafe.Add(ref row, x);
+                            }
+
+                            if (++px == strideX)
+                            {
+                                px = 0;
+                                j++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary><see cref="ToPhases{TS, TV}"/> for stride 1 on both axes: one phase plane per channel, the padded input itself.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ToPhasesStride1<TS, TV>(ReadOnlySpan<float> input, int width, int height, int depth, int padLeft, int padTop, float padValue, int phaseWidth, int phaseHeight, Span<float> phases)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            PhaseBorders(input, width, height, depth, 1, 1, 1, 1, padLeft, padTop, padValue, phaseWidth, phaseHeight, phases);
+            ref float source = ref MemoryMarshal.GetReference(input);
+            ref float target = ref Unsafe.Add(ref MemoryMarshal.GetReference(phases), (padTop * phaseWidth) + padLeft);
+            int plane = phaseWidth * phaseHeight;
+            for (int d = 0; d < depth; d++)
+            {
+                for (int y = 0; y < height; y++)
+                {
+                    CopyRow<TS, TV>(ref Unsafe.Add(ref source, ((d * height) + y) * width), ref Unsafe.Add(ref target, (d * plane) + (y * phaseWidth)), width);
+                }
+            }
+        }
+
+        /// <summary>
+        /// <see cref="ToPhases{TS, TV}"/> for stride 2 across with both column phases read (any stride down): each input
+        /// row's even and odd columns split with two vector loads.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ToPhasesStride2<TS, TV>(ReadOnlySpan<float> input, int width, int height, int depth, int strideY, int phasesY, int padLeft, int padTop, float padValue, int phaseWidth, int phaseHeight, Span<float> phases)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            PhaseBorders(input, width, height, depth, 2, strideY, 2, phasesY, padLeft, padTop, padValue, phaseWidth, phaseHeight, phases);
+            ref float source = ref MemoryMarshal.GetReference(input);
+            ref float target = ref MemoryMarshal.GetReference(phases);
+            int plane = phaseWidth * phaseHeight, phaseStride = depth * plane;
+            for (int d = 0; d < depth; d++)
+            {
+                for (int py = 0; py < phasesY; py++)
+                {
+                    (int first, int count) = PhaseRows(height, strideY, py, padTop, phaseHeight);
+                    ref float rows = ref Unsafe.Add(ref source, ((d * height) + (first * strideY) + py - padTop) * width);
+                    ref float phaseRows = ref Unsafe.Add(ref target, (py * 2 * phaseStride) + (d * plane) + (first * phaseWidth));
+
+                    // Input columns x of the parity of padLeft land in phase 0, the others in phase 1.
+                    ref float even = ref Unsafe.Add(ref phaseRows, ((padLeft & 1) * phaseStride) + (padLeft >> 1));
+                    ref float odd = ref Unsafe.Add(ref phaseRows, ((1 - (padLeft & 1)) * phaseStride) + ((padLeft + 1) >> 1));
+                    SplitRows<TS, TV>(ref rows, strideY * width, ref even, ref odd, phaseWidth, count, width);
+                }
+            }
+        }
+
+        /// <summary>The phase rows of phase <paramref name="py"/> that hold input rows (the first, and how many), Sy input rows apart.</summary>
+        private static (int First, int Count) PhaseRows(int height, int strideY, int py, int padTop, int phaseHeight)
+        {
+            int first = FirstInside(padTop - py, strideY, phaseHeight);
+            int end = FirstInside(padTop + height - py, strideY, phaseHeight);
+            return (first, Math.Max(0, end - first));
+        }
+
+        /// <summary>
+        /// Checks the shapes, then writes the pad value everywhere a phase copy has no input cell: the slack after the
+        /// planes, whole phase rows above and below the input, and the cells left and right of it in the other rows.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void PhaseBorders(
+            ReadOnlySpan<float> input,
+            int width,
+            int height,
+            int depth,
+            int strideX,
+            int strideY,
+            int phasesX,
+            int phasesY,
+            int padLeft,
+            int padTop,
+            float padValue,
+            int phaseWidth,
+            int phaseHeight,
+            Span<float> phases)
+        {
+            int plane = phaseWidth * phaseHeight;
+            int planes = phasesY * phasesX * depth;
+            if (input.Length < width * height * depth || phases.Length < (long)planes * plane || phasesX > strideX || phasesY > strideY ||
+                padLeft < 0 || padTop < 0 || ((long)phaseWidth * strideX) < padLeft + width || ((long)phaseHeight * strideY) < padTop + height)
+            {
+                throw new ArgumentException("The input or the phase buffer does not fit the shape.");
+            }
+
+            ref float target = ref MemoryMarshal.GetReference(phases);
+            Fill(ref Unsafe.Add(ref target, planes * plane), phases.Length - (planes * plane), padValue);
+            for (int py = 0; py < phasesY; py++)
+            {
+                (int first, int count) = PhaseRows(height, strideY, py, padTop, phaseHeight);
+                for (int px = 0; px < phasesX; px++)
+                {
+                    int left = FirstInside(padLeft - px, strideX, phaseWidth);
+                    int right = FirstInside(padLeft + width - px, strideX, phaseWidth);
+                    for (int d = 0; d < depth; d++)
+                    {
+                        ref float start = ref Unsafe.Add(ref target, ((((py * phasesX) + px) * depth) + d) * plane);
+                        Fill(ref start, first * phaseWidth, padValue);
+                        Fill(ref Unsafe.Add(ref start, (first + count) * phaseWidth), (phaseHeight - first - count) * phaseWidth, padValue);
+                        PadRows(ref Unsafe.Add(ref start, first * phaseWidth), count, phaseWidth, left, right, padValue);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Pad cells [0, left) and [end, width) of <paramref name="rows"/> rows <paramref name="width"/> apart.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void PadRows(ref float start, int rows, int width, int left, int end, float padValue)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                ref float row = ref Unsafe.Add(ref start, i * width);
+                Fill(ref row, left, padValue);
+                Fill(ref Unsafe.Add(ref row, end), width - end, padValue);
+            }
+        }
+
+        /// <summary>
+        /// Copies a W x H x D CHW <paramref name="input"/> into <paramref name="padded"/>, D planes of
+        /// <paramref name="paddedWidth"/> x <paramref name="paddedHeight"/> with the input at (<paramref name="padLeft"/>,
+        /// <paramref name="padTop"/>) and <paramref name="padValue"/> everywhere else: the scalar kernels' source.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Pad(ReadOnlySpan<float> input, int width, int height, int depth, int padLeft, int padTop, float padValue, int paddedWidth, int paddedHeight, Span<float> padded)
+        {
+            if (input.Length < width * height * depth || padded.Length < (long)paddedWidth * paddedHeight * depth ||
+                padLeft + width > paddedWidth || padTop + height > paddedHeight)
+            {
+                throw new ArgumentException("The input or the padded buffer does not fit the shape.");
+            }
+
+            padded.Fill(padValue);
+            for (int d = 0; d < depth; d++)
+            {
+                for (int y = 0; y < height; y++)
+                {
+                    input.Slice(((d * height) + y) * width, width).CopyTo(padded.Slice((((d * paddedHeight) + y + padTop) * paddedWidth) + padLeft));
+                }
+            }
+        }
+
+        /// <summary>Pad cells [0, count) from <paramref name="start"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Fill(ref float start, int count, float value)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                Unsafe.Add(ref start, i) = value;
+            }
+        }
+
+        /// <summary>Even columns of each of <paramref name="rows"/> rows to <paramref name="even"/>, odd ones to <paramref name="odd"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void SplitRows<TS, TV>(ref float source, int sourceStride, ref float even, ref float odd, int targetStride, int rows, int width)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            int n = TS.Count;
+            for (int i = 0; i < rows; i++)
+            {
+                int x = 0;
+                for (; x + (2 * n) <= width; x += 2 * n)
+                {
+                    TV a = TS.Load(ref source, x);
+                    TV b = TS.Load(ref source, x + n);
+                    TS.Store(TS.Evens(a, b), ref even, x >> 1);
+                    TS.Store(TS.Odds(a, b), ref odd, x >> 1);
+                }
+
+                for (; x < width; x++)
+                {
+                    Unsafe.Add(ref (x & 1) == 0 ? ref even : ref odd, x >> 1) = Unsafe.Add(ref source, x);
+                }
+
+                source = ref Unsafe.Add(ref source, sourceStride);
+                even = ref Unsafe.Add(ref even, targetStride);
+                odd = ref Unsafe.Add(ref odd, targetStride);
+            }
+        }
+
+        /// <summary>The first phase index i with S·i ≥ <paramref name="offset"/>, clamped to [0, <paramref name="count"/>].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int FirstInside(int offset, int stride, int count) =>
+            offset <= 0 ? 0 : (int)Math.Min(count, ((long)offset + stride - 1) / stride);
+
+        /// <summary>
+        /// Copies the real <paramref name="outWidth"/> columns of each wide row (<paramref name="wideRow"/> long,
+        /// <paramref name="wideChannel"/> apart per channel) into a CHW <paramref name="output"/>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Compact<TS, TV>(ReadOnlySpan<float> wide, int wideChannel, int wideRow, int outWidth, int outHeight, int depth, Span<float> output)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            if ((long)depth * outHeight * outWidth > output.Length || ((long)(depth - 1) * wideChannel) + ((long)(outHeight - 1) * wideRow) + outWidth > wide.Length)
+            {
+                throw new ArgumentException("The wide output does not fit the spans.", nameof(output));
+            }
+
+            ref float source = ref MemoryMarshal.GetReference(wide);
+            ref float target = ref MemoryMarshal.GetReference(output);
+            for (int d = 0; d < depth; d++)
+            {
+                for (int y = 0; y < outHeight; y++)
+                {
+                    CopyRow<TS, TV>(
+                        ref Unsafe.Add(ref source, (d * wideChannel) + (y * wideRow)),
+                        ref Unsafe.Add(ref target, ((d * outHeight) + y) * outWidth),
+                        outWidth);
+                }
+            }
+        }
+
+        /// <summary>Copies <paramref name="length"/> floats with whole vectors (the last one overlapping) where the row allows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void CopyRow<TS, TV>(ref float source, ref float target, int length)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            int n = TS.Count;
+            if (length < n)
+            {
+                for (int i = 0; i < length; i++)
+                {
+                    Unsafe.Add(ref target, i) = Unsafe.Add(ref source, i);
+                }
+
+                return;
+            }
+
+            for (int i = 0; i < length; i += n)
+            {
+                int at = i + n <= length ? i : length - n;
+                TS.Store(TS.Load(ref source, at), ref target, at);
+            }
+        }
+
+        /// <summary>
+        /// target[c·rows + r] = source[r·columns + c]: a [rows][columns] matrix transposed. A conv weight [K][D·Fy·Fx]
+        /// becomes [D][Fy][Fx][K], the layout the filter-vector conv kernel reads.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Transpose(ReadOnlySpan<float> source, int rows, int columns, Span<float> target)
+        {
+            if (source.Length < (long)rows * columns || target.Length < (long)rows * columns)
+            {
+                throw new ArgumentException("The source or the target is shorter than rows x columns.");
+            }
+
+            ref float s = ref MemoryMarshal.GetReference(source);
+            ref float t = ref MemoryMarshal.GetReference(target);
+            for (int r = 0; r < rows; r++)
+            {
+                ref float row = ref Unsafe.Add(ref s, r * columns);
+                for (int c = 0; c < columns; c++)
+                {
+                    Unsafe.Add(ref t, (c * rows) + r) = Unsafe.Add(ref row, c);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Transposes a PyTorch linear weight [outputs][inputs] into [inputs][<paramref name="paddedOutputs"/>], zero in the
+        /// padding columns, so the kernel reads one input's weights for a vector of outputs together.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void PackFullyConnectedWeight(ReadOnlySpan<float> weight, int outputs, int inputs, int paddedOutputs, Span<float> packed)
+        {
+            if (weight.Length < (long)outputs * inputs || packed.Length < (long)inputs * paddedOutputs || paddedOutputs < outputs)
+            {
+                throw new ArgumentException("The weight or the packed buffer does not fit the shape.");
+            }
+
+            for (int i = 0; i < inputs; i++)
+            {
+                Span<float> row = packed.Slice(i * paddedOutputs, paddedOutputs);
+                for (int j = 0; j < outputs; j++)
+                {
+                    row[j] = weight[(j * inputs) + i];
+                }
+
+                row.Slice(outputs).Clear();
+            }
+        }
+
+        /// <summary>
+        /// output[j] = sums[j] + bias[j] for every output (ReLU after it when asked, NaN kept); whole vectors, then the rest one by one.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void AddBias<TS, TV>(ref float sums, ReadOnlySpan<float> bias, Span<float> output, bool relu)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            ref float b = ref MemoryMarshal.GetReference(bias);
+            ref float o = ref MemoryMarshal.GetReference(output);
+            int count = output.Length, j = 0;
+            for (; j + TS.Count <= count; j += TS.Count)
+            {
+                TV v = TS.Add(TS.Load(ref sums, j), TS.Load(ref b, j));
+                TS.Store(relu ? TS.Relu(v) : v, ref o, j);
+            }
+
+            for (; j < count; j++)
+            {
+                float v = Unsafe.Add(ref sums, j) + Unsafe.Add(ref b, j);
+                Unsafe.Add(ref o, j) = relu && v < 0f ? 0f : v;
+            }
+        }
+
+        /// <summary>
+        /// output[k·cells + p] = source[p·channels + k]: a cell-major (HWC) result of <paramref name="cells"/> cells
+        /// and <paramref name="channels"/> channels into CHW.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ToChannels(ReadOnlySpan<float> source, int cells, int channels, Span<float> output)
+        {
+            if (source.Length < (long)cells * channels || output.Length < (long)cells * channels)
+            {
+                throw new ArgumentException("The source or the output is shorter than cells x channels.");
+            }
+
+            ref float s = ref MemoryMarshal.GetReference(source);
+            ref float o = ref MemoryMarshal.GetReference(output);
+            for (int k = 0; k < channels; k++)
+            {
+                ref float column = ref Unsafe.Add(ref s, k);
+                ref float row = ref Unsafe.Add(ref o, k * cells);
+                for (int p = 0; p < cells; p++)
+                {
+                    Unsafe.Add(ref row, p) = Unsafe.Add(ref column, p * channels);
+                }
+            }
+        }
+
+        /// <summary>target[i] = max(0, source[i]), NaN kept, as <c>torch.relu</c>: a ReLU that could not be fused into the layer before it (the two spans may be the same).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Relu(ReadOnlySpan<float> source, Span<float> target)
+        {
+            if (target.Length < source.Length)
+            {
+                throw new ArgumentException("The target is shorter than the source.", nameof(target));
+            }
+
+            for (int i = 0; i < source.Length; i++)
+            {
+                float v = source[i];
+                target[i] = v < 0f ? 0f : v;
+            }
+        }
+    }
+}
