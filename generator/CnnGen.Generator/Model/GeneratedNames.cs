@@ -104,6 +104,7 @@ namespace CnnGen.Generator.Model
 
             if (LayerKinds.HasParameters(kind))
             {
+                yield return PackCache(name);
                 foreach (string suffix in ParameterConstants)
                 {
                     yield return Constant(name, suffix);
@@ -112,7 +113,6 @@ namespace CnnGen.Generator.Model
 
             if (kind == LayerKind.Conv)
             {
-                yield return PackCache(name);
                 for (int v = 1; v <= MaxStepVectors; v++)
                 {
                     yield return Step(name, v);

@@ -75,6 +75,24 @@ namespace CnnGen.Tests.Diagnostics
         }
 
         [Fact]
+        public void CNN001_offers_only_values_after_which_the_whole_network_fits()
+        {
+            // Stride = 29 would fit the pool, but leave a 2x2 map the 3x3 conv after it does not fit (CNN002).
+            AssertDiagnostic(
+                "[Input(32, 32, 3)] [MaxPool(3, Stride = 2)] [Conv(4, 3)]\npublic partial class Net { }",
+                "CNN001",
+                "MaxPool(3, Stride = 2)",
+                "Pool1: output width (32 − 3 + 2·0)/2 + 1 = 15.5 is not an integer; Stride = 1, or Rounding = Floor or Ceil, would fit");
+
+            // Rounding = Floor would fit the conv, but leave a 9x9 map the 2x2 pool after it does not divide (CNN001).
+            AssertDiagnostic(
+                "[Input(28, 28, 1)] [Conv(8, 3, Stride = 3, Padding = 0)] [MaxPool(2)]\npublic partial class Net { }",
+                "CNN001",
+                "Conv(8, 3, Stride = 3, Padding = 0)",
+                "Conv1: output width (28 − 3 + 2·0)/3 + 1 = 9.33 is not an integer; Stride = 1 or 5, or Padding = 1, would fit");
+        }
+
+        [Fact]
         public void CNN002_reports_a_filter_larger_than_its_padded_input()
         {
             AssertDiagnostic(
@@ -94,20 +112,14 @@ namespace CnnGen.Tests.Diagnostics
         [InlineData("[Input(4, 4, 1)] [Conv(2, 1, Rounding = OutputRounding.Ceil)]", "Rounding = OutputRounding.Ceil", "Conv1: Rounding = Ceil applies to pools only; Rounding = Exact or Floor would fit a conv", 1)]
         [InlineData("[Input(4, 4, 1)] [MaxPool(2, Rounding = (OutputRounding)7)]", "Rounding = (OutputRounding)7", "Pool1: Rounding = 7 is not a defined OutputRounding value; Exact, Floor or Ceil would fit", 1)]
         [InlineData("[Input(4, 4, 1)] [FullyConnected(-3)]", "-3", "Fc1: outputs = −3 is out of range: it must be at least 1", 1)]
-        [InlineData("[Input(size: 4, height: 0, depth: 1, width: 4)]", "height: 0", "Input: height = 0 is out of range: it must be at least 1", 1)]
+        [InlineData("[Input(height: 0, depth: 1, width: 4)]", "height: 0", "Input: height = 0 is out of range: it must be at least 1", 1)]
+        [InlineData("[Input(4, 4, 1)] [Conv(size: 3, filters: -1)]", "filters: -1", "Conv1: filters = −1 is out of range: it must be at least 1", 1)]
         [InlineData("[Input(100000, 100000, 3)]", "Input(100000, 100000, 3)", "Input: input volume 100000x100000x3 = 30,000,000,000 floats is too large to compute (above int.MaxValue = 2,147,483,647); smaller sizes would fit", 1)]
         [InlineData("[Input(40000, 40000, 1)] [Conv(2, 1)]", "Conv(2, 1)", "Conv1: output volume 40000x40000x2 = 3,200,000,000 floats is too large to compute (above int.MaxValue = 2,147,483,647); smaller sizes would fit", 1)]
         [InlineData("[Input(1000, 1000, 3)] [FullyConnected(1000)]", "FullyConnected(1000)", "Fc1: weight 1000x3000000 = 3,000,000,000 floats is too large to compute (above int.MaxValue = 2,147,483,647); smaller sizes would fit", 1)]
         public void CNN003_points_at_the_argument_out_of_range(string attributes, string underlined, string message, int occurrence)
         {
-            string source = attributes + "\npublic partial class Net { }";
-            if (attributes.Contains("size:"))
-            {
-                // A named argument that does not exist is a compiler error, so use only valid names.
-                source = "[Input(height: 0, depth: 1, width: 4)]\npublic partial class Net { }";
-            }
-
-            AssertDiagnostic(source, "CNN003", underlined, message, occurrence);
+            AssertDiagnostic(attributes + "\npublic partial class Net { }", "CNN003", underlined, message, occurrence);
         }
 
         [Fact]

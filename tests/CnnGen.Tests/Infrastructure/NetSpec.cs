@@ -80,20 +80,78 @@ namespace CnnGen.Tests.Infrastructure
             return b.ToString();
         }
 
-        /// <summary>Layers that have a method, with their default names (Conv1, Pool1, Fc1, …).</summary>
+        /// <summary>Layers that have a method, with their default names (the generator's own rule: Conv1, Pool1, Fc1, …).</summary>
         public IEnumerable<(LayerSpec Layer, string Name)> Named()
         {
-            int conv = 0, pool = 0, fc = 0;
+            var counts = new Dictionary<Kind, int>();
             foreach (LayerSpec layer in Layers)
             {
-                switch (layer.Kind)
+                counts[layer.Kind] = counts.TryGetValue(layer.Kind, out int count) ? count + 1 : 1;
+                if (layer.Kind != Kind.Relu)
                 {
-                    case Kind.Conv: yield return (layer, "Conv" + ++conv); break;
-                    case Kind.Pool: yield return (layer, "Pool" + ++pool); break;
-                    case Kind.Fc: yield return (layer, "Fc" + ++fc); break;
+                    yield return (layer, Generator.Model.LayerKinds.DefaultName(ModelKind(layer.Kind), counts[layer.Kind]));
                 }
             }
         }
+
+        /// <summary>The volume (width, height, depth) each layer receives, from the product's one output-size formula.</summary>
+        public IReadOnlyList<(int Width, int Height, int Depth)> InputVolumes()
+        {
+            var volumes = new List<(int, int, int)>();
+            int w = Width, h = Height, d = Depth;
+            foreach (LayerSpec layer in Layers)
+            {
+                volumes.Add((w, h, d));
+                switch (layer.Kind)
+                {
+                    case Kind.Conv:
+                        (w, h, d) = (ReferenceLayers.OutputSize(w, layer.Size, layer.Stride, layer.Padding, layer.Rounding), ReferenceLayers.OutputSize(h, layer.Size, layer.Stride, layer.Padding, layer.Rounding), layer.Count);
+                        break;
+                    case Kind.Pool:
+                        int stride = layer.Stride == 0 ? layer.Size : layer.Stride;
+                        (w, h) = (ReferenceLayers.OutputSize(w, layer.Size, stride, layer.Padding, layer.Rounding), ReferenceLayers.OutputSize(h, layer.Size, stride, layer.Padding, layer.Rounding));
+                        break;
+                    case Kind.Fc:
+                        (w, h, d) = (1, 1, layer.Count);
+                        break;
+                }
+            }
+
+            return volumes;
+        }
+
+        /// <summary>The generator's plan for this network (its checker and planner on the same declaration), for tests that ask which kernel a layer gets.</summary>
+        internal Generator.Planning.NetworkPlan Plan()
+        {
+            var layers = Layers.Select(l => new Generator.Model.LayerSpec(
+                ModelKind(l.Kind),
+                l.Kind switch
+                {
+                    Kind.Conv => Generator.Model.EquatableArray.Of(l.Count, l.Size),
+                    Kind.Pool => Generator.Model.EquatableArray.Of(l.Size),
+                    Kind.Fc => Generator.Model.EquatableArray.Of(l.Count),
+                    _ => default,
+                },
+                l.Kind is Kind.Conv or Kind.Pool
+                    ? Generator.Model.EquatableArray.Of(new Generator.Model.Setting("Stride", l.Stride, null), new Generator.Model.Setting("Padding", l.Padding, null), new Generator.Model.Setting("Rounding", (int)l.Rounding, null))
+                    : default,
+                null));
+            var spec = new Generator.Model.NetworkSpec(
+                new Generator.Model.ClassSpec("Net", "Net", "class", string.Empty, default, "Net.g.cs"),
+                new Generator.Model.InputSpec(Width, Height, Depth),
+                Generator.Model.EquatableArray.From(layers));
+            Generator.Model.NetworkModel model = Generator.Checking.NetworkChecker.Check(spec, analyze: false, System.Threading.CancellationToken.None).Model
+                ?? throw new InvalidOperationException(this + " is not a valid network");
+            return Generator.Planning.NetworkPlanner.Plan(model);
+        }
+
+        private static Generator.Model.LayerKind ModelKind(Kind kind) => kind switch
+        {
+            Kind.Conv => Generator.Model.LayerKind.Conv,
+            Kind.Pool => Generator.Model.LayerKind.MaxPool,
+            Kind.Fc => Generator.Model.LayerKind.FullyConnected,
+            _ => Generator.Model.LayerKind.Relu,
+        };
 
         /// <summary>
         /// Runs the network through <see cref="ReferenceLayers"/>: for each layer with a method, its input and

@@ -165,6 +165,36 @@ namespace CnnGen.Tests.Numerics
             Numbers.AssertClose(reference.Output, forward, $"{spec}: Forward");
         }
 
+        /// <summary>
+        /// Forward's steps at each vector width this machine runs and with the scalar kernels, called directly (the
+        /// generated <c>ForwardVector&lt;TS, TV&gt;</c> and <c>ForwardScalar</c>), so every path is checked on every run,
+        /// not only the one the dispatch picks here.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(Indices))]
+        public void Forward_matches_the_reference_on_every_path(int index)
+        {
+            NetSpec spec = _fixture.Specs[index];
+            string className = "RandomNet" + index;
+            var random = new Random(index + 1000);
+            ITestNetwork net = _fixture.Networks.Create(className);
+            float[] parameters = Numbers.Random(random, _fixture.Networks.Constant(className, "ParameterCount"));
+            float[] input = Numbers.Random(random, spec.InputLength, 2f);
+            float[] expected = spec.RunReference(input, parameters).Output;
+            net.SetParameters(parameters);
+
+            int paths = 0;
+            foreach (string path in KernelPaths.Available)
+            {
+                var output = new float[expected.Length];
+                KernelPaths.Forward(net, path, input, output);
+                Numbers.AssertClose(expected, output, $"{spec}: Forward on the {path} path");
+                paths++;
+            }
+
+            Assert.True(paths >= 2, "at least the scalar path and one vector path");
+        }
+
         [Fact]
         public void The_draw_covers_every_kind_and_rounding()
         {
@@ -191,29 +221,9 @@ namespace CnnGen.Tests.Numerics
             Assert.True(_fixture.Specs.Count(VectorizedOverFilters) >= 6, "too few draws reach the filter-vector conv kernel");
         }
 
-        /// <summary>
-        /// The generator's choice of the filter-vector kernel (VectorPlan.Filters), restated: K a multiple of 16, output
-        /// rows not whole 16-float vectors, and the wide rows (phase width long, rounded up to 16) over a quarter junk.
-        /// </summary>
-        private static bool VectorizedOverFilters(NetSpec s)
-        {
-            LayerSpec l = s.Layers[0];
-            if (l.Kind != Kind.Conv || l.Count % 16 != 0)
-            {
-                return false;
-            }
+        /// <summary>Whether the generator runs the network's first layer with the filter-vector conv kernel (asked of its planner).</summary>
+        private static bool VectorizedOverFilters(NetSpec s) => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvFiltersPlan;
 
-            int w2 = ConvOutputWidth(s);
-            int h2 = ((s.Height + (2 * l.Padding) - l.Size) / l.Stride) + 1;
-            int phaseWidth = (s.Width + (2 * l.Padding) + l.Stride - 1) / l.Stride;
-            int positions = (h2 * phaseWidth + 15) / 16 * 16;
-            return w2 % 16 != 0 && w2 * h2 * 4 < positions * 3;
-        }
-
-        private static int ConvOutputWidth(NetSpec s)
-        {
-            LayerSpec l = s.Layers[0];
-            return ((s.Width + (2 * l.Padding) - l.Size) / l.Stride) + 1;
-        }
+        private static int ConvOutputWidth(NetSpec s) => s.Plan().Network.Layers[0].Output.Width;
     }
 }

@@ -57,7 +57,7 @@ namespace CnnGen.Tests.Numerics
                 {
                     int weights = layer.Kind switch
                     {
-                        Kind.Conv => layer.Count * (input.Length / LayerInputPlane(spec, i)) * layer.Size * layer.Size,
+                        Kind.Conv => layer.Count * spec.InputVolumes()[i].Depth * layer.Size * layer.Size,
                         Kind.Fc => layer.Count * input.Length,
                         _ => 0,
                     };
@@ -93,33 +93,6 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains("depth_1", names);
             Assert.Contains(_fixture.Cases.Single(c => c.Name == "pool_nan").Y, float.IsNaN);
             Assert.All(_fixture.Cases.Single(c => c.Name == "pool_padding_all_negative").Y, v => Assert.True(v < 0 && !float.IsInfinity(v)));
-        }
-
-        /// <summary>Width × height of the volume entering layer <paramref name="index"/>.</summary>
-        private static int LayerInputPlane(NetSpec spec, int index)
-        {
-            int w = spec.Width, h = spec.Height;
-            for (int i = 0; i < index; i++)
-            {
-                LayerSpec l = spec.Layers[i];
-                switch (l.Kind)
-                {
-                    case Kind.Conv:
-                        w = Reference.ReferenceLayers.OutputSize(w, l.Size, l.Stride, l.Padding, l.Rounding);
-                        h = Reference.ReferenceLayers.OutputSize(h, l.Size, l.Stride, l.Padding, l.Rounding);
-                        break;
-                    case Kind.Pool:
-                        int s = l.Stride == 0 ? l.Size : l.Stride;
-                        w = Reference.ReferenceLayers.OutputSize(w, l.Size, s, l.Padding, l.Rounding);
-                        h = Reference.ReferenceLayers.OutputSize(h, l.Size, s, l.Padding, l.Rounding);
-                        break;
-                    case Kind.Fc:
-                        w = h = 1;
-                        break;
-                }
-            }
-
-            return w * h;
         }
     }
 }

@@ -1,54 +1,93 @@
 using System;
+using System.IO;
+using System.Runtime.Intrinsics;
 using CnnGen.Runtime;
 using Xunit;
 
 namespace CnnGen.Tests.Runtime
 {
     /// <summary>
-    /// .ci/run runs the suite once per kernel path (DOTNET_EnableAVX512F=0 for AVX2, DOTNET_EnableHWIntrinsic=0 for
-    /// scalar) and sets CNNGEN_EXPECT_PATH, so this proves each run really exercised the path it claims to.
+    /// .ci/run runs the numeric tests once per kernel path and sets CNNGEN_EXPECT_PATH: AVX-512 (a plain run on this
+    /// project's machines), AVX2 (DOTNET_EnableAVX512=0), Vector128 (DOTNET_EnableAVX2=0) and scalar
+    /// (DOTNET_EnableHWIntrinsic=0). The generated code picks its kernel by exactly these IsSupported checks, so this
+    /// proves each run exercised the path it claims to.
     /// </summary>
     public sealed class KernelPathTests
     {
-        public static string ActivePath => Simd512.IsSupported ? "avx512" : Simd256.IsSupported ? "avx2" : "scalar";
+        /// <summary>The path the generated dispatch takes on this process: the widest supported width.</summary>
+        public static string ActivePath => Simd512.IsSupported ? "avx512" : Simd256.IsSupported ? "avx2" : Simd128.IsSupported ? "vector128" : "scalar";
 
-        [Fact]
-        public void The_path_in_use_is_the_one_this_run_expects()
+        /// <summary>
+        /// The path expected from the environment alone: CNNGEN_EXPECT_PATH when set, else the widest the processor reports
+        /// (Linux /proc/cpuinfo, a source independent of .NET) less what the DOTNET_Enable* switches turn off.
+        /// </summary>
+        private static string? ExpectedPath()
         {
             string? expected = Environment.GetEnvironmentVariable("CNNGEN_EXPECT_PATH");
-            if (string.IsNullOrEmpty(expected))
+            if (!string.IsNullOrEmpty(expected))
             {
-                // A plain run takes the widest path the processor reports (Linux: /proc/cpuinfo, an
-                // independent source), unless the runtime was told to leave some instructions out.
-                bool restricted = Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") is not null ||
-                                  Environment.GetEnvironmentVariable("DOTNET_EnableAVX512F") is not null ||
-                                  Environment.GetEnvironmentVariable("DOTNET_EnableHWIntrinsic") is not null ||
-                                  Environment.GetEnvironmentVariable("DOTNET_EnableAVX2") is not null;
-                if (restricted || !System.IO.File.Exists("/proc/cpuinfo"))
-                {
-                    Assert.Contains(ActivePath, new[] { "avx512", "avx2", "scalar" });
-                    return;
-                }
-
-                string flags = " " + System.IO.File.ReadAllText("/proc/cpuinfo").Replace('\n', ' ').Replace('\t', ' ') + " ";
-                expected = flags.Contains(" avx512f ") ? "avx512" : flags.Contains(" avx2 ") && flags.Contains(" fma ") ? "avx2" : "scalar";
+                return expected;
             }
 
-            Assert.Equal(expected, ActivePath);
+            if (!File.Exists("/proc/cpuinfo") || !(OperatingSystem.IsLinux() && (System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64)))
+            {
+                return null;
+            }
+
+            string flags = " " + File.ReadAllText("/proc/cpuinfo").Replace('\n', ' ').Replace('\t', ' ') + " ";
+            bool Off(string name) => Environment.GetEnvironmentVariable("DOTNET_Enable" + name) == "0";
+            if (Off("HWIntrinsic"))
+            {
+                return "scalar";
+            }
+
+            if (flags.Contains(" avx512f ") && !Off("AVX512") && !Off("AVX512F") && !Off("AVX2") && !Off("AVX"))
+            {
+                return "avx512";
+            }
+
+            if (flags.Contains(" avx2 ") && flags.Contains(" fma ") && !Off("AVX2") && !Off("AVX"))
+            {
+                return "avx2";
+            }
+
+            return "vector128"; // every x64 processor has SSE2
         }
 
         [Fact]
-        public void The_vector_helpers_deinterleave_and_keep_NaN()
+        public void The_path_in_use_is_the_one_the_environment_asks_for()
         {
+            string? expected = ExpectedPath();
+            Assert.True(expected is not null || !OperatingSystem.IsLinux(), "no expectation on Linux: /proc/cpuinfo is missing");
+            if (expected is not null)
+            {
+                Assert.Equal(expected, ActivePath);
+            }
+        }
+
+        [Fact]
+        public void The_vector_helpers_deinterleave_and_keep_NaN_at_every_width_the_machine_runs()
+        {
+            int widths = 0;
             if (Simd512.IsSupported)
             {
-                Check<Simd512, System.Runtime.Intrinsics.Vector512<float>>();
+                Check<Simd512, Vector512<float>>();
+                widths++;
             }
 
             if (Simd256.IsSupported)
             {
-                Check<Simd256, System.Runtime.Intrinsics.Vector256<float>>();
+                Check<Simd256, Vector256<float>>();
+                widths++;
             }
+
+            if (Simd128.IsSupported)
+            {
+                Check<Simd128, Vector128<float>>();
+                widths++;
+            }
+
+            Assert.Equal(ActivePath switch { "avx512" => 3, "avx2" => 2, "vector128" => 1, _ => 0 }, widths);
         }
 
         private static void Check<TS, TV>()
@@ -62,7 +101,7 @@ namespace CnnGen.Tests.Runtime
                 values[i] = i;
             }
 
-            TV a = TS.Load(ref values[0]), b = TS.Load(ref values[n]);
+            TV a = TS.Load(ref values[0]), b = TS.Load(ref values[0], n);
             var evens = new float[n];
             var odds = new float[n];
             TS.Store(TS.Evens(a, b), ref evens[0]);
@@ -76,10 +115,14 @@ namespace CnnGen.Tests.Runtime
             var mixed = new float[n];
             mixed[0] = float.NaN;
             mixed[1] = -1f;
+            mixed[2] = float.NegativeInfinity;
+            mixed[3] = 2f;
             var result = new float[n];
             TS.Store(TS.Relu(TS.Load(ref mixed[0])), ref result[0]);
             Assert.True(float.IsNaN(result[0]));
             Assert.Equal(0f, result[1]);
+            Assert.Equal(0f, result[2]);
+            Assert.Equal(2f, result[3]);
 
             // NaN on either side of the max wins.
             var low = new float[n];
@@ -89,6 +132,14 @@ namespace CnnGen.Tests.Runtime
             Assert.True(float.IsNaN(result[0]));
             Assert.Equal(1f, result[1]);
             Assert.True(float.IsNaN(result[2]));
+            Assert.Equal(2f, result[3]);
+
+            // Broadcast and fused multiply-add with offsets.
+            TS.Store(TS.MultiplyAdd(TS.Broadcast(ref values[0], 3), TS.Load(ref values[0], 1), TS.Splat(0.5f)), ref result[0], 0);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal((3f * (i + 1)) + 0.5f, result[i]);
+            }
         }
     }
 }

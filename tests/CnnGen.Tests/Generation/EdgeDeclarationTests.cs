@@ -1,0 +1,174 @@
+using System;
+using System.Linq;
+using System.Reflection;
+using CnnGen.Tests.Infrastructure;
+using CsCheck;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace CnnGen.Tests.Generation
+{
+    /// <summary>
+    /// Absurd but legal declarations, as a new user might write them: each either generates code that compiles clean
+    /// (and runs), or is a CNN diagnostic at the user's attribute or class — never generated code that does not compile.
+    /// </summary>
+    public sealed class EdgeDeclarationTests
+    {
+        private static CompileResult Compile(string source) => TestCompiler.Compile("using CnnGen;\n\nnamespace App;\n\n" + source);
+
+        private static void AssertNoCrash(CompileResult result)
+        {
+            Assert.DoesNotContain(result.All, d => d.Id is "AD0001" or "CS8785" or "CNN008");
+            Assert.All(result.Driver.GetRunResult().Results, r => Assert.Null(r.Exception));
+        }
+
+        /// <summary>Compiles, asserts a clean build, loads it and runs Forward once on ones (parameters all 0.5).</summary>
+        private static float[] BuildAndRun(string source, string className)
+        {
+            CompileResult result = Compile(source);
+            result.AssertClean();
+            Assembly assembly = result.Load();
+            Type type = assembly.GetType("App." + className, throwOnError: true)!;
+            object net = Activator.CreateInstance(type)!;
+            int parameterCount = (int)type.GetField("ParameterCount")!.GetRawConstantValue()!;
+            int inputLength = (int)type.GetField("InputLength")!.GetRawConstantValue()!;
+            int outputLength = (int)type.GetField("OutputLength")!.GetRawConstantValue()!;
+            float[] parameters = Enumerable.Repeat(0.5f, parameterCount).ToArray();
+            float[] input = Enumerable.Repeat(1f, inputLength).ToArray();
+            var output = new float[outputLength];
+            type.GetMethod("SetParameters")!.CreateDelegate<SpanAction>(net)(parameters);
+            type.GetMethod("Forward")!.CreateDelegate<global::CnnGen.Runtime.ForwardAction>(net)(input, output);
+            return output;
+        }
+
+        private delegate void SpanAction(ReadOnlySpan<float> values);
+
+        [Fact]
+        public void A_layer_named_with_a_contextual_keyword_is_written_with_an_at()
+        {
+            // nameof, var, await: identifiers C# reads as keywords in some places. The narrow pool's public method is called by
+            // its bare name from Forward, as @nameof; the generated argument checks name their parameters without nameof().
+            float[] output = BuildAndRun(
+                "[Input(4, 4, 1)] [Conv(2, 3, Name = \"var\")] [Relu] [MaxPool(2, Name = \"nameof\")] [FullyConnected(3, Name = \"await\")]\npublic partial class Net { }",
+                "Net");
+
+            // 9 weights of 0.5 on ones plus a bias of 0.5 = 5, pooled, then 2 inputs of 5 times 0.5 plus 0.5.
+            Assert.Equal(new[] { 5.5f, 5.5f, 5.5f }, output);
+        }
+
+        [Fact]
+        public void A_class_declared_with_a_verbatim_identifier_keeps_it()
+        {
+            float[] output = BuildAndRun("[Input(2, 2, 1)] [FullyConnected(1)]\npublic partial class @class { }", "class");
+            Assert.Equal(new[] { 2.5f }, output);
+        }
+
+        [Fact]
+        public void Contained_in_a_namespace_and_types_with_keyword_names()
+        {
+            CompileResult result = TestCompiler.Compile("using CnnGen;\nnamespace @namespace.@event;\npublic partial class @record { [Input(2, 2, 1)] [Relu] public partial class @struct { } }");
+            result.AssertClean();
+            Assert.Single(result.GeneratedTrees);
+        }
+
+        [Fact]
+        public void User_types_named_Unsafe_and_MemoryMarshal_beside_a_network_do_not_matter()
+        {
+            float[] output = BuildAndRun(
+                "public class Unsafe { }\npublic class MemoryMarshal { }\npublic class Vector512 { }\npublic class Span { }\n" +
+                "[Input(6, 6, 2)] [Conv(2, 3)] [Relu] [MaxPool(2)] [FullyConnected(2)]\npublic partial class Net { }",
+                "Net");
+            Assert.Equal(2, output.Length);
+        }
+
+        [Theory]
+        [InlineData("[Input(8, 8, 1)] [Conv(2, 3)]\npublic partial class Conv1 { }", "Conv(2, 3)", "Conv1: its generated member Conv1 would have the name of the network class Conv1 (a member cannot be named as its class); give the layer a Name or rename the class")]
+        [InlineData("[Input(8, 8, 1)] [Conv(2, 3)] [MaxPool(2)]\npublic partial class Pool1Vector { }", "MaxPool(2)", "Pool1: its generated member Pool1Vector would have the name of the network class Pool1Vector (a member cannot be named as its class); give the layer a Name or rename the class")]
+        [InlineData("[Input(8, 8, 1)] [Conv(2, 3, Name = \"Stem\")]\npublic partial class StemInputWidth { }", "Name = \"Stem\"", "Conv1: Name = \"Stem\" is the name of the network class itself; choose another name")]
+        [InlineData("[Input(8, 8, 1)] [Conv(2, 3)]\npublic partial class Forward { }", "Forward", "Forward: a network class cannot be called Forward, the name of a member CnnGen generates in it; rename the class")]
+        [InlineData("[Input(8, 8, 1)] [Conv(2, 3)]\npublic partial class ForwardVector { }", "ForwardVector", "ForwardVector: a network class cannot be called ForwardVector, the name of a member CnnGen generates in it; rename the class")]
+        public void A_class_named_like_a_generated_member_is_CNN007(string source, string underlined, string message)
+        {
+            CompileResult result = Compile(source);
+            AssertNoCrash(result);
+            Diagnostic diagnostic = Assert.Single(result.AnalyzerDiagnostics, d => d.Id == "CNN007");
+            Assert.Equal(message, diagnostic.GetMessage());
+            string text = diagnostic.Location.SourceTree!.ToString().Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length);
+            Assert.Equal(underlined, text);
+            Assert.Empty(result.GeneratedTrees);
+            Assert.DoesNotContain(result.CompilerDiagnostics, d => d.Id == "CS0542");
+        }
+
+        [Theory]
+        [InlineData("[Input(8, 8, 1)] [Conv(2, 3)]\npublic partial class { }")]
+        [InlineData("[Input(8, 8, 1)] [Conv(2, 3)]\npublic partial class")]
+        [InlineData("[Input(8, 8, 1)] [Conv(2, 3)]\npartial class : System.Object { }")]
+        public void A_class_without_a_name_yet_gets_no_code_and_no_CnnGen_diagnostic(string source)
+        {
+            CompileResult result = Compile(source);
+            AssertNoCrash(result);
+            Assert.Empty(result.GeneratedTrees);
+            Assert.DoesNotContain(result.All, d => d.Id.StartsWith("CNN", StringComparison.Ordinal));
+            Assert.Contains(result.CompilerDiagnostics, d => d.Id == "CS1001"); // "Identifier expected": the compiler says it
+        }
+
+        [Theory]
+        [InlineData("[Input(8, 8, 2)] [Conv(2, 3, Stride = int.MaxValue, Rounding = OutputRounding.Floor)]")]
+        [InlineData("[Input(8, 8, 2)] [MaxPool(2, Stride = int.MaxValue, Rounding = OutputRounding.Floor)]")]
+        [InlineData("[Input(8, 8, 2)] [MaxPool(2, Stride = int.MaxValue, Rounding = OutputRounding.Ceil)]")]
+        [InlineData("[Input(8, 8, 2)] [MaxPool(3, Stride = 2147483646, Padding = 2, Rounding = OutputRounding.Ceil)]")]
+        [InlineData("[Input(1, 1, 1)] [Conv(1, 1, Padding = 20000)]")]
+        [InlineData("[Input(3, 1000000, 1)] [Conv(1, 3, Stride = 999999, Rounding = OutputRounding.Floor)] [FullyConnected(1)]")]
+        public void Extreme_but_valid_values_generate_code_that_compiles(string attributes)
+        {
+            CompileResult result = Compile(attributes + "\npublic partial class Net { }");
+            result.AssertClean();
+            Assert.Single(result.GeneratedTrees);
+        }
+
+        [Fact]
+        public void An_int_MaxValue_stride_runs_and_matches_the_reference()
+        {
+            // One window per axis: the output is the 3x3 window at the corner, for each of 2 filters.
+            float[] output = BuildAndRun("[Input(8, 8, 2)] [Conv(2, 3, Stride = int.MaxValue, Rounding = OutputRounding.Floor)]\npublic partial class Net { }", "Net");
+            Assert.Equal(new[] { 9.5f, 9.5f }, output);
+        }
+
+        /// <summary>
+        /// Random declarations with extreme values (int.MaxValue, huge paddings and strides, zero and negative sizes): the
+        /// build never crashes, and whenever CnnGen reports no error the generated code compiles without a warning.
+        /// </summary>
+        [Fact]
+        public void Extreme_values_either_fail_with_a_diagnostic_or_compile_clean()
+        {
+            Gen<int> extreme = Gen.OneOf(Gen.Int[-1, 6], Gen.Const(int.MaxValue), Gen.Const(int.MaxValue - 1), Gen.Const(46341), Gen.Const(1 << 20), Gen.Const(int.MinValue));
+            Gen<int> size = Gen.OneOf(Gen.Int[1, 4], extreme);
+            Gen<string> rounding = Gen.OneOf("", ", Rounding = OutputRounding.Floor", ", Rounding = OutputRounding.Ceil");
+            Gen<string> layer = Gen.OneOf(
+                Gen.Select(Gen.Int[1, 3], size, extreme, Gen.Int[0, 2], rounding, (k, f, s, p, r) => $"[Conv({k}, {f}, Stride = {s}, Padding = {p}{r})]"),
+                Gen.Select(size, extreme, Gen.Int[0, 2], rounding, (f, s, p, r) => $"[MaxPool({f}, Stride = {s}, Padding = {p}{r})]"),
+                Gen.Int[1, 3].Select(o => $"[FullyConnected({o})]"),
+                Gen.Const("[Relu]"));
+            Gen<string> network = Gen.Select(size, size, Gen.Int[1, 3], layer.Array[1, 3], (w, h, d, layers) => $"[Input({w}, {h}, {d})] " + string.Join(" ", layers));
+
+            int clean = 0;
+            network.Sample(declaration =>
+            {
+                CompileResult result = Compile(declaration + "\npublic partial class Net { }");
+                AssertNoCrash(result);
+                bool errors = result.AnalyzerDiagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+                if (!errors)
+                {
+                    clean++;
+                    result.AssertClean();
+                    Assert.Single(result.GeneratedTrees);
+                }
+                else
+                {
+                    Assert.Empty(result.GeneratedTrees);
+                }
+            }, iter: 60, threads: 1, seed: "0N0XIzNsQ0O2");
+            Assert.True(clean > 5, clean + " of 60 draws were valid networks; the generator should draw more");
+        }
+    }
+}
