@@ -5,8 +5,10 @@ using System.ComponentModel;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace CnnGen.IO
 {
@@ -22,8 +24,6 @@ namespace CnnGen.IO
     {
         /// <summary>The largest header accepted (the reference implementation's limit).</summary>
         public const int MaxHeaderLength = 100 * 1024 * 1024;
-
-        private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
         /// <summary>
         /// Reads every tensor of <paramref name="tensors"/> from <paramref name="stream"/> into a new array of
@@ -43,7 +43,7 @@ namespace CnnGen.IO
             }
 
             byte[] lengthBytes = new byte[8];
-            int got = ReadAtMost(stream, lengthBytes);
+            int got = stream.ReadAtLeast(lengthBytes, lengthBytes.Length, throwOnEndOfStream: false);
             if (got < 8)
             {
                 throw Invalid($"The file is truncated: it has {got} bytes, but a safetensors file starts with an 8-byte header length.");
@@ -56,7 +56,7 @@ namespace CnnGen.IO
             }
 
             byte[] headerBytes = new byte[(int)headerLength];
-            got = ReadAtMost(stream, headerBytes);
+            got = stream.ReadAtLeast(headerBytes, headerBytes.Length, throwOnEndOfStream: false);
             if (got < headerBytes.Length)
             {
                 throw Invalid($"The file is truncated at byte {8 + got}: the header should be {headerLength} bytes long.");
@@ -123,7 +123,7 @@ namespace CnnGen.IO
             }
 
             byte[] data = new byte[cursor];
-            got = ReadAtMost(stream, data);
+            got = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
             if (got < data.Length)
             {
                 throw Invalid($"The file is truncated at byte {dataStart + got}: its data should be {cursor} bytes long.");
@@ -198,6 +198,12 @@ namespace CnnGen.IO
             foreach (TensorSpec tensor in tensors)
             {
                 ReadOnlySpan<float> values = parameters.Slice(tensor.Offset, tensor.Length);
+                if (BitConverter.IsLittleEndian)
+                {
+                    stream.Write(MemoryMarshal.AsBytes(values));
+                    continue;
+                }
+
                 for (int start = 0; start < values.Length; start += 4096)
                 {
                     int count = Math.Min(4096, values.Length - start);
@@ -218,13 +224,9 @@ namespace CnnGen.IO
                 throw Invalid("Byte 8: the header does not start with '{'; this is not a safetensors file or it is damaged.");
             }
 
-            try
+            if (!Utf8.IsValid(header))
             {
-                _ = StrictUtf8.GetCharCount(header);
-            }
-            catch (DecoderFallbackException e)
-            {
-                throw Invalid($"The header is not valid UTF-8 (byte {8 + e.Index}).");
+                throw Invalid($"The header is not valid UTF-8 (byte {8 + FirstInvalidUtf8(header)}).");
             }
 
             JsonDocument document;
@@ -318,6 +320,9 @@ namespace CnnGen.IO
         {
             switch (dtype)
             {
+                case "F32" when BitConverter.IsLittleEndian:
+                    MemoryMarshal.Cast<byte, float>(bytes).CopyTo(destination);
+                    break;
                 case "F32":
                     for (int i = 0; i < destination.Length; i++)
                     {
@@ -342,21 +347,16 @@ namespace CnnGen.IO
             }
         }
 
-        private static int ReadAtMost(Stream stream, byte[] buffer)
+        /// <summary>Where the first byte that is not part of valid UTF-8 is (for the message).</summary>
+        private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
         {
-            int total = 0;
-            while (total < buffer.Length)
+            int at = 0;
+            while (at < bytes.Length && Rune.DecodeFromUtf8(bytes.Slice(at), out _, out int consumed) == System.Buffers.OperationStatus.Done)
             {
-                int read = stream.Read(buffer, total, buffer.Length - total);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                total += read;
+                at += consumed;
             }
 
-            return total;
+            return at;
         }
 
         private static InvalidDataException Invalid(string message) => new(message);

@@ -81,6 +81,10 @@ namespace CnnGen.Tests.Infrastructure
                     warningLevel: 9999,
                     deterministic: true));
 
+        /// <summary>A console program (top-level statements allowed), as a user's Program.cs.</summary>
+        public static CSharpCompilation CreateProgramCompilation(string source) =>
+            CreateCompilation(source).WithOptions(CreateCompilation().Options.WithOutputKind(OutputKind.ConsoleApplication));
+
         public static GeneratorDriver CreateDriver() =>
             CSharpGeneratorDriver.Create(
                 new[] { new NetworkGenerator().AsSourceGenerator() },
