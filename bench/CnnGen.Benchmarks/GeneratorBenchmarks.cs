@@ -32,18 +32,21 @@ public class GeneratorBenchmarks
     [Params("LeNet-5", "VGG-60")]
     public string Network { get; set; } = "LeNet-5";
 
-    /// <summary>60 layer attributes: 5 stages of (conv + ReLU) x 5 (the first x 6) then a pool, and a classifier.</summary>
+    /// <summary>
+    /// 60 layer attributes: three stages of 9 x (3x3 conv + ReLU) at 32, 64 and 128 channels, each followed by a 2x2 pool,
+    /// then a classifier (27 convs up to 128 channels).
+    /// </summary>
     public static string Vgg60()
     {
         var b = new StringBuilder("using CnnGen;\n[Input(64, 64, 3)]\n");
-        int layers = 0;
-        int[] widths = { 16, 32, 64, 64, 64 };
-        foreach (int k in widths)
+        int layers = 0, convs = 0;
+        foreach (int k in new[] { 32, 64, 128 })
         {
-            for (int i = 0; i < (k == 16 ? 6 : 5); i++)
+            for (int i = 0; i < 9; i++)
             {
                 b.Append($"[Conv({k}, 3, Padding = 1)] [Relu]\n");
                 layers += 2;
+                convs++;
             }
 
             b.Append("[MaxPool(2)]\n");
@@ -52,9 +55,9 @@ public class GeneratorBenchmarks
 
         b.Append("[FullyConnected(64)] [Relu] [FullyConnected(10)]\n");
         layers += 3;
-        if (layers != 60)
+        if (layers != 60 || convs != 27)
         {
-            throw new InvalidOperationException(layers + " layers");
+            throw new InvalidOperationException(layers + " layers, " + convs + " convs");
         }
 
         return b.Append("public partial class Vgg60 { }\n").ToString();

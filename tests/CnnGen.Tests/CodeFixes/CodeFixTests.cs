@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Threading.Tasks;
 using Basic.Reference.Assemblies;
 using CnnGen.CodeFixes;
@@ -61,6 +62,31 @@ namespace CnnGen.Tests.CodeFixes
             "[Input(14, 14, 6)] [{|CNN001:Conv(16, 5, Stride = 2)|}]\npublic partial class Net { }",
             "[Input(14, 14, 6)] [Conv(16, 5, Stride = 2, Rounding = OutputRounding.Floor)]\npublic partial class Net { }",
             "CnnGen.Set Rounding = OutputRounding.Floor (output 5x5x16)");
+
+        [Fact]
+        public Task CNN001_stride_fix_keeps_the_layers_after_it_valid() => Verify(
+            "[Input(32, 32, 3)] [{|CNN001:MaxPool(3, Stride = 2)|}] [Conv(4, 3)]\npublic partial class Net { }",
+            "[Input(32, 32, 3)] [MaxPool(3, Stride = 1)] [Conv(4, 3)]\npublic partial class Net { }",
+            "CnnGen.Set Stride = 1 (output 30x30x3)",
+            fixedReport: "Net: input 32x32x3; Pool1 30x30x3; Conv1 28x28x4 (112 parameters); 112 parameters in all");
+
+        [Fact]
+        public void CNN001_offers_no_fix_that_breaks_a_later_layer()
+        {
+            // Stride = 29 fits the pool but leaves 2x2 for the 3x3 conv; Rounding = Floor fits the conv but leaves 9x9 for the pool.
+            foreach ((string source, string[] absent) in new[]
+            {
+                ("[Input(32, 32, 3)] [MaxPool(3, Stride = 2)] [Conv(4, 3)]", new[] { "Stride|29|", "Stride|31|" }),
+                ("[Input(28, 28, 1)] [Conv(8, 3, Stride = 3, Padding = 0)] [MaxPool(2)]", new[] { "Rounding|OutputRounding.Floor|" }),
+            })
+            {
+                Infrastructure.CompileResult result = Infrastructure.TestCompiler.Compile("using CnnGen;\n" + source + "\npublic partial class Net { }");
+                Diagnostic diagnostic = Assert.Single(result.AnalyzerDiagnostics, d => d.Id == "CNN001");
+                var offered = diagnostic.Properties.Values.ToList();
+                Assert.NotEmpty(offered);
+                Assert.All(absent, fix => Assert.DoesNotContain(offered, o => o!.StartsWith(fix, System.StringComparison.Ordinal)));
+            }
+        }
 
         [Fact]
         public Task CNN002_largest_size_that_fits() => Verify(

@@ -183,16 +183,13 @@ namespace CnnGen.Tests.Numerics
             float[] expected = spec.RunReference(input, parameters).Output;
             net.SetParameters(parameters);
 
-            int paths = 0;
+            // Every width this process can run, and the scalar kernels (KernelPathTests checks the list against the machine).
             foreach (string path in KernelPaths.Available)
             {
                 var output = new float[expected.Length];
                 KernelPaths.Forward(net, path, input, output);
                 Numbers.AssertClose(expected, output, $"{spec}: Forward on the {path} path");
-                paths++;
             }
-
-            Assert.True(paths >= 2, "at least the scalar path and one vector path");
         }
 
         [Fact]

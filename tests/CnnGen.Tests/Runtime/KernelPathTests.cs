@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Runtime.Intrinsics;
 using CnnGen.Runtime;
 using Xunit;
@@ -88,6 +89,7 @@ namespace CnnGen.Tests.Runtime
             }
 
             Assert.Equal(ActivePath switch { "avx512" => 3, "avx2" => 2, "vector128" => 1, _ => 0 }, widths);
+            Assert.Equal(widths + 1, Infrastructure.KernelPaths.Available.Count());
         }
 
         private static void Check<TS, TV>()
