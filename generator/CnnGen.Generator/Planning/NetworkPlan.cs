@@ -93,8 +93,8 @@ namespace CnnGen.Generator.Planning
     /// <summary>
     /// Conv vectorized over output positions: <see cref="Rows"/> filters × <see cref="Vectors"/> vectors of positions
     /// per step (<see cref="NarrowVectors"/> with vectors narrower than 16 floats), the weight read in PyTorch's layout.
-    /// Position q = y·<see cref="RowLength"/> + x. The positions left after the big steps take steps of two vectors
-    /// (<see cref="TwoVectorTail"/>) and one (<see cref="OneVectorTail"/>), each only where some vector width leaves any. <see cref="Direct"/>: output rows are whole 16-float vectors, so
+    /// Position q = y·<see cref="RowLength"/> + x. The positions left after the big steps take steps of one vector
+    /// (<see cref="Tail"/>: only where some vector width leaves any). <see cref="Direct"/>: output rows are whole 16-float vectors, so
     /// positions are output cells and the kernel stores straight into the output. Otherwise it writes a "wide"
     /// output of phase-width rows (<see cref="Straight"/>: that wide output has no junk and is the output itself).
     /// </summary>
@@ -108,8 +108,7 @@ namespace CnnGen.Generator.Planning
         int Rows,
         int Vectors,
         int NarrowVectors,
-        bool TwoVectorTail,
-        bool OneVectorTail,
+        bool Tail,
         UnrollLevel Unroll,
         int PhaseCopyLength,
         int WideCopyLength) : KernelPlan

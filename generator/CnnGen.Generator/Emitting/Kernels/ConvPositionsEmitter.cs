@@ -19,7 +19,7 @@ namespace CnnGen.Generator.Emitting.Kernels
             Window window = l.Window!;
             int k = l.Output.Depth, mr = plan.Rows;
             w.Line("// " + LayerText.Describe(l) + ", vectorized over output positions: " + mr + " filters x " + plan.Vectors + " vectors per step"
-                + (plan.Vectors == plan.NarrowVectors ? string.Empty : " with 16-float vectors, " + mr + " x " + plan.NarrowVectors + " with narrower ones") + (plan.TwoVectorTail || plan.OneVectorTail ? " (fewer at the end)" : string.Empty) + ";");
+                + (plan.Vectors == plan.NarrowVectors ? string.Empty : " with 16-float vectors, " + mr + " x " + plan.NarrowVectors + " with narrower ones") + (plan.Tail ? " (one at a time at the end)" : string.Empty) + ";");
             w.Line("// " + UnrollText(l, plan.Unroll) + ".");
             w.Line(plan.Direct
                 ? "// " + ConvPhases.Describe(plan.Phases, plan.ReadsInput) + "; output position q = y*" + l.Output.Width + " + x (rows are whole vectors), stored straight into the output."
@@ -62,18 +62,10 @@ namespace CnnGen.Generator.Emitting.Kernels
                     }
                 }
 
-                if (plan.TwoVectorTail || plan.OneVectorTail)
+                if (plan.Tail)
                 {
-                    w.Line("// The last positions: " + (plan.TwoVectorTail && plan.OneVectorTail ? "two vectors, then one," : plan.TwoVectorTail ? "two vectors" : "one vector") + " at a time.");
-                    if (plan.TwoVectorTail)
-                    {
-                        StepLoop(w, l, plan, 2);
-                    }
-
-                    if (plan.OneVectorTail)
-                    {
-                        StepLoop(w, l, plan, 1);
-                    }
+                    w.Line("// The last positions, one vector at a time.");
+                    StepLoop(w, l, plan, 1);
                 }
                 if (!plan.Direct && !plan.Straight)
                 {
@@ -83,12 +75,7 @@ namespace CnnGen.Generator.Emitting.Kernels
 
             w.Line();
             var sizes = new List<int> { plan.Vectors, plan.NarrowVectors };
-            if (plan.TwoVectorTail)
-            {
-                sizes.Add(2);
-            }
-
-            if (plan.OneVectorTail)
+            if (plan.Tail)
             {
                 sizes.Add(1);
             }
