@@ -79,10 +79,10 @@ namespace CnnGen.Generator
 
         private static void Emit(SourceProductionContext context, NetworkPlan plan)
         {
-            string source;
             try
             {
-                source = NetworkEmitter.Emit(plan, context.CancellationToken);
+                string source = NetworkEmitter.Emit(plan, context.CancellationToken);
+                context.AddSource(plan.Class.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -90,10 +90,7 @@ namespace CnnGen.Generator
                     DiagnosticDescriptors.InternalError,
                     Location.None,
                     "CnnGen could not generate " + plan.Class.Name + " (" + exception.GetType().Name + ": " + exception.Message + "); nothing was generated for it"));
-                return;
             }
-
-            context.AddSource(plan.Class.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
         }
     }
 }

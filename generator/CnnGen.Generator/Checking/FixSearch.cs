@@ -76,9 +76,10 @@ namespace CnnGen.Generator.Checking
         }
 
         /// <summary>CNN001: the nearest stride below and above, the nearest padding, and the roundings that fit.</summary>
-        public (IReadOnlyList<string> Options, EquatableArray<Fix> Fixes) NotExact(int index, LayerKind kind, Window window, Volume input, int outDepth)
+        public (IReadOnlyList<string> Options, EquatableArray<Fix> Fixes) NotExact(int index, Window window, Volume input, int outDepth)
         {
             LayerSpec layer = _spec.Layers[index];
+            LayerKind kind = layer.Kind;
             int size = window.SizeX, stride = window.StrideX, padding = window.PadLeft;
             var options = new List<string>();
             var fixes = new List<Fix>();

@@ -92,7 +92,7 @@ namespace CnnGen.Generator.Checking
                 bool exactHeight = ShapeMath.IsExact(input.Height, window.SizeY, window.StrideY, window.PadTop);
                 if (!exactWidth || !exactHeight)
                 {
-                    (IReadOnlyList<string> options, EquatableArray<Fix> found) = fixes?.NotExact(index, spec.Kind, window, input, outDepth) ?? (new string[0], default);
+                    (IReadOnlyList<string> options, EquatableArray<Fix> found) = fixes?.NotExact(index, window, input, outDepth) ?? (new string[0], default);
                     if (!exactWidth)
                     {
                         problems.Add(NotInteger(name, index, "width", input.Width, window.SizeX, window.StrideX, window.PadLeft, options, found));

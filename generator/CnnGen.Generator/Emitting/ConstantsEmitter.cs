@@ -22,23 +22,41 @@ namespace CnnGen.Generator.Emitting
             w.Line();
         }
 
+        /// <summary>The layer's constants, one per suffix <see cref="GeneratedNames"/> lists (the list CNN007 checks).</summary>
         public static void EmitLayer(SourceWriter w, LayerModel l)
         {
             string name = l.Name;
-            Constant(w, GeneratedNames.Constant(name, "InputWidth"), l.Input.Width, name + " input width.");
-            Constant(w, GeneratedNames.Constant(name, "InputHeight"), l.Input.Height, name + " input height.");
-            Constant(w, GeneratedNames.Constant(name, "InputDepth"), l.Input.Depth, name + " input depth.");
-            Constant(w, GeneratedNames.Constant(name, "InputLength"), l.Input.Length, name + " input length, " + l.Input + ".");
-            Constant(w, GeneratedNames.Constant(name, "OutputWidth"), l.Output.Width, name + " output width" + (l.Window is null ? string.Empty : LayerText.AxisFormula(l, width: true)) + ".");
-            Constant(w, GeneratedNames.Constant(name, "OutputHeight"), l.Output.Height, name + " output height" + (l.Window is null ? string.Empty : LayerText.AxisFormula(l, width: false)) + ".");
-            Constant(w, GeneratedNames.Constant(name, "OutputDepth"), l.Output.Depth, name + " output depth.");
-            Constant(w, GeneratedNames.Constant(name, "OutputLength"), l.Output.Length, name + " output length, " + l.Output + ".");
+            foreach (string suffix in GeneratedNames.ShapeConstants)
+            {
+                (int value, string doc) = suffix switch
+                {
+                    "InputWidth" => (l.Input.Width, " input width."),
+                    "InputHeight" => (l.Input.Height, " input height."),
+                    "InputDepth" => (l.Input.Depth, " input depth."),
+                    "InputLength" => (l.Input.Length, " input length, " + l.Input + "."),
+                    "OutputWidth" => (l.Output.Width, " output width" + (l.Window is null ? string.Empty : LayerText.AxisFormula(l, width: true)) + "."),
+                    "OutputHeight" => (l.Output.Height, " output height" + (l.Window is null ? string.Empty : LayerText.AxisFormula(l, width: false)) + "."),
+                    "OutputDepth" => (l.Output.Depth, " output depth."),
+                    "OutputLength" => (l.Output.Length, " output length, " + l.Output + "."),
+                    _ => throw new System.InvalidOperationException("no value for the constant suffix " + suffix),
+                };
+                Constant(w, GeneratedNames.Constant(name, suffix), value, name + doc);
+            }
+
             if (l.HasParameters)
             {
-                Constant(w, GeneratedNames.Constant(name, "WeightOffset"), l.Weight.Offset, "Where " + name + "'s weight starts in <c>Parameters</c>.");
-                Constant(w, GeneratedNames.Constant(name, "WeightLength"), l.Weight.Length, name + " weight length, PyTorch layout " + LayerText.WeightShape(l) + ".");
-                Constant(w, GeneratedNames.Constant(name, "BiasOffset"), l.Bias.Offset, "Where " + name + "'s bias starts in <c>Parameters</c>.");
-                Constant(w, GeneratedNames.Constant(name, "BiasLength"), l.Bias.Length, name + " bias length, [" + l.Output.Depth + "].");
+                foreach (string suffix in GeneratedNames.ParameterConstants)
+                {
+                    (int value, string doc) = suffix switch
+                    {
+                        "WeightOffset" => (l.Weight.Offset, "Where " + name + "'s weight starts in <c>Parameters</c>."),
+                        "WeightLength" => (l.Weight.Length, name + " weight length, PyTorch layout " + LayerText.WeightShape(l) + "."),
+                        "BiasOffset" => (l.Bias.Offset, "Where " + name + "'s bias starts in <c>Parameters</c>."),
+                        "BiasLength" => (l.Bias.Length, name + " bias length, [" + l.Output.Depth + "]."),
+                        _ => throw new System.InvalidOperationException("no value for the constant suffix " + suffix),
+                    };
+                    Constant(w, GeneratedNames.Constant(name, suffix), value, doc);
+                }
             }
 
             w.Line();

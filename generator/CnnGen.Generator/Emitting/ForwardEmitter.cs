@@ -17,7 +17,7 @@ namespace CnnGen.Generator.Emitting
             w.Line();
             bool fused = plan.Steps.Any(s => s.FusedRelu && n.Layers[s.Layer].HasParameters);
             w.Doc(
-                "<summary>Runs the whole network on one sample" + (fused ? ", each ReLU fused into the layer before it" : string.Empty) + ".</summary>",
+                "<summary>Runs the whole network on one sample" + (fused ? ", each ReLU after a conv or fully-connected layer fused into it" : string.Empty) + ".</summary>",
                 "<remarks>Allocates nothing after the first call on a thread; safe to call from several threads at once.</remarks>",
                 "<param name=\"input\">The input volume, " + n.Input + " CHW: <see cref=\"" + GeneratedNames.InputLength + "\"/> floats.</param>",
                 "<param name=\"output\">Receives <see cref=\"" + GeneratedNames.OutputLength + "\"/> floats.</param>",
@@ -105,7 +105,7 @@ namespace CnnGen.Generator.Emitting
                 w.Line(Code.Span + " b = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.ActivationB + ", " + GeneratedNames.MaxActivationLength + ");");
             }
 
-            if (plan.Network.ParameterCount > 0 && plan.Steps.Any(s => plan.Network.Layers[s.Layer].HasParameters))
+            if (plan.Steps.Any(s => plan.Network.Layers[s.Layer].HasParameters))
             {
                 w.Line(Code.ReadOnlySpan + " p = " + GeneratedNames.ParameterField + ";");
             }
@@ -126,7 +126,7 @@ namespace CnnGen.Generator.Emitting
                 LayerPlan layer = plan.Layers.First(p => p.Layer.Index == l.Index);
                 string kernel = !vector || layer.Vector is null
                     ? GeneratedNames.Scalar(l.Name)
-                    : layer.Vector is PoolRowsPlan { Narrow: true } ? l.Identifier : GeneratedNames.Vector(l.Name) + "<TS, TV>";
+                    : layer.Vector is PoolRowsPlan { Narrow: true } ? plan.Class.QualifiedName + "." + l.Identifier : GeneratedNames.Vector(l.Name) + "<TS, TV>";
                 if (!l.HasParameters)
                 {
                     w.Line(kernel + "(" + source + ", " + target + ");");
@@ -147,9 +147,9 @@ namespace CnnGen.Generator.Emitting
             }
         }
 
-        private static string Weight(LayerModel l) => "p.Slice(" + GeneratedNames.Constant(l.Name, "WeightOffset") + ", " + GeneratedNames.Constant(l.Name, "WeightLength") + ")";
+        private static string Weight(LayerModel l) => "p.Slice(" + GeneratedNames.WeightOffset(l.Name) + ", " + GeneratedNames.WeightLength(l.Name) + ")";
 
-        private static string Bias(LayerModel l) => "p.Slice(" + GeneratedNames.Constant(l.Name, "BiasOffset") + ", " + GeneratedNames.Constant(l.Name, "BiasLength") + ")";
+        private static string Bias(LayerModel l) => "p.Slice(" + GeneratedNames.BiasOffset(l.Name) + ", " + GeneratedNames.BiasLength(l.Name) + ")";
 
         private static string Span(Buffer buffer, int length) => buffer switch
         {
@@ -163,6 +163,11 @@ namespace CnnGen.Generator.Emitting
         private static void EmitScratch(SourceWriter w, NetworkPlan plan)
         {
             ScratchPlan s = plan.Scratch;
+            if (!s.UsesA && !s.UsesB && s.PaddedLength == 0 && s.PhaseLength == 0 && s.WideLength == 0)
+            {
+                return;
+            }
+
             w.Line("// Per-thread scratch, allocated on a thread's first call: Forward may run on several threads at once.");
             if (s.UsesA || s.UsesB)
             {

@@ -62,14 +62,14 @@ namespace CnnGen.Generator.Emitting
                 : Code.ReadOnlySpan + " input, " + Code.Span + " output";
             using (w.Block("public static void " + l.Identifier + "(" + parameters + ")"))
             {
-                w.Line(Code.Check + ".Length(input.Length, " + GeneratedNames.Constant(name, "InputLength") + ", \"input\", \"" + GeneratedNames.Constant(name, "InputLength") + " = " + l.Input + "\");");
+                w.Line(Code.Check + ".Length(input.Length, " + GeneratedNames.LayerInputLength(name) + ", \"input\", \"" + GeneratedNames.LayerInputLength(name) + " = " + l.Input + "\");");
                 if (l.HasParameters)
                 {
-                    w.Line(Code.Check + ".Length(weight.Length, " + GeneratedNames.Constant(name, "WeightLength") + ", \"weight\", \"" + GeneratedNames.Constant(name, "WeightLength") + "\");");
-                    w.Line(Code.Check + ".Length(bias.Length, " + GeneratedNames.Constant(name, "BiasLength") + ", \"bias\", \"" + GeneratedNames.Constant(name, "BiasLength") + "\");");
+                    w.Line(Code.Check + ".Length(weight.Length, " + GeneratedNames.WeightLength(name) + ", \"weight\", \"" + GeneratedNames.WeightLength(name) + "\");");
+                    w.Line(Code.Check + ".Length(bias.Length, " + GeneratedNames.BiasLength(name) + ", \"bias\", \"" + GeneratedNames.BiasLength(name) + "\");");
                 }
 
-                w.Line(Code.Check + ".Length(output.Length, " + GeneratedNames.Constant(name, "OutputLength") + ", \"output\", \"" + GeneratedNames.Constant(name, "OutputLength") + " = " + l.Output + "\");");
+                w.Line(Code.Check + ".Length(output.Length, " + GeneratedNames.LayerOutputLength(name) + ", \"output\", \"" + GeneratedNames.LayerOutputLength(name) + " = " + l.Output + "\");");
                 if (!l.HasParameters)
                 {
                     Kernels.DispatchEmitter.Emit(w, plan, "input, output", "input, output");
@@ -77,7 +77,7 @@ namespace CnnGen.Generator.Emitting
                 else if (plan.Vector is { PackedLength: > 0 } vector)
                 {
                     w.Line("// The vector kernels read the weight repacked (the scalar kernel reads it as it is).");
-                    w.Line(Code.ReadOnlySpan + " packed = global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? global::CnnGen.Runtime.PackCache.Get(ref " + GeneratedNames.PackCache(name) + ", weight, " + Text.Literal(vector.PackedLength) + ", " + Packing.Packer(plan) + ") : default;");
+                    w.Line(Code.ReadOnlySpan + " packed = global::CnnGen.Kernels.Current != global::CnnGen.KernelPath.Scalar ? global::CnnGen.Runtime.PackCache.Get(ref " + GeneratedNames.PackCache(name) + ", weight, " + Text.Literal(vector.PackedLength) + ", " + Packing.Packer(plan) + ") : default;");
                     Kernels.DispatchEmitter.Emit(w, plan, "input, packed, bias, output, relu: false", "input, weight, bias, output, relu: false");
                 }
                 else

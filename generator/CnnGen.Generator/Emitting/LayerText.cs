@@ -41,18 +41,19 @@ namespace CnnGen.Generator.Emitting
         public static string AxisFormula(LayerModel layer, bool width)
         {
             Window window = layer.Window!;
-            string op = layer.Rounding switch
-            {
-                RoundingMode.Floor => "floor",
-                RoundingMode.Ceil => "ceil",
-                _ => string.Empty,
-            };
             int input = width ? layer.Input.Width : layer.Input.Height;
             int size = width ? window.SizeX : window.SizeY;
             int stride = width ? window.StrideX : window.StrideY;
             int before = width ? window.PadLeft : window.PadTop, after = width ? window.PadRight : window.PadBottom;
             string padding = before == after ? "2*" + before : before + " + " + after;
-            return ", " + op + "(" + input + " - " + size + " + " + padding + ")/" + stride + " + 1 = " + (width ? layer.Output.Width : layer.Output.Height);
+            string quotient = "(" + input + " - " + size + " + " + padding + ")/" + stride;
+            string result = " + 1 = " + (width ? layer.Output.Width : layer.Output.Height);
+            return layer.Rounding switch
+            {
+                RoundingMode.Floor => ", floor(" + quotient + ")" + result,
+                RoundingMode.Ceil => ", ceil(" + quotient + ")" + result + " (less one when the last window would start past the input and its padding, as PyTorch's ceil_mode)",
+                _ => ", " + quotient + result,
+            };
         }
 
         /// <summary>What a kernel unrolls, for its comment: "fully unrolled" or "over the unroll budget of 256: …".</summary>

@@ -41,7 +41,7 @@ namespace CnnGen.Generator.Emitting
                 foreach (LayerPlan layer in plan.Layers)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    EmitLayer(w, plan, layer, cancellationToken);
+                    EmitLayer(w, layer, cancellationToken);
                 }
 
                 ParametersEmitter.Emit(w, plan);
@@ -58,7 +58,7 @@ namespace CnnGen.Generator.Emitting
         }
 
         /// <summary>One layer: its constants, its public method, its scalar kernel, its dispatcher and its vector kernel.</summary>
-        private static void EmitLayer(SourceWriter w, NetworkPlan network, LayerPlan plan, CancellationToken cancellationToken)
+        private static void EmitLayer(SourceWriter w, LayerPlan plan, CancellationToken cancellationToken)
         {
             LayerModel layer = plan.Layer;
             w.Line("// ---- " + LayerText.Describe(layer) + " ----");

@@ -59,7 +59,7 @@ namespace CnnGen.Generator.Emitting
                         string name = layer.Name;
                         w.Line(Packing.Call(
                             layer,
-                            "values.Slice(" + GeneratedNames.Constant(name, "WeightOffset") + ", " + GeneratedNames.Constant(name, "WeightLength") + ")",
+                            "values.Slice(" + GeneratedNames.WeightOffset(name) + ", " + GeneratedNames.WeightLength(name) + ")",
                             "new " + Code.Span + "(" + GeneratedNames.PackedField + ", " + Text.Literal(layer.PackedOffset) + ", " + Text.Literal(vector.PackedLength) + ")") + ";");
                     }
                 }

@@ -31,8 +31,8 @@ namespace CnnGen.Generator.Emitting
 
                     names.Add(TensorName(l, "weight"));
                     names.Add(TensorName(l, "bias"));
-                    w.Line("new " + Spec + "(\"" + TensorName(l, "weight") + "\", new int[] { " + LayerText.WeightShape(l, string.Empty, ", ", string.Empty) + " }, " + GeneratedNames.Constant(l.Name, "WeightOffset") + "),");
-                    w.Line("new " + Spec + "(\"" + TensorName(l, "bias") + "\", new int[] { " + l.Output.Depth + " }, " + GeneratedNames.Constant(l.Name, "BiasOffset") + "),");
+                    w.Line("new " + Spec + "(\"" + TensorName(l, "weight") + "\", new int[] { " + LayerText.WeightShape(l, string.Empty, ", ", string.Empty) + " }, " + GeneratedNames.WeightOffset(l.Name) + "),");
+                    w.Line("new " + Spec + "(\"" + TensorName(l, "bias") + "\", new int[] { " + l.Output.Depth + " }, " + GeneratedNames.BiasOffset(l.Name) + "),");
                 }
             }
 

@@ -71,6 +71,18 @@ namespace CnnGen.Generator.Model
 
         public static string Constant(string layer, string suffix) => layer + suffix;
 
+        public static string LayerInputLength(string layer) => layer + "InputLength";
+
+        public static string LayerOutputLength(string layer) => layer + "OutputLength";
+
+        public static string WeightOffset(string layer) => layer + "WeightOffset";
+
+        public static string WeightLength(string layer) => layer + "WeightLength";
+
+        public static string BiasOffset(string layer) => layer + "BiasOffset";
+
+        public static string BiasLength(string layer) => layer + "BiasLength";
+
         /// <summary>The scalar kernel (every machine; the reference form of the layer).</summary>
         public static string Scalar(string layer) => layer + "Scalar";
 

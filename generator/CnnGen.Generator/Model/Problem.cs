@@ -32,8 +32,6 @@ namespace CnnGen.Generator.Model
 
         /// <summary><see cref="Layer"/> value for the class name.</summary>
         public const int ClassName = -2;
-
-        public bool IsError => Id is not (DiagnosticIds.NotUnrolled or DiagnosticIds.ShapeReport);
     }
 
     /// <summary>Every diagnostic id, as constants: the descriptors, the checks and the code fixes use these.</summary>

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using System.Threading;
-using CnnGen.Generator.Diagnostics;
 using CnnGen.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -315,13 +314,37 @@ namespace CnnGen.Generator.Parsing
             _ => type.IsRecord ? "record" : "class",
         };
 
+        /// <summary>
+        /// The generated file's name: namespace parts joined by '.', containing types and the class by '+', and any
+        /// character that is not a letter, a digit or '_' written as '-' and its code, so two classes never share a
+        /// file name ('-' and '+' cannot appear in a C# name).
+        /// </summary>
         private static string HintNameOf(INamedTypeSymbol type)
         {
-            string full = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty);
+            var names = new List<string>();
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                names.Insert(0, t.Name);
+            }
+
+            var parts = new List<string>();
+            for (INamespaceSymbol? ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+            {
+                parts.Insert(0, ns.Name);
+            }
+
+            string full = (parts.Count > 0 ? string.Join(".", parts) + "." : string.Empty) + string.Join("+", names);
             var builder = new StringBuilder(full.Length + 5);
             foreach (char c in full)
             {
-                builder.Append(char.IsLetterOrDigit(c) || c == '.' || c == '_' ? c : '_');
+                if (char.IsLetterOrDigit(c) || c is '.' or '+' or '_')
+                {
+                    builder.Append(c);
+                }
+                else
+                {
+                    builder.Append('-').Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+                }
             }
 
             return builder.Append(".g.cs").ToString();

@@ -43,9 +43,10 @@ namespace CnnGen.Generator.Planning
 
     /// <summary>
     /// One layer that has members (conv, pool, fully connected): its scalar kernel and, where one fits, its vector
-    /// kernel. <see cref="PackedOffset"/> is where its repacked weight starts in <c>_packed</c> (−1: none).
+    /// kernel (else <see cref="ScalarOnly"/> says why not). <see cref="PackedOffset"/> is where its repacked weight
+    /// starts in <c>_packed</c> (−1: none).
     /// </summary>
-    internal sealed record LayerPlan(LayerModel Layer, ScalarPlan Scalar, KernelPlan? Vector, int PackedOffset)
+    internal sealed record LayerPlan(LayerModel Layer, ScalarPlan Scalar, KernelPlan? Vector, int PackedOffset, string? ScalarOnly)
     {
         public string Name => Layer.Name;
     }

@@ -22,7 +22,7 @@ namespace CnnGen.Generator.Planning
         public static NetworkPlan Plan(NetworkModel network)
         {
             var layers = new List<LayerPlan>();
-            int packed = 0;
+            long packed = 0;
             foreach (LayerModel layer in network.Layers)
             {
                 if (!layer.HasMembers)
@@ -30,15 +30,24 @@ namespace CnnGen.Generator.Planning
                     continue;
                 }
 
-                KernelPlan? vector = VectorPlan(layer);
+                KernelPlan? vector = VectorPlan(layer, out string? scalarOnly);
                 int packedOffset = -1;
                 if (vector is { PackedLength: > 0 })
                 {
-                    packedOffset = packed;
-                    packed += vector.PackedLength;
+                    if (packed + vector.PackedLength > MaxVectorBuffer)
+                    {
+                        // All the repacked weights together would pass 1 GiB: this layer keeps its scalar kernel.
+                        vector = null;
+                        scalarOnly = "The repacked weights of the network would be over 1 GiB";
+                    }
+                    else
+                    {
+                        packedOffset = (int)packed;
+                        packed += vector.PackedLength;
+                    }
                 }
 
-                layers.Add(new LayerPlan(layer, ScalarPlanOf(layer), vector, packedOffset));
+                layers.Add(new LayerPlan(layer, ScalarPlanOf(layer), vector, packedOffset, scalarOnly));
             }
 
             EquatableArray<ForwardStep> steps = Steps(network);
@@ -48,13 +57,11 @@ namespace CnnGen.Generator.Planning
                 activation = Math.Max(activation, layer.Output.Length);
             }
 
-            int lastProducer = -1;
-            for (int i = 0; i < steps.Count; i++)
+            // Producing steps write A, B, A, … and the last one the output: A is used from two producers on, B from three.
+            int producers = 0;
+            foreach (ForwardStep step in steps)
             {
-                if (!steps[i].InPlace)
-                {
-                    lastProducer = i;
-                }
+                producers += step.InPlace ? 0 : 1;
             }
 
             int padded = 0, phases = 0, wide = 0;
@@ -69,8 +76,8 @@ namespace CnnGen.Generator.Planning
                 wide = Math.Max(wide, plan.Vector?.WideLength ?? 0);
             }
 
-            var scratch = new ScratchPlan(activation, lastProducer > 0, lastProducer > 1, padded, phases, wide);
-            return new NetworkPlan(network, EquatableArray.From(layers), steps, scratch, packed);
+            var scratch = new ScratchPlan(activation, producers >= 2, producers >= 3, padded, phases, wide);
+            return new NetworkPlan(network, EquatableArray.From(layers), steps, scratch, (int)packed);
         }
 
         /// <summary>
@@ -139,27 +146,38 @@ namespace CnnGen.Generator.Planning
             return new ScalarPlan(Unrolling.Scalar(layer), padded, width, height);
         }
 
-        /// <summary>The layer's vector kernel, or null when the scalar kernel serves every machine.</summary>
-        private static KernelPlan? VectorPlan(LayerModel layer)
+        /// <summary>The layer's vector kernel, or null when the scalar kernel serves every machine (and why).</summary>
+        private static KernelPlan? VectorPlan(LayerModel layer, out string? scalarOnly)
         {
+            KernelPlan? plan;
             switch (layer.Kind)
             {
                 case LayerKind.FullyConnected:
                 {
                     int padded = RoundUp(layer.Output.Depth, MaxLanes);
                     long packed = (long)layer.Input.Length * padded;
-                    return packed <= MaxVectorBuffer ? new FullyConnectedPlan(padded, (int)packed) : null;
+                    plan = packed <= MaxVectorBuffer ? new FullyConnectedPlan(padded, (int)packed) : null;
+                    scalarOnly = "The packed weight would be over 1 GiB";
+                    break;
                 }
 
                 case LayerKind.MaxPool:
-                    return PoolPlan(layer);
-
-                case LayerKind.Conv:
-                    return ConvPlan(layer);
+                    plan = PoolPlan(layer);
+                    scalarOnly = layer.Window!.StrideX > 2 ? "A pool stride over 2 across has no vector kernel" : "The window is over the unroll budget";
+                    break;
 
                 default:
-                    return null;
+                    plan = ConvPlan(layer);
+                    scalarOnly = "The vector kernel's buffers would be over 1 GiB";
+                    break;
             }
+
+            if (plan is not null)
+            {
+                scalarOnly = null;
+            }
+
+            return plan;
         }
 
         private static PoolRowsPlan? PoolPlan(LayerModel layer)
@@ -204,7 +222,7 @@ namespace CnnGen.Generator.Planning
             if (!direct && output.Depth % MaxLanes == 0 && (long)outputCells * 4 < wideChannel * 3)
             {
                 long cellMajor = (long)outputCells * output.Depth;
-                if (Math.Max(phaseCopy, cellMajor) > MaxVectorBuffer)
+                if (Math.Max(Math.Max(phaseCopy, cellMajor), layer.Weight.Length) > MaxVectorBuffer)
                 {
                     return null;
                 }

@@ -56,6 +56,32 @@ namespace CnnGen.Tests.Generation
             Assert.Equal(new[] { 5.5f, 5.5f, 5.5f }, output);
         }
 
+        [Theory]
+        [InlineData("a")]
+        [InlineData("p")]
+        [InlineData("input")]
+        [InlineData("output")]
+        [InlineData("TS")]
+        [InlineData("TV")]
+        public void A_layer_named_like_a_local_of_the_generated_code_still_works(string name)
+        {
+            // A pool with rows narrower than 16 floats is called by its public method from Forward's steps, where the
+            // locals a, b, p, the parameters and the type parameters would hide a bare name: the call is fully qualified.
+            float[] output = BuildAndRun(
+                "[Input(4, 4, 1)] [Conv(2, 1)] [Relu] [MaxPool(2, Name = \"" + name + "\")] [FullyConnected(1)]\npublic partial class Net { }",
+                "Net");
+            Assert.Equal(new[] { 4.5f }, output);
+        }
+
+        [Fact]
+        public void Classes_whose_names_differ_only_in_characters_a_file_name_cannot_hold_get_different_files()
+        {
+            // U+203F (undertie) is a connector character, legal in C# names; both classes once mapped to Net_1.g.cs.
+            CompileResult result = Compile("[Input(2, 2, 1)] [Relu]\npublic partial class Net_1 { }\n[Input(2, 2, 1)] [Relu]\npublic partial class Net\u203F1 { }");
+            result.AssertClean();
+            Assert.Equal(2, result.GeneratedTrees.Count());
+        }
+
         [Fact]
         public void A_class_declared_with_a_verbatim_identifier_keeps_it()
         {

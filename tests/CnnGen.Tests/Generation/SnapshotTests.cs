@@ -49,6 +49,6 @@ namespace CnnGen.Tests.Generation
         public void Window_over_the_unroll_budget() => Verify(
             "OverUnrollBudget",
             "public static partial class Models\n{\n    [Input(4, 4, 32)] [Conv(2, 3, Padding = 1)] [MaxPool(17, Padding = 7, Stride = 1, Rounding = OutputRounding.Ceil)]\n    public partial class Deep { }\n}",
-            "Models.Deep");
+            "Models+Deep");
     }
 }

@@ -24,7 +24,7 @@ namespace CnnGen.Generator.Emitting.Kernels
             LayerModel l = plan.Layer;
             if (plan.Vector is null)
             {
-                w.Line("// " + ScalarOnlyReason(l) + ": the scalar kernel serves every machine.");
+                w.Line("// " + plan.ScalarOnly + ": the scalar kernel serves every machine.");
                 w.Line(GeneratedNames.Scalar(l.Name) + "(" + scalarArguments + ");");
                 return;
             }
@@ -49,13 +49,5 @@ namespace CnnGen.Generator.Emitting.Kernels
                 w.Line(GeneratedNames.Scalar(l.Name) + "(" + scalarArguments + ");");
             }
         }
-
-        private static string ScalarOnlyReason(LayerModel l) => l.Kind switch
-        {
-            LayerKind.FullyConnected => "The packed weight would be over 1 GiB",
-            LayerKind.MaxPool when l.Window!.StrideX > 2 => "A pool stride over 2 has no vector kernel",
-            LayerKind.MaxPool => "The window is over the unroll budget",
-            _ => "The vector kernel's buffers would be over 1 GiB",
-        };
     }
 }

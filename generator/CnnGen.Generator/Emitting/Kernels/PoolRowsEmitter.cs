@@ -17,9 +17,18 @@ namespace CnnGen.Generator.Emitting.Kernels
             Window window = l.Window!;
             int first = plan.First, last = plan.Last, inside = plan.Inside;
             int width = l.Input.Width, height = l.Input.Height;
+
+            // Which vector forms a width can take, known here: the kernel runs with 4, 8 and (unless narrow) 16 floats.
+            int fewest = 4, most = plan.Narrow ? 8 : 16;
+            bool alwaysWhole = inside >= most, neverWhole = inside < fewest;
+
+            // Whether the edge loop must test its rows and columns: only when a window there can reach outside the input.
+            bool rowsInside = window.PadTop == 0 && ((long)(l.Output.Height - 1) * window.StrideY) + window.SizeY <= height;
+            bool columnsInside = window.PadLeft == 0 && ((long)(l.Output.Width - 1) * window.StrideX) + window.SizeX <= width;
+
             w.Line("// " + LayerText.Describe(l) + ", vectorized along each output row: output columns " + first + ".." + last);
-            w.Line("// have their whole window inside the input row and are computed " + (window.StrideX == 2 ? "from even/odd lanes of " : "from ") + "straight loads of the input rows");
-            w.Line("// (no copy); columns at the padded edges go one by one, reading -infinity outside the input.");
+            w.Line("// have their whole window inside the input row and come " + (window.StrideX == 2 ? "from even/odd lanes of " : "from ") + "straight loads of the input rows (no copy);");
+            w.Line("// the other columns (at a padded edge, or where " + (window.StrideX == 2 ? "the second load of a stride-2 tap" : "a load") + " would pass the row's end) go one by one" + (rowsInside && columnsInside ? "." : ", reading -infinity outside the input."));
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
             using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.Span + " output) " + Code.VectorConstraint))
@@ -35,56 +44,58 @@ namespace CnnGen.Generator.Emitting.Kernels
                         Affine top = (y * window.StrideY) + (-window.PadTop);
                         w.Line("int top = " + top + "; // first input row of the window");
                         w.Line("ref float orow = ref " + Code.At("o", ((d * l.Output.Plane) + (y * l.Output.Width)).ToString()) + ";");
+                        string vectorEnd = Text.Literal(first);
                         if (inside >= 1)
                         {
-                            // Whole vectors along the row (the last one overlapping the one before); or, for a row narrower than a vector,
-                            // one vector from the first column whose extra lanes spill into the next row's outputs (rewritten when that
-                            // row is done), where its reads and writes stay inside the spans.
-                            Affine lastRow = top + (window.SizeY - 1);
-                            Affine inputPlane = d * l.Input.Plane;
-                            string readEnd = (inputPlane.IsConstant && inputPlane.Constant == 0 ? string.Empty : "(" + inputPlane + ") + ") +
-                                "(global::System.Math.Min(" + lastRow + ", " + (height - 1) + ") * " + width + ") + " + Text.Literal(((long)first * window.StrideX) - window.PadLeft + window.SizeX - 1) + " + (" + window.StrideX + " * n)";
-                            string writeEnd = ((d * l.Output.Plane) + (y * l.Output.Width) + first) + " + n";
-                            w.Line("bool whole = " + inside + " >= n;");
-                            w.Line("int vectorEnd = whole || (" + readEnd + " <= " + Text.Literal(l.Input.Length) + " && " + writeEnd + " <= " + Text.Literal(l.Output.Length) + ") ? " + (last + 1) + " : " + first + ";");
-                            using (w.Block("for (int c = " + first + "; c < vectorEnd; c += n)"))
+                            if (alwaysWhole)
                             {
-                                w.Line("int at = whole && c + n > " + (last + 1) + " ? " + (last + 1) + " - n : c;");
-                                EmitVector(w, l, "at");
-                            }
-                        }
-
-                        w.Line("// The rest, one by one: the edge columns" + (inside >= 1 ? " (every column when the row is narrower than a vector)" : string.Empty) + ".");
-                        using (w.Block("for (int c = 0; c < " + l.Output.Width + "; c++)"))
-                        {
-                            if (inside >= 1)
-                            {
-                                using (w.Block("if (c == " + first + " && vectorEnd > " + first + ")"))
+                                w.Line("// Whole vectors along the row, the last one overlapping the one before.");
+                                vectorEnd = Text.Literal(last + 1);
+                                using (w.Block("for (int c = " + first + "; c <= " + last + "; c += n)"))
                                 {
-                                    w.Line("c = vectorEnd - 1;");
-                                    w.Line("continue;");
+                                    w.Line("int at = c + n <= " + (last + 1) + " ? c : " + (last + 1) + " - n;");
+                                    EmitVector(w, l, "at");
                                 }
                             }
-
-                            w.Line("float m = float.NegativeInfinity;");
-                            using (w.Block("for (int fy = 0; fy < " + window.SizeY + "; fy++)"))
+                            else
                             {
-                                w.Line("int r = top + fy;");
-                                using (w.Block("if ((uint)r < " + height + "u)"))
+                                // A row narrower than a vector (for some widths): one vector from the first column whose extra lanes spill
+                                // into the next row's outputs (rewritten when that row is done), where its reads and writes stay inside the spans.
+                                Affine lastRow = top + (window.SizeY - 1);
+                                Affine inputPlane = d * l.Input.Plane;
+                                string readEnd = (inputPlane.IsConstant && inputPlane.Constant == 0 ? string.Empty : "(" + inputPlane + ") + ") +
+                                    "(global::System.Math.Min(" + lastRow + ", " + (height - 1) + ") * " + width + ") + " + Text.Literal(((long)first * window.StrideX) - window.PadLeft + window.SizeX - 1) + " + (" + window.StrideX + " * n)";
+                                string writeEnd = ((d * l.Output.Plane) + (y * l.Output.Width) + first) + " + n";
+                                string fits = readEnd + " <= " + Text.Literal(l.Input.Length) + " && " + writeEnd + " <= " + Text.Literal(l.Output.Length);
+                                vectorEnd = "vectorEnd";
+                                if (neverWhole)
                                 {
-                                    using (w.Block("for (int fx = 0; fx < " + window.SizeX + "; fx++)"))
+                                    w.Line("// The row's " + inside + " inside columns are fewer than a vector: one vector whose extra lanes spill into the next row's");
+                                    w.Line("// outputs (rewritten when that row is done), where its reads and writes stay inside the spans.");
+                                    w.Line("int vectorEnd = " + fits + " ? " + (last + 1) + " : " + first + ";");
+                                    using (w.Block("if (vectorEnd > " + first + ")"))
                                     {
-                                        w.Line("int col = " + ((Affine.Var("c") * window.StrideX) + Affine.Var("fx") + (-window.PadLeft)) + ";");
-                                        using (w.Block("if ((uint)col < " + width + "u)"))
-                                        {
-                                            w.Line("float v = " + Code.Unsafe + ".Add(ref plane, (r * " + width + ") + col);");
-                                            w.Line("m = v > m || float.IsNaN(v) ? v : m; // NaN propagates");
-                                        }
+                                        EmitVector(w, l, Text.Literal(first));
+                                    }
+                                }
+                                else
+                                {
+                                    w.Line("// Whole vectors along the row (the last one overlapping the one before) when it holds one; else one vector whose");
+                                    w.Line("// extra lanes spill into the next row's outputs (rewritten when that row is done), where reads and writes stay inside.");
+                                    w.Line("bool whole = " + inside + " >= n;");
+                                    w.Line("int vectorEnd = whole || (" + fits + ") ? " + (last + 1) + " : " + first + ";");
+                                    using (w.Block("for (int c = " + first + "; c < vectorEnd; c += n)"))
+                                    {
+                                        w.Line("int at = whole && c + n > " + (last + 1) + " ? " + (last + 1) + " - n : c;");
+                                        EmitVector(w, l, "at");
                                     }
                                 }
                             }
+                        }
 
-                            w.Line(Code.Unsafe + ".Add(ref orow, c) = m;");
+                        if (!(first == 0 && last == l.Output.Width - 1 && alwaysWhole))
+                        {
+                            EmitEdges(w, l, first, inside >= 1 ? vectorEnd : null, rowsInside, columnsInside);
                         }
                     }
                 }
@@ -93,12 +104,53 @@ namespace CnnGen.Generator.Emitting.Kernels
             w.Line();
         }
 
+        /// <summary>The columns the vectors did not do, one by one, each window read with the tests it needs.</summary>
+        private static void EmitEdges(SourceWriter w, LayerModel l, int first, string? vectorEnd, bool rowsInside, bool columnsInside)
+        {
+            Window window = l.Window!;
+            w.Line("// The other columns, one by one.");
+            using (w.Block("for (int c = 0; c < " + l.Output.Width + "; c++)"))
+            {
+                if (vectorEnd is not null)
+                {
+                    using (w.Block(vectorEnd == "vectorEnd" ? "if (c == " + first + " && vectorEnd > " + first + ")" : "if (c == " + first + ")"))
+                    {
+                        w.Line("c = " + (int.TryParse(vectorEnd, out int end) ? Text.Literal(end - 1) : vectorEnd + " - 1") + ";");
+                        w.Line("continue;");
+                    }
+                }
+
+                w.Line("float m = float.NegativeInfinity;");
+                using (w.Block("for (int fy = 0; fy < " + window.SizeY + "; fy++)"))
+                {
+                    w.Line("int r = top + fy;");
+                    using (rowsInside ? default : w.Block("if ((uint)r < " + l.Input.Height + "u)"))
+                    {
+                        using (w.Block("for (int fx = 0; fx < " + window.SizeX + "; fx++)"))
+                        {
+                            w.Line("int col = " + ((Affine.Var("c") * window.StrideX) + Affine.Var("fx") + (-window.PadLeft)) + ";");
+                            using (columnsInside ? default : w.Block("if ((uint)col < " + l.Input.Width + "u)"))
+                            {
+                                w.Line("float v = " + Code.Unsafe + ".Add(ref plane, (r * " + l.Input.Width + ") + col);");
+                                w.Line("m = v > m || float.IsNaN(v) ? v : m; // NaN propagates");
+                            }
+                        }
+                    }
+                }
+
+                w.Line(Code.Unsafe + ".Add(ref orow, c) = m;");
+            }
+        }
+
         /// <summary>One vector of pool outputs starting at output column <paramref name="at"/> of the current row.</summary>
         private static void EmitVector(SourceWriter w, LayerModel l, string at)
         {
             Window window = l.Window!;
             int sx = window.StrideX;
-            w.Line("int column = " + (sx == 1 ? at : at + " * " + sx) + (window.PadLeft == 0 ? string.Empty : " - " + window.PadLeft) + "; // first input column of the window of output column " + at);
+            string column = int.TryParse(at, out int fixedAt)
+                ? Text.Literal(((long)fixedAt * sx) - window.PadLeft)
+                : (sx == 1 ? at : at + " * " + sx) + (window.PadLeft == 0 ? string.Empty : " - " + window.PadLeft);
+            w.Line("int column = " + column + "; // first input column of the window of output column " + at);
             w.Line("TV m = TS.Splat(float.NegativeInfinity);");
             for (int fy = 0; fy < window.SizeY; fy++)
             {

@@ -54,7 +54,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                         cancellationToken.ThrowIfCancellationRequested();
                         if (conv)
                         {
-                            w.Line("// d = " + d + ": weight[k, " + d + ", fy, fx] * input[" + d + ", " + LayerText.Times("y", window.StrideY) + " + fy, " + LayerText.Times("x", window.StrideX) + " + fx]");
+                            w.Line("// d = " + d + ": weight[k, " + d + ", fy, fx] * " + (plan.Scalar.Padded ? "padded" : "input") + "[" + d + ", " + LayerText.Times("y", window.StrideY) + " + fy, " + LayerText.Times("x", window.StrideX) + " + fx]");
                         }
 
                         for (int y = 0; y < fy; y++)

@@ -11,8 +11,8 @@ namespace CnnGen.Generator.Emitting.Kernels
 
     /// <summary>
     /// The loops and unrolled taps of a vector conv step over the phase planes, as far as the plan's unroll level goes:
-    /// Full (every channel and tap), Window (a loop over input channels, the window's taps unrolled), Row (loops over
-    /// channels and window rows, each row's taps unrolled) or None. The caller writes each tap's loads and
+    /// Window (a loop over input channels, the window's taps unrolled), Row (loops over channels and window rows, each
+    /// row's taps unrolled) or None. (<see cref="Unrolling.Vector"/> never asks a vector step to unroll the channels.) The caller writes each tap's loads and
     /// multiply-adds; this writes the loops and moves the source and weight refs along.
     /// </summary>
     internal static class VectorTaps
@@ -28,24 +28,6 @@ namespace CnnGen.Generator.Emitting.Kernels
             long perChannel = (long)window.Taps * perTap;
             long plane = phases.Plane;
             Func<string, string> same = s => s;
-
-            if (level == UnrollLevel.Full)
-            {
-                for (int d = 0; d < depth; d++)
-                {
-                    for (int y = 0; y < fy; y++)
-                    {
-                        for (int x = 0; x < fx; x++)
-                        {
-                            cancellationToken.ThrowIfCancellationRequested();
-                            w.Line("// channel " + d + ", tap (" + y + ", " + x + ")");
-                            tap(new Tap(same, Text.Literal((d * plane) + phases.TapOffset(y, x, sx, sy)), weight, Text.Literal((d * perChannel) + ((((long)y * fx) + x) * perTap))));
-                        }
-                    }
-                }
-
-                return;
-            }
 
             w.Line("ref float wd = ref " + weight + ";");
             using (w.For("d", depth, out Affine _))

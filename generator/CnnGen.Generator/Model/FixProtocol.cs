@@ -1,13 +1,13 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 
-namespace CnnGen.Generator.Diagnostics
+namespace CnnGen.Generator.Model
 {
     /// <summary>
     /// How the analyzer tells the code fixes what would fit: diagnostic properties "Fix0", "Fix1", … each
     /// "Property|Value|Output" (an empty Value removes the property; Output is the layer's resulting shape, for the
-    /// title), or the property <see cref="AddPartial"/>. This one file is compiled into both the analyzer and the
-    /// code-fix assemblies, so the two sides cannot disagree.
+    /// title), or the property <see cref="AddPartial"/>. This one file, which needs nothing but the base library, is
+    /// compiled into both the analyzer and the code-fix assemblies, so the two sides cannot disagree.
     /// </summary>
     internal static class FixProtocol
     {
