@@ -122,11 +122,11 @@ namespace CnnGen.Generator.Emitting
                     continue;
                 }
 
-                w.Line("// " + LayerText.Describe(l) + (step.FusedRelu ? ", ReLU fused" : string.Empty) + (vector && plan.Layers.First(p => p.Layer.Index == l.Index) is { Vector: PoolRowsPlan { Narrow: true } } ? " (its public method: narrow rows take 8-float vectors)" : string.Empty));
+                w.Line("// " + LayerText.Describe(l) + (step.FusedRelu ? ", ReLU fused" : string.Empty));
                 LayerPlan layer = plan.Layers.First(p => p.Layer.Index == l.Index);
                 string kernel = !vector || layer.Vector is null
                     ? GeneratedNames.Scalar(l.Name)
-                    : layer.Vector is PoolRowsPlan { Narrow: true } ? plan.Class.QualifiedName + "." + l.Identifier : GeneratedNames.Vector(l.Name) + "<TS, TV>";
+                    : GeneratedNames.Vector(l.Name) + "<TS, TV>";
                 if (!l.HasParameters)
                 {
                     w.Line(kernel + "(" + source + ", " + target + ");");

@@ -108,29 +108,7 @@ namespace CnnGen.Generator.Model
         string Keyword,
         string Namespace,
         EquatableArray<ContainingType> ContainingTypes,
-        string HintName)
-    {
-        /// <summary>The class as C# names it from anywhere: <c>global::App.Outer.Net</c> (no local or type parameter can hide it).</summary>
-        public string QualifiedName
-        {
-            get
-            {
-                var parts = new System.Collections.Generic.List<string>();
-                if (Namespace.Length > 0)
-                {
-                    parts.Add(Namespace);
-                }
-
-                foreach (ContainingType outer in ContainingTypes)
-                {
-                    parts.Add(outer.Identifier);
-                }
-
-                parts.Add(Identifier);
-                return "global::" + string.Join(".", parts);
-            }
-        }
-    }
+        string HintName);
 
     /// <summary>A whole declaration as plain values: what checking starts from. Never holds a Roslyn object.</summary>
     internal sealed record NetworkSpec(ClassSpec Class, InputSpec Input, EquatableArray<LayerSpec> Layers);

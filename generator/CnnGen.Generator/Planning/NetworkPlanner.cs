@@ -195,7 +195,7 @@ namespace CnnGen.Generator.Planning
                 ? ShapeMath.FloorDiv((long)layer.Input.Width - 1 - window.SizeX + window.PadLeft, 2)
                 : (long)layer.Input.Width - window.SizeX + window.PadLeft;
             last = Math.Min(last, layer.Output.Width - 1);
-            return new PoolRowsPlan(first, (int)Math.Max(last, first - 1), last - first + 1 < MaxLanes);
+            return new PoolRowsPlan(first, (int)Math.Max(last, first - 1));
         }
 
         private static KernelPlan? ConvPlan(LayerModel layer)

@@ -29,12 +29,9 @@ namespace CnnGen.Generator.Emitting.Kernels
                 return;
             }
 
-            bool narrow = plan.Vector is PoolRowsPlan { Narrow: true };
-            w.Line(narrow
-                ? "// Fewer than 16 output columns per row lie inside the input: 8-float vectors fit this layer better than 16."
-                : "// The widest vector kernel this machine runs (the JIT keeps only the branch taken), else the scalar kernel.");
+            w.Line("// The widest vector kernel this machine runs (the JIT keeps only the branch taken), else the scalar kernel.");
             string keyword = "if";
-            for (int i = narrow ? 1 : 0; i < Widths.Length; i++)
+            for (int i = 0; i < Widths.Length; i++)
             {
                 using (w.Block(keyword + " (" + Widths[i].Simd + ".IsSupported)"))
                 {

@@ -18,8 +18,8 @@ namespace CnnGen.Generator.Emitting.Kernels
             int first = plan.First, last = plan.Last, inside = plan.Inside;
             int width = l.Input.Width, height = l.Input.Height;
 
-            // Which vector forms a width can take, known here: the kernel runs with 4, 8 and (unless narrow) 16 floats.
-            int fewest = 4, most = plan.Narrow ? 8 : 16;
+            // Which vector forms a width can take, known here: the kernel runs with 4, 8 and 16 floats.
+            int fewest = 4, most = 16;
             bool alwaysWhole = inside >= most, neverWhole = inside < fewest;
 
             // Whether the edge loop must test its rows and columns: only when a window there can reach outside the input.
