@@ -23,7 +23,6 @@ namespace CnnGen.Generator.Emitting
                 "<param name=\"output\">Receives <see cref=\"" + GeneratedNames.OutputLength + "\"/> floats.</param>",
                 "<exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(Code.GeneratedCode);
-            w.Line(Code.Optimized);
             using (w.Block("public void " + GeneratedNames.Forward + "(" + Code.ReadOnlySpan + " input, " + Code.Span + " output)"))
             {
                 w.Line(Code.Check + ".Length(input.Length, " + GeneratedNames.InputLength + ", \"input\", \"" + GeneratedNames.InputLength + " = " + n.Input + "\");");
@@ -59,8 +58,7 @@ namespace CnnGen.Generator.Emitting
                 w.Line();
                 w.Line("// The steps of Forward with vector kernels of width TS (a layer without one runs its scalar kernel).");
                 w.Line(Code.GeneratedCode);
-                w.Line(Code.Optimized);
-                using (w.Block("private void " + GeneratedNames.ForwardVector + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.Span + " output) " + Code.VectorConstraint))
+                    using (w.Block("private void " + GeneratedNames.ForwardVector + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.Span + " output) " + Code.VectorConstraint))
                 {
                     EmitSteps(w, plan, vector: true);
                 }
@@ -68,8 +66,7 @@ namespace CnnGen.Generator.Emitting
                 w.Line();
                 w.Line("// The steps of Forward with the scalar kernels, for machines without vector instructions.");
                 w.Line(Code.GeneratedCode);
-                w.Line(Code.Optimized);
-                using (w.Block("private void " + GeneratedNames.ForwardScalar + "(" + Code.ReadOnlySpan + " input, " + Code.Span + " output)"))
+                    using (w.Block("private void " + GeneratedNames.ForwardScalar + "(" + Code.ReadOnlySpan + " input, " + Code.Span + " output)"))
                 {
                     EmitSteps(w, plan, vector: false);
                 }

@@ -56,7 +56,6 @@ namespace CnnGen.Generator.Emitting
                 "<param name=\"output\">Receives the output volume, " + Text.Literal(l.Output.Length) + " floats.</param>",
                 "<exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(Code.GeneratedCode);
-            w.Line(Code.Optimized);
             string parameters = l.HasParameters
                 ? Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output"
                 : Code.ReadOnlySpan + " input, " + Code.Span + " output";

@@ -139,7 +139,6 @@ namespace CnnGen.Runtime
         /// Checks the shapes, then writes the pad value everywhere a phase copy has no input cell: the slack after the
         /// planes, whole phase rows above and below the input, and the cells left and right of it in the other rows.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void PhaseBorders(
             ReadOnlySpan<float> input,
             int width,
@@ -185,7 +184,6 @@ namespace CnnGen.Runtime
         }
 
         /// <summary>Pad cells [0, left) and [end, width) of <paramref name="rows"/> rows <paramref name="width"/> apart.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void PadRows(ref float start, int rows, int width, int left, int end, float padValue)
         {
             for (int i = 0; i < rows; i++)
@@ -201,7 +199,6 @@ namespace CnnGen.Runtime
         /// <paramref name="paddedWidth"/> x <paramref name="paddedHeight"/> with the input at (<paramref name="padLeft"/>,
         /// <paramref name="padTop"/>) and <paramref name="padValue"/> everywhere else: the scalar kernels' source.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Pad(ReadOnlySpan<float> input, int width, int height, int depth, int padLeft, int padTop, float padValue, int paddedWidth, int paddedHeight, Span<float> padded)
         {
             if (input.Length < width * height * depth || padded.Length < (long)paddedWidth * paddedHeight * depth ||
@@ -231,7 +228,6 @@ namespace CnnGen.Runtime
         }
 
         /// <summary>Even columns of each of <paramref name="rows"/> rows to <paramref name="even"/>, odd ones to <paramref name="odd"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void SplitRows<TS, TV>(ref float source, int sourceStride, ref float even, ref float odd, int targetStride, int rows, int width)
             where TS : struct, ISimd<TV>
             where TV : struct
@@ -268,7 +264,6 @@ namespace CnnGen.Runtime
         /// Copies the real <paramref name="outWidth"/> columns of each wide row (<paramref name="wideRow"/> long,
         /// <paramref name="wideChannel"/> apart per channel) into a CHW <paramref name="output"/>.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Compact<TS, TV>(ReadOnlySpan<float> wide, int wideChannel, int wideRow, int outWidth, int outHeight, int depth, Span<float> output)
             where TS : struct, ISimd<TV>
             where TV : struct
@@ -320,7 +315,6 @@ namespace CnnGen.Runtime
         /// target[c·rows + r] = source[r·columns + c]: a [rows][columns] matrix transposed. A conv weight [K][D·Fy·Fx]
         /// becomes [D][Fy][Fx][K], the layout the filter-vector conv kernel reads.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Transpose(ReadOnlySpan<float> source, int rows, int columns, Span<float> target)
         {
             if (source.Length < (long)rows * columns || target.Length < (long)rows * columns)
@@ -344,7 +338,6 @@ namespace CnnGen.Runtime
         /// Transposes a PyTorch linear weight [outputs][inputs] into [inputs][<paramref name="paddedOutputs"/>], zero in the
         /// padding columns, so the kernel reads one input's weights for a vector of outputs together.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void PackFullyConnectedWeight(ReadOnlySpan<float> weight, int outputs, int inputs, int paddedOutputs, Span<float> packed)
         {
             if (weight.Length < (long)outputs * inputs || packed.Length < (long)inputs * paddedOutputs || paddedOutputs < outputs)
@@ -392,7 +385,6 @@ namespace CnnGen.Runtime
         /// output[k·cells + p] = source[p·channels + k]: a cell-major (HWC) result of <paramref name="cells"/> cells
         /// and <paramref name="channels"/> channels into CHW.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ToChannels(ReadOnlySpan<float> source, int cells, int channels, Span<float> output)
         {
             if (source.Length < (long)cells * channels || output.Length < (long)cells * channels)
@@ -414,7 +406,6 @@ namespace CnnGen.Runtime
         }
 
         /// <summary>target[i] = max(0, source[i]), NaN kept, as <c>torch.relu</c>: a ReLU that could not be fused into the layer before it (the two spans may be the same).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Relu(ReadOnlySpan<float> source, Span<float> target)
         {
             if (target.Length < source.Length)

@@ -15,7 +15,6 @@ namespace CnnGen.Generator.Emitting.Kernels
             w.Line("// " + LayerText.Describe(l) + ", vectorized along the outputs: the packed weight is [" + Text.Literal(l.Input.Length) + " inputs][" + plan.PaddedOutputs + " outputs],");
             w.Line("// each input broadcast and multiplied into vectors of outputs (the runtime's kernel, shared by every fully-connected layer).");
             w.Line(Code.GeneratedCode);
-            w.Line(Code.Optimized);
             using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " packedWeight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu) " + Code.VectorConstraint))
             {
                 w.Line(Code.Span + " sums = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Wide + ", " + GeneratedNames.MaxWideLength + ").Slice(0, " + plan.PaddedOutputs + ");");
