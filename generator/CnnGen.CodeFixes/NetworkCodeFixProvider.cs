@@ -14,19 +14,21 @@ namespace CnnGen.CodeFixes
 {
     /// <summary>
     /// Fixes for CnnGen's shape errors, from the choices the analyzer computed and checked against the whole network
-    /// (<see cref="FixProtocol"/>): CNN001 (a stride, a padding or a rounding that fits), CNN002 (the largest size or
-    /// smallest padding that fits), CNN004 (set or remove Depth), and CNN006 (add 'partial' to the class and its
-    /// containing types).
+    /// (<see cref="FixProtocol"/>): CNN001 (a stride, a padding, PaddingMode.Same or a rounding that fits, or PyTorch's
+    /// rounding for the whole network on [Input]), CNN002 (the largest size or smallest padding that fits), CNN004 (set
+    /// or remove Depth), CNN006 (add 'partial' to the class and its containing types), CNN011 (the nearest group count
+    /// that divides), CNN012 (remove the conflicting setting) and CNN013 (the missing size, square). Fix All applies the
+    /// same kind of fix (same property and value) to every diagnostic that offers it.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(NetworkCodeFixProvider))]
     [Shared]
     public sealed class NetworkCodeFixProvider : CodeFixProvider
     {
         /// <inheritdoc />
-        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("CNN001", "CNN002", "CNN004", "CNN006");
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("CNN001", "CNN002", "CNN004", "CNN006", "CNN011", "CNN012", "CNN013");
 
         /// <inheritdoc />
-        public override FixAllProvider? GetFixAllProvider() => null;
+        public override FixAllProvider? GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
         /// <inheritdoc />
         public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -64,15 +66,37 @@ namespace CnnGen.CodeFixes
 
                 foreach (FixProtocol.Entry fix in FixProtocol.Decode(diagnostic.Properties))
                 {
+                    AttributeSyntax? target = fix.OnInput ? InputAttributeOf(attribute) : attribute;
+                    if (target is null)
+                    {
+                        continue;
+                    }
+
+                    string property = fix.OnInput ? fix.Property.Substring(FixProtocol.InputPrefix.Length) : fix.Property;
+                    string[] removes = fix.Removes.Length == 0 ? new string[0] : fix.Removes.Split(',');
                     context.RegisterCodeFix(
-                        CodeAction.Create(fix.Title, token => SetArgumentAsync(context.Document, attribute, fix.Property, fix.Value, token), equivalenceKey: "CnnGen." + fix.Title),
+                        CodeAction.Create(fix.Title, token => SetArgumentAsync(context.Document, target, property, fix.Value, removes, token), equivalenceKey: "CnnGen." + fix.EquivalenceKey),
                         diagnostic);
                 }
             }
         }
 
-        /// <summary>Sets (or removes) a named argument, or replaces the positional window size, editing an argument already written.</summary>
-        private static async Task<Document> SetArgumentAsync(Document document, AttributeSyntax attribute, string property, string? value, CancellationToken cancellationToken)
+        /// <summary>The network's [Input] attribute: the first attribute on the declaration that carries <paramref name="layer"/>.</summary>
+        private static AttributeSyntax? InputAttributeOf(AttributeSyntax layer)
+        {
+            TypeDeclarationSyntax? type = layer.FirstAncestorOrSelf<TypeDeclarationSyntax>();
+            return type?.AttributeLists.SelectMany(l => l.Attributes).FirstOrDefault(a =>
+            {
+                string name = a.Name is QualifiedNameSyntax q ? q.Right.Identifier.ValueText : a.Name is AliasQualifiedNameSyntax g ? g.Name.Identifier.ValueText : a.Name.ToString();
+                return name is "Input" or "InputAttribute";
+            });
+        }
+
+        /// <summary>
+        /// Sets (or removes) a named argument, or replaces the positional window size, editing an argument already written,
+        /// and removes the named arguments in <paramref name="removes"/>.
+        /// </summary>
+        private static async Task<Document> SetArgumentAsync(Document document, AttributeSyntax attribute, string property, string? value, string[] removes, CancellationToken cancellationToken)
         {
             SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
             if (root is null)
@@ -82,12 +106,20 @@ namespace CnnGen.CodeFixes
 
             AttributeArgumentListSyntax list = attribute.ArgumentList ?? SyntaxFactory.AttributeArgumentList();
             SeparatedSyntaxList<AttributeArgumentSyntax> arguments = list.Arguments;
+            foreach (string removed in removes)
+            {
+                AttributeArgumentSyntax? old = arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == removed);
+                if (old is not null)
+                {
+                    arguments = arguments.Remove(old);
+                }
+            }
 
             if (property == FixProtocol.Size)
             {
                 // The window size is positional: Conv(filters, size) or MaxPool(size).
                 string name = attribute.Name.ToString();
-                int index = name.EndsWith("MaxPool", System.StringComparison.Ordinal) || name.EndsWith("MaxPoolAttribute", System.StringComparison.Ordinal) ? 0 : 1;
+                int index = name.EndsWith("Conv", System.StringComparison.Ordinal) || name.EndsWith("ConvAttribute", System.StringComparison.Ordinal) ? 1 : 0;
                 var positional = arguments.Where(a => a.NameEquals is null && a.NameColon is null).ToList();
                 AttributeArgumentSyntax? target = arguments.FirstOrDefault(a => a.NameColon?.Name.Identifier.ValueText == "size")
                     ?? (index < positional.Count ? positional[index] : null);

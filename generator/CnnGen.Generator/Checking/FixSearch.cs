@@ -6,8 +6,8 @@ using CnnGen.Shapes;
 namespace CnnGen.Generator.Checking
 {
     /// <summary>
-    /// The analyzer's search for values that would fit (CNN001, CNN002, CNN004): each candidate must fit its layer
-    /// and then leave the whole network free of shape errors (<see cref="NetworkChecker.ShapesCleanWith"/>), so a
+    /// The analyzer's search for values that would fit (CNN001, CNN002, CNN004, CNN011, CNN013): each candidate must
+    /// remove the problem it fixes and bring no problem the network did not already have (<see cref="Clean"/>), so a
     /// fix never trades one error for another further down. The generator never runs this.
     /// </summary>
     internal sealed class FixSearch
@@ -19,19 +19,22 @@ namespace CnnGen.Generator.Checking
         private const int NetworkChecks = 16;
 
         private readonly NetworkSpec _spec;
+        private HashSet<(string Id, int Layer)>? _existing;
 
         public FixSearch(NetworkSpec spec) => _spec = spec;
+
+        private RoundingMode Network => _spec.Input.Rounding == (int)RoundingMode.Floor ? RoundingMode.Floor : RoundingMode.Exact;
 
         public EquatableArray<Fix> DepthFixes(int index, int depth)
         {
             LayerSpec layer = _spec.Layers[index];
             var fixes = new List<Fix>();
-            if (Clean(index, layer.With("Depth", depth)))
+            if (Clean(DiagnosticIds.DepthMismatch, index, layer.With("Depth", depth)))
             {
                 fixes.Add(new Fix("Depth", Text.Literal(depth), string.Empty));
             }
 
-            if (Clean(index, layer.With("Depth", null)))
+            if (Clean(DiagnosticIds.DepthMismatch, index, layer.With("Depth", null)))
             {
                 fixes.Add(new Fix("Depth", null, string.Empty));
             }
@@ -39,130 +42,327 @@ namespace CnnGen.Generator.Checking
             return EquatableArray.From(fixes);
         }
 
-        /// <summary>CNN002: the largest size that fits, and the smallest padding that fits.</summary>
-        public (IReadOnlyList<string> Options, EquatableArray<Fix> Fixes) DoesNotFit(int index, Window window, Volume input, int outDepth, RoundingMode rounding)
+        /// <summary>CNN013: the missing axis set to the given one's size (a square window).</summary>
+        public EquatableArray<Fix> SizeFixes(int index, string missing, int size)
+        {
+            LayerSpec candidate = _spec.Layers[index].With(missing, size);
+            return Clean(DiagnosticIds.SizeMissing, index, candidate)
+                ? EquatableArray.Of(new Fix(missing, Text.Literal(size), string.Empty))
+                : default;
+        }
+
+        /// <summary>CNN011: the nearest group counts below and above that divide the depth and the filter count.</summary>
+        public EquatableArray<Fix> GroupFixes(int index, int groups, int depth, int filters)
         {
             LayerSpec layer = _spec.Layers[index];
-            int sizeArgument = layer.Kind == LayerKind.Conv ? 1 : 0;
-            int size = window.SizeX, stride = window.StrideX, padding = window.PadLeft;
-            var options = new List<string>();
             var fixes = new List<Fix>();
-
-            int checks = 0;
-            for (long f = Math.Min(size - 1L, Math.Min(input.Width, input.Height) + (2L * padding)); f >= 1 && f > size - SearchLimit && checks < NetworkChecks; f--)
+            foreach (int step in new[] { -1, 1 })
             {
-                Window candidate = Window.Square((int)f, stride, padding);
-                if (WindowLayers.Fits(layer.Kind, candidate, input, rounding) && Verified(index, layer.WithArgument(sizeArgument, (int)f), ref checks))
+                int checks = 0;
+                for (long g = groups + step; g >= 1 && g <= Math.Min(depth, filters) && checks < NetworkChecks; g += step)
                 {
-                    options.Add("Size = " + f);
-                    fixes.Add(new Fix("Size", Text.Literal(f), WindowLayers.OutputText(candidate, input, outDepth, rounding)));
-                    break;
+                    if (depth % g == 0 && filters % g == 0)
+                    {
+                        checks++;
+                        if (Clean(DiagnosticIds.GroupsDoNotDivide, index, g == 1 ? layer.With("Groups", null) : layer.With("Groups", (int)g)))
+                        {
+                            fixes.Add(g == 1 ? new Fix("Groups", null, string.Empty) : new Fix("Groups", Text.Literal(g), string.Empty));
+                            break;
+                        }
+                    }
                 }
             }
 
-            checks = 0;
-            for (long p = padding + 1L; p < size && p < padding + (long)SearchLimit && checks < NetworkChecks; p++)
+            return EquatableArray.From(fixes);
+        }
+
+        /// <summary>CNN002: the largest size that fits, and the smallest padding that fits, on the axes that fail.</summary>
+        public (IReadOnlyList<string> Options, EquatableArray<Fix> Fixes) DoesNotFit(int index, Window window, Volume input, int outDepth, RoundingMode rounding, bool failX, bool failY)
+        {
+            LayerSpec layer = _spec.Layers[index];
+            var options = new List<string>();
+            var fixes = new List<Fix>();
+
+            foreach ((string property, int current) in Targets(layer, window, "Size", failX, failY))
             {
-                Window candidate = Window.Square(size, stride, (int)p);
-                if (WindowLayers.Fits(layer.Kind, candidate, input, rounding) && Verified(index, layer.With("Padding", (int)p), ref checks))
+                int checks = 0;
+                for (long f = current - 1L; f >= 1 && f > current - (long)SearchLimit && checks < NetworkChecks; f--)
                 {
-                    options.Add("Padding = " + p);
-                    fixes.Add(new Fix("Padding", Text.Literal(p), WindowLayers.OutputText(candidate, input, outDepth, rounding)));
-                    break;
+                    if (TryCandidate(DiagnosticIds.LayerDoesNotFit, index, property, (int)f, input, outDepth, rounding, ref checks) is { } fix)
+                    {
+                        options.Add(property + " = " + f);
+                        fixes.Add(fix);
+                        break;
+                    }
+                }
+            }
+
+            foreach ((string property, int current) in Targets(layer, window, "Padding", failX, failY))
+            {
+                int checks = 0;
+                long limit = Math.Max(window.ExtentX, window.ExtentY);
+                for (long p = current + 1L; p < limit && p < current + (long)SearchLimit && checks < NetworkChecks; p++)
+                {
+                    if (TryCandidate(DiagnosticIds.LayerDoesNotFit, index, property, (int)p, input, outDepth, rounding, ref checks) is { } fix)
+                    {
+                        options.Add(property + " = " + p);
+                        fixes.Add(fix);
+                        break;
+                    }
                 }
             }
 
             return (options, EquatableArray.From(fixes));
         }
 
-        /// <summary>CNN001: the nearest stride below and above, the nearest padding, and the roundings that fit.</summary>
-        public (IReadOnlyList<string> Options, EquatableArray<Fix> Fixes) NotExact(int index, Window window, Volume input, int outDepth)
+        /// <summary>
+        /// CNN001: the nearest stride below and above, the nearest padding, <c>PaddingMode.Same</c>, the roundings that fit,
+        /// and the network-wide PyTorch rounding. A stride that would collapse the map (an output below half the floored
+        /// one) is offered only when nothing else fits.
+        /// </summary>
+        public (IReadOnlyList<string> Options, EquatableArray<Fix> Fixes) NotExact(int index, Window window, Volume input, int outDepth, bool failX, bool failY)
         {
             LayerSpec layer = _spec.Layers[index];
             LayerKind kind = layer.Kind;
-            int size = window.SizeX, stride = window.StrideX, padding = window.PadLeft;
+            const string id = DiagnosticIds.OutputNotInteger;
             var options = new List<string>();
             var fixes = new List<Fix>();
+            var collapsing = new List<(string Option, Fix Fix)>();
+            (long floorWidth, long floorHeight) = WindowLayers.OutputOf(window, input, RoundingMode.Floor);
 
-            var strides = new List<long>();
-            int checks = 0;
-            for (long s = stride - 1L; s >= 1 && s > stride - (long)SearchLimit && checks < NetworkChecks; s--)
+            foreach ((string property, int current) in Targets(layer, window, "Stride", failX, failY))
             {
-                if (WindowLayers.Fits(kind, Window.Square(size, (int)s, padding), input, RoundingMode.Exact) && Verified(index, layer.With("Stride", (int)s), ref checks))
+                var found = new List<(long Stride, Fix Fix, bool Collapses)>();
+                int checks = 0;
+                for (long s = current - 1L; s >= 1 && s > current - (long)SearchLimit && checks < NetworkChecks; s--)
                 {
-                    strides.Add(s);
-                    break;
-                }
-            }
-
-            long largestSpan = Math.Max(ShapeMath.Span(input.Width, size, padding), ShapeMath.Span(input.Height, size, padding));
-            checks = 0;
-            for (long s = stride + 1L; s <= largestSpan && s < stride + (long)SearchLimit && checks < NetworkChecks; s++)
-            {
-                if (WindowLayers.Fits(kind, Window.Square(size, (int)s, padding), input, RoundingMode.Exact) && Verified(index, layer.With("Stride", (int)s), ref checks))
-                {
-                    strides.Add(s);
-                    break;
-                }
-            }
-
-            if (strides.Count > 0)
-            {
-                options.Add("Stride = " + Text.Or(strides.ConvertAll(Text.Literal)));
-                foreach (long s in strides)
-                {
-                    fixes.Add(new Fix("Stride", Text.Literal(s), WindowLayers.OutputText(Window.Square(size, (int)s, padding), input, outDepth, RoundingMode.Exact)));
-                }
-            }
-
-            // The nearest padding that fits, nearer ones first (the lower of two at the same distance).
-            checks = 0;
-            long limit = Math.Min(size - 1L, padding + (long)SearchLimit);
-            for (long distance = 1; distance <= Math.Max(limit - padding, padding) && checks < NetworkChecks; distance++)
-            {
-                long found = -1;
-                foreach (long p in new[] { padding - distance, padding + distance })
-                {
-                    if (p >= 0 && p <= limit && WindowLayers.Fits(kind, Window.Square(size, stride, (int)p), input, RoundingMode.Exact) &&
-                        Verified(index, layer.With("Padding", (int)p), ref checks))
+                    if (TryCandidate(id, index, property, (int)s, input, outDepth, RoundingMode.Exact, ref checks) is { } fix)
                     {
-                        found = p;
+                        found.Add((s, fix, false));
                         break;
                     }
                 }
 
-                if (found >= 0)
+                long largest = Math.Max(input.Width + window.PadLeft + window.PadRight, input.Height + window.PadTop + window.PadBottom);
+                checks = 0;
+                for (long s = current + 1L; s <= largest && s < current + (long)SearchLimit && checks < NetworkChecks; s++)
                 {
-                    options.Add("Padding = " + found);
-                    fixes.Add(new Fix("Padding", Text.Literal(found), WindowLayers.OutputText(Window.Square(size, stride, (int)found), input, outDepth, RoundingMode.Exact)));
-                    break;
+                    if (TryCandidate(id, index, property, (int)s, input, outDepth, RoundingMode.Exact, ref checks) is { } fix)
+                    {
+                        (long width, long height) = OutputOf(layer.With(property, (int)s), input, RoundingMode.Exact);
+                        found.Add((s, fix, (failX && width * 2 < floorWidth) || (failY && height * 2 < floorHeight)));
+                        break;
+                    }
+                }
+
+                var sensible = found.FindAll(f => !f.Collapses);
+                if (sensible.Count > 0)
+                {
+                    options.Add(property + " = " + Text.Or(sensible.ConvertAll(f => Text.Literal(f.Stride))));
+                    fixes.AddRange(sensible.ConvertAll(f => f.Fix));
+                }
+
+                foreach ((long stride, Fix fix, bool collapses) in found)
+                {
+                    if (collapses)
+                    {
+                        collapsing.Add((property + " = " + stride, fix));
+                    }
                 }
             }
 
-            var roundings = new List<string>();
-            foreach (RoundingMode rounding in kind == LayerKind.MaxPool ? new[] { RoundingMode.Floor, RoundingMode.Ceil } : new[] { RoundingMode.Floor })
+            // The nearest padding that fits, nearer ones first (the lower of two at the same distance).
+            foreach ((string property, int current) in Targets(layer, window, "Padding", failX, failY))
             {
-                if (Clean(index, layer.With("Rounding", (int)rounding)))
+                int checks = 0;
+                long limit = Math.Min(Math.Max(window.ExtentX, window.ExtentY) - 1, current + (long)SearchLimit);
+                for (long distance = 1; distance <= Math.Max(limit - current, current) && checks < NetworkChecks; distance++)
                 {
-                    roundings.Add(rounding.ToString());
+                    Fix? found = null;
+                    long value = -1;
+                    foreach (long p in new[] { current - distance, current + distance })
+                    {
+                        if (p >= 0 && p <= limit && TryCandidate(id, index, property, (int)p, input, outDepth, RoundingMode.Exact, ref checks) is { } fix)
+                        {
+                            found = fix;
+                            value = p;
+                            break;
+                        }
+                    }
+
+                    if (found is not null)
+                    {
+                        options.Add(property + " = " + value);
+                        fixes.Add(found);
+                        break;
+                    }
+                }
+            }
+
+            // PaddingMode.Same: output ⌈W/S⌉ by definition, replacing the padding the user wrote.
+            LayerSpec same = layer.With("PaddingMode", WindowLayers.Same).With("Rounding", null);
+            var removed = new List<string>();
+            foreach (string property in WindowLayers.PaddingProperties)
+            {
+                if (layer.Has(property))
+                {
+                    removed.Add(property);
+                    same = same.With(property, null);
+                }
+            }
+
+            if (layer.Has("Rounding"))
+            {
+                removed.Add("Rounding");
+            }
+
+            if (Clean(id, index, same))
+            {
+                options.Add("PaddingMode = PaddingMode.Same");
+                fixes.Add(new Fix("PaddingMode", "PaddingMode.Same", Text.Shape((input.Width + (long)window.StrideX - 1) / window.StrideX, (input.Height + (long)window.StrideY - 1) / window.StrideY, outDepth), string.Join(",", removed)));
+            }
+
+            var roundings = new List<string>();
+            foreach (RoundingMode rounding in LayerKinds.IsPool(kind) ? new[] { RoundingMode.Floor, RoundingMode.Ceil } : new[] { RoundingMode.Floor })
+            {
+                if (Clean(id, index, layer.With("Rounding", (int)rounding)))
+                {
+                    roundings.Add("OutputRounding." + rounding);
                     fixes.Add(new Fix("Rounding", "OutputRounding." + rounding, WindowLayers.OutputText(window, input, outDepth, rounding)));
                 }
             }
 
+            // PyTorch's rounding for every layer at once, on [Input]: only where the layer takes the network's rounding.
+            bool network = false;
+            if (!layer.Has("Rounding") && _spec.Input.Rounding != (int)RoundingMode.Floor &&
+                CleanNetwork(id, index, _spec with { Input = _spec.Input with { Rounding = (int)RoundingMode.Floor } }))
+            {
+                network = true;
+                fixes.Add(new Fix(FixProtocol.InputPrefix + "Rounding", "OutputRounding.Floor", string.Empty));
+            }
+
             if (roundings.Count > 0)
             {
-                options.Add("Rounding = " + Text.Or(roundings));
+                options.Add("Rounding = " + Text.Or(roundings) + (network ? " (here, or on Input for the whole network)" : string.Empty));
+            }
+
+            if (fixes.Count == 0)
+            {
+                foreach ((string option, Fix fix) in collapsing)
+                {
+                    options.Add(option);
+                    fixes.Add(fix);
+                }
             }
 
             return (options, EquatableArray.From(fixes));
         }
 
-        private bool Verified(int index, LayerSpec candidate, ref int checks)
+        /// <summary>
+        /// The properties a fix of <paramref name="family"/> (Size, Stride, Padding) should set for the failing axes, each
+        /// with the axis's current value: the axis property when the user set one of the two axes apart, else the plain
+        /// one (for Size, the constructor argument). An axis padded per side gets no padding fix.
+        /// </summary>
+        private static List<(string Property, int Current)> Targets(LayerSpec layer, Window window, string family, bool failX, bool failY)
         {
-            checks++;
-            return Clean(index, candidate);
+            var targets = new List<(string, int)>();
+            foreach ((bool fails, string axis, string other, int value) in new[]
+            {
+                (failX, "X", "Y", family == "Size" ? window.SizeX : family == "Stride" ? window.StrideX : window.PadLeft),
+                (failY, "Y", "X", family == "Size" ? window.SizeY : family == "Stride" ? window.StrideY : window.PadTop),
+            })
+            {
+                if (!fails)
+                {
+                    continue;
+                }
+
+                if (family == "Padding" && (axis == "X" ? layer.Has("PaddingLeft") || layer.Has("PaddingRight") : layer.Has("PaddingTop") || layer.Has("PaddingBottom")))
+                {
+                    continue;
+                }
+
+                string property;
+                if (layer.Has(family + axis) || layer.Has(family + other) || (family == "Size" && WindowLayers.ConstructorSize(layer) == 0))
+                {
+                    property = family + axis;
+                }
+                else
+                {
+                    property = family == "Size" ? FixProtocol.Size : family;
+                }
+
+                if (!targets.Exists(t => t.Item1 == property))
+                {
+                    targets.Add((property, value));
+                }
+            }
+
+            return targets;
         }
 
-        private bool Clean(int index, LayerSpec candidate) => NetworkChecker.ShapesCleanWith(_spec, index, candidate);
+        /// <summary>The fix setting <paramref name="property"/> to <paramref name="value"/>, when the layer then fits and the network is clean.</summary>
+        private Fix? TryCandidate(string id, int index, string property, int value, Volume input, int outDepth, RoundingMode rounding, ref int checks)
+        {
+            LayerSpec layer = _spec.Layers[index];
+            LayerSpec candidate = property == FixProtocol.Size ? layer.WithArgument(WindowLayers.SizeArgument(layer.Kind), value) : layer.With(property, value);
+            (Window window, RoundingMode resolved) = WindowLayers.Read(candidate, input, layer.Has("Rounding") ? rounding : Network);
+            if (!WindowLayers.Fits(layer.Kind, window, input, resolved))
+            {
+                return null;
+            }
+
+            checks++;
+            return Clean(id, index, candidate) ? new Fix(property, Text.Literal(value), WindowLayers.OutputText(window, input, outDepth, resolved)) : null;
+        }
+
+        private (long Width, long Height) OutputOf(LayerSpec layer, Volume input, RoundingMode rounding)
+        {
+            (Window window, RoundingMode resolved) = WindowLayers.Read(layer, input, rounding);
+            return WindowLayers.OutputOf(window, input, resolved);
+        }
+
+        private bool Clean(string id, int index, LayerSpec candidate)
+        {
+            var layers = new LayerSpec[_spec.Layers.Count];
+            for (int i = 0; i < layers.Length; i++)
+            {
+                layers[i] = i == index ? candidate : _spec.Layers[i];
+            }
+
+            return CleanNetwork(id, index, _spec with { Layers = new EquatableArray<LayerSpec>(layers) });
+        }
+
+        /// <summary>
+        /// Whether <paramref name="candidate"/> no longer has problem <paramref name="id"/> on layer <paramref name="index"/>
+        /// and has no shape or range problem the declaration did not have already.
+        /// </summary>
+        private bool CleanNetwork(string id, int index, NetworkSpec candidate)
+        {
+            _existing ??= ShapeProblems(_spec);
+            foreach ((string Id, int Layer) problem in ShapeProblems(candidate))
+            {
+                if ((problem.Id == id && problem.Layer == index) || !_existing.Contains(problem))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static HashSet<(string Id, int Layer)> ShapeProblems(NetworkSpec spec)
+        {
+            var found = new HashSet<(string, int)>();
+            foreach (Problem problem in NetworkChecker.Check(spec, analyze: false, System.Threading.CancellationToken.None).Problems)
+            {
+                if (problem.Id is not (DiagnosticIds.BadName or DiagnosticIds.BadKey or DiagnosticIds.InternalError))
+                {
+                    found.Add((problem.Id, problem.Layer));
+                }
+            }
+
+            return found;
+        }
     }
 }

@@ -4,12 +4,16 @@ using CnnGen.Generator.Model;
 
 namespace CnnGen.Generator.Checking
 {
-    /// <summary>A layer's name: as a member name, as written alone in C#, and whether the user gave it.</summary>
-    internal readonly record struct LayerName(string Name, string Identifier, bool Explicit);
+    /// <summary>
+    /// A layer's name: as a member name, as written alone in C#, and whether the user gave it; and for a layer with
+    /// parameters, its state_dict key (its <c>Key</c>, or the name with the first letter lower-cased).
+    /// </summary>
+    internal readonly record struct LayerName(string Name, string Identifier, bool Explicit, string Key = "");
 
     /// <summary>
     /// CNN007: every layer's name (its <c>Name</c>, or kind and index), checked for validity, uniqueness and clashes
-    /// with the members CnnGen generates (<see cref="GeneratedNames"/>), including clashes with the class's own name.
+    /// with the members CnnGen generates (<see cref="GeneratedNames"/>), including clashes with the class's own name;
+    /// CNN014: every key, checked for validity and uniqueness.
     /// </summary>
     internal static class LayerNaming
     {
@@ -122,7 +126,80 @@ namespace CnnGen.Generator.Checking
                 }
             }
 
+            AssignKeys(layers, names, problems);
             return names;
+        }
+
+        /// <summary>The default key of a layer named <paramref name="name"/>: the name with its first letter lower-cased.</summary>
+        public static string DefaultKey(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
+
+        /// <summary>Whether <paramref name="key"/> is a state_dict key CnnGen accepts: letters, digits, '_' and '.', not empty.</summary>
+        public static bool IsValidKey(string key)
+        {
+            if (key.Length == 0)
+            {
+                return false;
+            }
+
+            foreach (char c in key)
+            {
+                if (!char.IsLetterOrDigit(c) && c != '_' && c != '.')
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static void AssignKeys(IReadOnlyList<LayerSpec> layers, LayerName[] names, List<Problem> problems)
+        {
+            var owners = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int i = 0; i < layers.Count; i++)
+            {
+                if (!LayerKinds.HasParameters(layers[i].Kind))
+                {
+                    continue;
+                }
+
+                string? given = layers[i].Text("Key");
+                string key = given ?? DefaultKey(names[i].Name);
+                names[i] = names[i] with { Key = key };
+                if (given is not null && !IsValidKey(given))
+                {
+                    problems.Add(new Problem(
+                        DiagnosticIds.BadKey,
+                        i,
+                        ArgumentRef.Named("Key"),
+                        names[i].Name + ": Key = \"" + given + "\" is not a valid state_dict key: it must be a non-empty string of letters, digits, '_' and '.', such as \"features.0\" or \"" + DefaultKey(names[i].Name) + "\""));
+                    continue;
+                }
+
+                if (!owners.TryGetValue(key, out int first))
+                {
+                    owners[key] = i;
+                    continue;
+                }
+
+                // Reported on a key the user wrote (the later one if both were), else on the Name that made the default;
+                // two layers of the same name are CNN007's already.
+                bool laterGiven = given is not null;
+                bool firstGiven = layers[first].Text("Key") is not null;
+                if (!laterGiven && !firstGiven && names[i].Name == names[first].Name)
+                {
+                    continue;
+                }
+
+                int at = laterGiven || !firstGiven ? i : first;
+                int other = at == i ? first : i;
+                bool keyWritten = layers[at].Text("Key") is not null;
+                problems.Add(new Problem(
+                    DiagnosticIds.BadKey,
+                    at,
+                    ArgumentRef.Named(keyWritten ? "Key" : "Name"),
+                    names[at].Name + ": " + (keyWritten ? "Key = \"" + key + "\"" : "its key \"" + key + "\" (its Name with the first letter lower-cased)") +
+                    " is already the key of " + names[other].Name + " (layer " + (other + 1) + "); each layer's tensors need a key of their own"));
+            }
         }
 
         private static Problem Error(int layer, string message) => new(DiagnosticIds.BadName, layer, ArgumentRef.Named("Name"), message);

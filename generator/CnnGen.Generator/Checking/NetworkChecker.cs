@@ -32,18 +32,35 @@ namespace CnnGen.Generator.Checking
             if (rangesOk)
             {
                 var input = new Volume(spec.Input.Width, spec.Input.Height, spec.Input.Depth);
+                RoundingMode network = spec.Input.Rounding == (int)RoundingMode.Floor ? RoundingMode.Floor : RoundingMode.Exact;
                 long parameters = 0;
+                bool guessed = false;
                 FixSearch? fixes = analyze ? new FixSearch(spec) : null;
                 for (int i = 0; i < spec.Layers.Count; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    LayerModel? layer = Infer(spec.Layers[i], i, names[i], input, ref parameters, problems, fixes);
+                    int mark = problems.Count;
+                    LayerModel? layer = Infer(spec.Layers[i], i, names[i], input, network, ref parameters, problems, fixes, out bool floored);
+                    if (guessed)
+                    {
+                        // After a CNN001 the input is the floored guess: report only what does not depend on the spatial
+                        // size being right (other non-integral outputs, depths, groups), not a window that "does not fit".
+                        for (int k = problems.Count - 1; k >= mark; k--)
+                        {
+                            if (problems[k].Id is DiagnosticIds.LayerDoesNotFit or DiagnosticIds.ValueOutOfRange)
+                            {
+                                problems.RemoveAt(k);
+                            }
+                        }
+                    }
+
                     if (layer is null)
                     {
-                        // Later layers would be checked against a guessed shape: stop here.
+                        // Later layers would be checked against an unknown shape: stop here.
                         break;
                     }
 
+                    guessed |= floored;
                     layers.Add(layer);
                     input = layer.Output;
                 }
@@ -62,33 +79,10 @@ namespace CnnGen.Generator.Checking
             return new CheckResult(null, EquatableArray.From(problems));
         }
 
-        /// <summary>
-        /// Whether the network, with layer <paramref name="index"/> replaced by <paramref name="replacement"/>, has no
-        /// shape or range problem: the test a code fix passes before it is offered, so a fix never trades one error
-        /// for another further down.
-        /// </summary>
-        public static bool ShapesCleanWith(NetworkSpec spec, int index, LayerSpec replacement)
+        private static LayerModel? Infer(LayerSpec spec, int index, LayerName name, Volume input, RoundingMode network, ref long parameters, List<Problem> problems, FixSearch? fixes, out bool floored)
         {
-            var layers = new LayerSpec[spec.Layers.Count];
-            for (int i = 0; i < layers.Length; i++)
-            {
-                layers[i] = i == index ? replacement : spec.Layers[i];
-            }
-
-            CheckResult result = Check(spec with { Layers = new EquatableArray<LayerSpec>(layers) }, analyze: false, CancellationToken.None);
-            foreach (Problem problem in result.Problems)
-            {
-                if (problem.Id is DiagnosticIds.OutputNotInteger or DiagnosticIds.LayerDoesNotFit or DiagnosticIds.ValueOutOfRange or DiagnosticIds.DepthMismatch)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        private static LayerModel? Infer(LayerSpec spec, int index, LayerName name, Volume input, ref long parameters, List<Problem> problems, FixSearch? fixes)
-        {
+            floored = false;
+            bool bias = spec.Int("Bias", 1) != 0;
             switch (spec.Kind)
             {
                 case LayerKind.Relu:
@@ -104,39 +98,41 @@ namespace CnnGen.Generator.Checking
                         return null;
                     }
 
-                    if (!AddParameters(name.Name, index, weights, outputs, ref parameters, problems, out Slice weight, out Slice bias))
+                    if (!AddParameters(name.Name, index, weights, bias ? outputs : 0, ref parameters, problems, out Slice weight, out Slice biasSlice))
                     {
                         return null;
                     }
 
-                    return new LayerModel(LayerKind.FullyConnected, index, name.Name, name.Identifier, input, new Volume(1, 1, outputs), null, RoundingMode.Exact, weight, bias);
+                    return new LayerModel(LayerKind.FullyConnected, index, name.Name, name.Identifier, input, new Volume(1, 1, outputs), null, RoundingMode.Exact, weight, biasSlice, Key: name.Key);
                 }
 
                 default:
-                    WindowShape? shape = WindowLayers.Infer(spec, index, name.Name, input, problems, fixes);
+                    WindowShape? shape = WindowLayers.Infer(spec, index, name.Name, input, network, problems, fixes, out floored);
                     if (shape is null)
                     {
                         return null;
                     }
 
                     Slice w = default, b = default;
+                    int groups = 1;
                     if (spec.Kind == LayerKind.Conv)
                     {
                         Window window = shape.Window;
-                        long count = Sizes.Mul(Sizes.Mul(Sizes.Mul(shape.Output.Depth, input.Depth), window.SizeY), window.SizeX);
+                        groups = spec.Int("Groups", 1);
+                        long count = Sizes.Mul(Sizes.Mul(Sizes.Mul(shape.Output.Depth, input.Depth / groups), window.SizeY), window.SizeX);
                         if (count > int.MaxValue)
                         {
-                            problems.Add(Sizes.TooLarge(name.Name, index, "weight " + shape.Output.Depth + "x" + input.Depth + "x" + window.SizeY + "x" + window.SizeX, count));
+                            problems.Add(Sizes.TooLarge(name.Name, index, "weight " + shape.Output.Depth + "x" + (input.Depth / groups) + "x" + window.SizeY + "x" + window.SizeX, count));
                             return null;
                         }
 
-                        if (!AddParameters(name.Name, index, count, shape.Output.Depth, ref parameters, problems, out w, out b))
+                        if (!AddParameters(name.Name, index, count, bias ? shape.Output.Depth : 0, ref parameters, problems, out w, out b))
                         {
                             return null;
                         }
                     }
 
-                    return new LayerModel(spec.Kind, index, name.Name, name.Identifier, input, shape.Output, shape.Window, shape.Rounding, w, b);
+                    return new LayerModel(spec.Kind, index, name.Name, name.Identifier, input, shape.Output, shape.Window, shape.Rounding, w, b, groups, name.Key, spec.Int("CountIncludePadding", 1) != 0);
             }
         }
 

@@ -18,7 +18,7 @@ namespace CnnGen.Generator.Diagnostics
 
         public static readonly DiagnosticDescriptor OutputNotInteger = Error(
             DiagnosticIds.OutputNotInteger, "Output size is not an integer", Shapes,
-            "(W − F + 2P)/S + 1 must be an integer with Rounding = Exact. Change the stride or padding, or choose Rounding = Floor (PyTorch's default) or, for pools, Ceil.");
+            "(W + Pbegin + Pend − Fd)/S + 1 must be an integer with Rounding = OutputRounding.Exact (Fd = Dilation·(F − 1) + 1). Change the stride or padding, use PaddingMode = PaddingMode.Same, or choose Rounding = OutputRounding.Floor (PyTorch's rounding; on [Input] for the whole network) or, for pools, OutputRounding.Ceil.");
 
         public static readonly DiagnosticDescriptor LayerDoesNotFit = Error(
             DiagnosticIds.LayerDoesNotFit, "Layer does not fit its input", Shapes,
@@ -26,7 +26,7 @@ namespace CnnGen.Generator.Diagnostics
 
         public static readonly DiagnosticDescriptor ValueOutOfRange = Error(
             DiagnosticIds.ValueOutOfRange, "Value out of range", Values,
-            "A size, count or stride below 1, a negative padding, a pool padding not below its size, Ceil rounding on a conv, an undefined OutputRounding value, or a size too large to compute.");
+            "A size, count, stride, dilation or group count below 1, a negative padding, a pool padding not below its window size, Ceil rounding on a conv or on [Input], an undefined OutputRounding or PaddingMode value, or a size too large to compute.");
 
         public static readonly DiagnosticDescriptor DepthMismatch = Error(
             DiagnosticIds.DepthMismatch, "Depth does not match the input depth", Shapes,
@@ -43,6 +43,22 @@ namespace CnnGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor BadName = Error(
             DiagnosticIds.BadName, "Invalid or clashing layer name", Names,
             "A layer Name must be a C# identifier that is not a keyword, is unique in the network and does not clash with a generated member or the class's own name.");
+
+        public static readonly DiagnosticDescriptor GroupsDoNotDivide = Error(
+            DiagnosticIds.GroupsDoNotDivide, "Groups do not divide the depth or the filter count", Shapes,
+            "A grouped conv splits its input channels and its filters into Groups equal parts: the input depth and the filter count must both divide by Groups (Groups = depth is a depthwise conv).");
+
+        public static readonly DiagnosticDescriptor ConflictingSettings = Error(
+            DiagnosticIds.ConflictingSettings, "Settings conflict", Values,
+            "PaddingMode.Same and PaddingMode.SameLower compute the padding and the output size themselves: they cannot be combined with an explicit padding or a Rounding other than Exact.");
+
+        public static readonly DiagnosticDescriptor SizeMissing = Error(
+            DiagnosticIds.SizeMissing, "Window size missing on one axis", Values,
+            "Conv(filters), MaxPool() and AvgPool() take no window size, so SizeX and SizeY must both be given.");
+
+        public static readonly DiagnosticDescriptor BadKey = Error(
+            DiagnosticIds.BadKey, "Invalid or duplicate Key", Names,
+            "A Key is the state_dict prefix of a layer's tensors: a non-empty string of letters, digits, '_' and '.', different from every other layer's key (a layer without Key uses its name with the first letter lower-cased).");
 
         public static readonly DiagnosticDescriptor InternalError = Error(
             DiagnosticIds.InternalError, "CnnGen failed unexpectedly", "CnnGen.Internal",
@@ -69,7 +85,8 @@ namespace CnnGen.Generator.Diagnostics
             helpLinkUri: HelpBase + DiagnosticIds.ShapeReport + ".md");
 
         public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
-            OutputNotInteger, LayerDoesNotFit, ValueOutOfRange, DepthMismatch, BadStructure, BadClass, BadName, InternalError, NotUnrolled, ShapeReport);
+            OutputNotInteger, LayerDoesNotFit, ValueOutOfRange, DepthMismatch, BadStructure, BadClass, BadName, InternalError, NotUnrolled, ShapeReport,
+            GroupsDoNotDivide, ConflictingSettings, SizeMissing, BadKey);
 
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = CreateIndex();
 

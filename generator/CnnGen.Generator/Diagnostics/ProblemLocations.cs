@@ -11,7 +11,7 @@ namespace CnnGen.Generator.Diagnostics
     {
         public static Diagnostic ToDiagnostic(Problem problem, ReadResult read)
         {
-            var fixes = problem.Fixes.Select(f => new FixProtocol.Entry(f.Property, f.Value, f.Output));
+            var fixes = problem.Fixes.Select(f => new FixProtocol.Entry(f.Property, f.Value, f.Output, f.Removes));
             return Diagnostic.Create(DiagnosticDescriptors.ForId(problem.Id), LocationOf(problem, read), FixProtocol.Encode(fixes), problem.Message);
         }
 

@@ -52,7 +52,7 @@ namespace CnnGen.Generator.Emitting
                         "WeightOffset" => (l.Weight.Offset, "Where " + name + "'s weight starts in <c>Parameters</c>."),
                         "WeightLength" => (l.Weight.Length, name + " weight length, PyTorch layout " + LayerText.WeightShape(l) + "."),
                         "BiasOffset" => (l.Bias.Offset, "Where " + name + "'s bias starts in <c>Parameters</c>."),
-                        "BiasLength" => (l.Bias.Length, name + " bias length, [" + l.Output.Depth + "]."),
+                        "BiasLength" => (l.Bias.Length, l.HasBias ? name + " bias length, [" + l.Output.Depth + "]." : name + " has no bias (Bias = false): 0."),
                         _ => throw new System.InvalidOperationException("no value for the constant suffix " + suffix),
                     };
                     Constant(w, GeneratedNames.Constant(name, suffix), value, doc);

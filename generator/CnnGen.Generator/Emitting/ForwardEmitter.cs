@@ -146,7 +146,7 @@ namespace CnnGen.Generator.Emitting
 
         private static string Weight(LayerModel l) => "p.Slice(" + GeneratedNames.WeightOffset(l.Name) + ", " + GeneratedNames.WeightLength(l.Name) + ")";
 
-        private static string Bias(LayerModel l) => "p.Slice(" + GeneratedNames.BiasOffset(l.Name) + ", " + GeneratedNames.BiasLength(l.Name) + ")";
+        private static string Bias(LayerModel l) => l.HasBias ? "p.Slice(" + GeneratedNames.BiasOffset(l.Name) + ", " + GeneratedNames.BiasLength(l.Name) + ")" : "default";
 
         private static string Span(Buffer buffer, int length) => buffer switch
         {

@@ -20,21 +20,37 @@ namespace CnnGen.Generator.Emitting
             switch (l.Kind)
             {
                 case LayerKind.Conv:
+                {
+                    string fy = LayerText.Times("fy", window!.DilationY), fx = LayerText.Times("fx", window.DilationX);
+                    int perGroup = l.Output.Depth / l.Groups;
+                    string channel = l.Groups == 1 ? "d" : l.GroupDepth > 1 ? "g*" + l.GroupDepth + " + d" : perGroup == 1 ? "k" : "k / " + perGroup;
+                    string terms = l.Groups == 1 ? "d, fy, fx" : l.GroupDepth > 1 ? "d = 0 .. " + (l.GroupDepth - 1) + ", fy, fx" : "fy, fx";
+                    string group = l.Groups == 1 ? "."
+                        : l.GroupDepth > 1 ? ", where g = k / " + perGroup + " is the filter's group (" + l.Groups + " groups of " + l.GroupDepth + " channels)."
+                        : " (depthwise: " + (perGroup == 1 ? "filter k reads channel k only)." : perGroup + " filters per channel, filter k reads channel k / " + perGroup + ").");
                     w.Doc(
-                        "Convolution alone (bias added, no activation): out[k, y, x] = bias[k] + sum over d, fy, fx of",
-                        "weight[k, d, fy, fx] * in[d, " + Origin("y", window!.StrideY, window.PadTop) + " + fy, " + Origin("x", window.StrideX, window.PadLeft) + " + fx], reading zero outside the input.",
-                        "Input " + l.Input + " CHW, weight " + LayerText.WeightShape(l) + ", bias [" + l.Output.Depth + "], output " + l.Output + " CHW.");
+                        "Convolution alone (" + (l.HasBias ? "bias added, " : "no bias, ") + "no activation): out[k, y, x] = " + (l.HasBias ? "bias[k] + " : string.Empty) + "sum over " + terms + " of",
+                        "weight[k, " + (l.GroupDepth > 1 || l.Groups == 1 ? "d" : "0") + ", fy, fx] * in[" + channel + ", " + Origin("y", window.StrideY, window.PadTop) + " + " + fy + ", " + Origin("x", window.StrideX, window.PadLeft) + " + " + fx + "], reading zero outside the input" + group,
+                        "Input " + l.Input + " CHW, weight " + LayerText.WeightShape(l) + (l.HasBias ? ", bias [" + l.Output.Depth + "]" : string.Empty) + ", output " + l.Output + " CHW.");
                     break;
+                }
+
                 case LayerKind.MaxPool:
                     w.Doc(
-                        "Max pool of each activation map: out[d, y, x] = max over the " + window!.SizeX + "x" + window.SizeY + " window at (" + Origin("y", window.StrideY, window.PadTop) + ", " + Origin("x", window.StrideX, window.PadLeft) + ") of in[d];",
+                        "Max pool of each activation map: out[d, y, x] = max over the " + window!.SizeX + "x" + window.SizeY + " window" + (window.IsDilated ? " (taps " + window.DilationX + " apart across, " + window.DilationY + " down)" : string.Empty) + " at (" + Origin("y", window.StrideY, window.PadTop) + ", " + Origin("x", window.StrideX, window.PadLeft) + ") of in[d];",
                         "cells outside the input are -infinity and a NaN in a window gives NaN, as torch.nn.functional.max_pool2d.",
+                        "Input " + l.Input + " CHW, output " + l.Output + " CHW.");
+                    break;
+                case LayerKind.AvgPool:
+                    w.Doc(
+                        "Average pool of each activation map: out[d, y, x] = the sum over the " + window!.SizeX + "x" + window.SizeY + " window at (" + Origin("y", window.StrideY, window.PadTop) + ", " + Origin("x", window.StrideX, window.PadLeft) + ") of in[d],",
+                        "divided by the window's cells inside the input" + (l.CountIncludePadding ? " and its padding" : string.Empty) + " (never those past the padding), as torch.nn.functional.avg_pool2d with count_include_pad=" + (l.CountIncludePadding ? "True" : "False") + ".",
                         "Input " + l.Input + " CHW, output " + l.Output + " CHW.");
                     break;
                 default:
                     w.Doc(
-                        "Fully connected (no activation): out[o] = bias[o] + sum over i of weight[o, i] * in[i], the input flattened CHW.",
-                        "Input " + l.Input.Length + ", weight " + LayerText.WeightShape(l) + ", bias [" + l.Output.Depth + "], output " + l.Output.Depth + ".");
+                        "Fully connected (no activation): out[o] = " + (l.HasBias ? "bias[o] + " : string.Empty) + "sum over i of weight[o, i] * in[i], the input flattened CHW.",
+                        "Input " + l.Input.Length + ", weight " + LayerText.WeightShape(l) + (l.HasBias ? ", bias [" + l.Output.Depth + "]" : string.Empty) + ", output " + l.Output.Depth + ".");
                     break;
             }
 
@@ -47,9 +63,12 @@ namespace CnnGen.Generator.Emitting
             w.Doc("<param name=\"input\">The input volume, " + Text.Literal(l.Input.Length) + " floats.</param>");
             if (l.HasParameters)
             {
-                w.Doc(
-                    "<param name=\"weight\">The weight, " + Text.Literal(l.Weight.Length) + " floats in PyTorch layout.</param>",
-                    "<param name=\"bias\">The bias, " + Text.Literal(l.Bias.Length) + " floats.</param>");
+                w.Doc("<param name=\"weight\">The weight, " + Text.Literal(l.Weight.Length) + " floats in PyTorch layout.</param>");
+            }
+
+            if (l.HasBias)
+            {
+                w.Doc("<param name=\"bias\">The bias, " + Text.Literal(l.Bias.Length) + " floats.</param>");
             }
 
             w.Doc(
@@ -57,15 +76,19 @@ namespace CnnGen.Generator.Emitting
                 "<exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(Code.GeneratedCode);
             string parameters = l.HasParameters
-                ? Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output"
+                ? Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + (l.HasBias ? Code.ReadOnlySpan + " bias, " : string.Empty) + Code.Span + " output"
                 : Code.ReadOnlySpan + " input, " + Code.Span + " output";
+            string bias = l.HasBias ? "bias" : "default";
             using (w.Block("public static void " + l.Identifier + "(" + parameters + ")"))
             {
                 w.Line(Code.Check + ".Length(input.Length, " + GeneratedNames.LayerInputLength(name) + ", \"input\", \"" + GeneratedNames.LayerInputLength(name) + " = " + l.Input + "\");");
                 if (l.HasParameters)
                 {
                     w.Line(Code.Check + ".Length(weight.Length, " + GeneratedNames.WeightLength(name) + ", \"weight\", \"" + GeneratedNames.WeightLength(name) + "\");");
-                    w.Line(Code.Check + ".Length(bias.Length, " + GeneratedNames.BiasLength(name) + ", \"bias\", \"" + GeneratedNames.BiasLength(name) + "\");");
+                    if (l.HasBias)
+                    {
+                        w.Line(Code.Check + ".Length(bias.Length, " + GeneratedNames.BiasLength(name) + ", \"bias\", \"" + GeneratedNames.BiasLength(name) + "\");");
+                    }
                 }
 
                 w.Line(Code.Check + ".Length(output.Length, " + GeneratedNames.LayerOutputLength(name) + ", \"output\", \"" + GeneratedNames.LayerOutputLength(name) + " = " + l.Output + "\");");
@@ -77,11 +100,11 @@ namespace CnnGen.Generator.Emitting
                 {
                     w.Line("// The vector kernels read the weight repacked (the scalar kernel reads it as it is).");
                     w.Line(Code.ReadOnlySpan + " packed = global::CnnGen.Kernels.Current != global::CnnGen.KernelPath.Scalar ? global::CnnGen.Runtime.PackCache.Get(ref " + GeneratedNames.PackCache(name) + ", weight, " + Text.Literal(vector.PackedLength) + ", " + Packing.Packer(plan) + ") : default;");
-                    Kernels.DispatchEmitter.Emit(w, plan, "input, packed, bias, output, relu: false", "input, weight, bias, output, relu: false");
+                    Kernels.DispatchEmitter.Emit(w, plan, "input, packed, " + bias + ", output, relu: false", "input, weight, " + bias + ", output, relu: false");
                 }
                 else
                 {
-                    Kernels.DispatchEmitter.Emit(w, plan, "input, weight, bias, output, relu: false", "input, weight, bias, output, relu: false");
+                    Kernels.DispatchEmitter.Emit(w, plan, "input, weight, " + bias + ", output, relu: false", "input, weight, " + bias + ", output, relu: false");
                 }
             }
 
@@ -113,7 +136,7 @@ namespace CnnGen.Generator.Emitting
             LayerModel l = plan.Layer;
             return plan.Vector switch
             {
-                ConvFiltersPlan => Code.Layout + ".Transpose(" + weight + ", " + l.Output.Depth + ", " + Text.Literal((long)l.Input.Depth * l.Window!.Taps) + ", " + packed + ")",
+                ConvFiltersPlan => Code.Layout + ".Transpose(" + weight + ", " + l.Output.Depth + ", " + Text.Literal((long)l.GroupDepth * l.Window!.Taps) + ", " + packed + ")",
                 FullyConnectedPlan fc => Code.Layout + ".PackFullyConnectedWeight(" + weight + ", " + l.Output.Depth + ", " + Text.Literal(l.Input.Length) + ", " + fc.PaddedOutputs + ", " + packed + ")",
                 _ => throw new System.InvalidOperationException(l.Name + " reads its weight unpacked"),
             };

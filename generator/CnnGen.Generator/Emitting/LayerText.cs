@@ -21,6 +21,21 @@ namespace CnnGen.Generator.Emitting
                 }
             }
 
+            if (layer.Groups > 1)
+            {
+                text += layer.IsDepthwise ? " depthwise (groups " + layer.Groups + ")" : " groups " + layer.Groups;
+            }
+
+            if (layer.HasParameters && !layer.HasBias)
+            {
+                text += ", no bias";
+            }
+
+            if (layer.Kind == LayerKind.AvgPool)
+            {
+                text += layer.CountIncludePadding ? ", padding counted in the divisor" : ", padding not counted in the divisor";
+            }
+
             return text;
         }
 
@@ -31,10 +46,10 @@ namespace CnnGen.Generator.Emitting
         public static string Parameters(LayerModel layer) =>
             layer.HasParameters ? ", " + Text.Grouped((long)layer.Weight.Length + layer.Bias.Length) + " parameters" : string.Empty;
 
-        /// <summary>PyTorch's shape of the weight: "[16][6][5][5]" or "[120][400]".</summary>
+        /// <summary>PyTorch's shape of the weight: "[16][6][5][5]" (filters, input depth per group, height, width) or "[120][400]".</summary>
         public static string WeightShape(LayerModel layer, string open = "[", string separator = "][", string close = "]") =>
             layer.Kind == LayerKind.Conv
-                ? open + layer.Output.Depth + separator + layer.Input.Depth + separator + layer.Window!.SizeY + separator + layer.Window.SizeX + close
+                ? open + layer.Output.Depth + separator + layer.GroupDepth + separator + layer.Window!.SizeY + separator + layer.Window.SizeX + close
                 : open + layer.Output.Depth + separator + Text.Literal(layer.Input.Length) + close;
 
         /// <summary>How the output size on one axis comes about: ", (14 - 5 + 2*0)/1 + 1 = 10" (floor(...) or ceil(...) when rounded).</summary>
@@ -43,10 +58,12 @@ namespace CnnGen.Generator.Emitting
             Window window = layer.Window!;
             int input = width ? layer.Input.Width : layer.Input.Height;
             int size = width ? window.SizeX : window.SizeY;
+            int dilation = width ? window.DilationX : window.DilationY;
+            string extent = dilation == 1 ? Text.Literal(size) : "(" + dilation + "*(" + size + " - 1) + 1)";
             int stride = width ? window.StrideX : window.StrideY;
             int before = width ? window.PadLeft : window.PadTop, after = width ? window.PadRight : window.PadBottom;
             string padding = before == after ? "2*" + before : before + " + " + after;
-            string quotient = "(" + input + " - " + size + " + " + padding + ")/" + stride;
+            string quotient = "(" + input + " - " + extent + " + " + padding + ")/" + stride;
             string result = " + 1 = " + (width ? layer.Output.Width : layer.Output.Height);
             return layer.Rounding switch
             {

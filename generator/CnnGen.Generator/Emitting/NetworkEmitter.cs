@@ -71,6 +71,7 @@ namespace CnnGen.Generator.Emitting
                     ConvScalarEmitter.Emit(w, plan, cancellationToken);
                     break;
                 case LayerKind.MaxPool:
+                case LayerKind.AvgPool:
                     PoolScalarEmitter.Emit(w, plan, cancellationToken);
                     break;
                 default:
@@ -82,6 +83,9 @@ namespace CnnGen.Generator.Emitting
             {
                 case ConvPositionsPlan positions:
                     ConvPositionsEmitter.Emit(w, plan, positions, cancellationToken);
+                    break;
+                case DepthwisePlan depthwise:
+                    DepthwiseEmitter.Emit(w, plan, depthwise, cancellationToken);
                     break;
                 case ConvFiltersPlan filters:
                     ConvFiltersEmitter.Emit(w, plan, filters, cancellationToken);

@@ -9,9 +9,8 @@ namespace CnnGen.Generator.Emitting
     {
         private const string Spec = "global::CnnGen.IO.TensorSpec";
 
-        /// <summary>The state_dict name of a layer's tensor: the layer name, first letter lower-cased, plus ".weight" or ".bias".</summary>
-        public static string TensorName(LayerModel layer, string suffix) =>
-            char.ToLowerInvariant(layer.Name[0]) + layer.Name.Substring(1) + "." + suffix;
+        /// <summary>The state_dict name of a layer's tensor: its key (by default the layer name, first letter lower-cased) plus ".weight" or ".bias".</summary>
+        public static string TensorName(LayerModel layer, string suffix) => layer.Key + "." + suffix;
 
         public static void Emit(SourceWriter w, NetworkPlan plan)
         {
@@ -30,9 +29,12 @@ namespace CnnGen.Generator.Emitting
                     }
 
                     names.Add(TensorName(l, "weight"));
-                    names.Add(TensorName(l, "bias"));
                     w.Line("new " + Spec + "(\"" + TensorName(l, "weight") + "\", new int[] { " + LayerText.WeightShape(l, string.Empty, ", ", string.Empty) + " }, " + GeneratedNames.WeightOffset(l.Name) + "),");
-                    w.Line("new " + Spec + "(\"" + TensorName(l, "bias") + "\", new int[] { " + l.Output.Depth + " }, " + GeneratedNames.BiasOffset(l.Name) + "),");
+                    if (l.HasBias)
+                    {
+                        names.Add(TensorName(l, "bias"));
+                        w.Line("new " + Spec + "(\"" + TensorName(l, "bias") + "\", new int[] { " + l.Output.Depth + " }, " + GeneratedNames.BiasOffset(l.Name) + "),");
+                    }
                 }
             }
 

@@ -7,6 +7,7 @@ namespace CnnGen.Generator.Model
         MaxPool,
         Relu,
         FullyConnected,
+        AvgPool,
     }
 
     /// <summary>Facts about each kind that every stage shares: attribute name, positional parameters, default names.</summary>
@@ -18,6 +19,7 @@ namespace CnnGen.Generator.Model
             LayerKind.Conv => "ConvAttribute",
             LayerKind.MaxPool => "MaxPoolAttribute",
             LayerKind.Relu => "ReluAttribute",
+            LayerKind.AvgPool => "AvgPoolAttribute",
             _ => "FullyConnectedAttribute",
         };
 
@@ -28,13 +30,19 @@ namespace CnnGen.Generator.Model
         public static string[] Parameters(LayerKind kind) => kind switch
         {
             LayerKind.Conv => new[] { "filters", "size" },
-            LayerKind.MaxPool => new[] { "size" },
+            LayerKind.MaxPool or LayerKind.AvgPool => new[] { "size" },
             LayerKind.FullyConnected => new[] { "outputs" },
             _ => new string[0],
         };
 
         /// <summary>Whether layers of this kind get a name and generated members (ReLU gets none).</summary>
         public static bool HasMembers(LayerKind kind) => kind != LayerKind.Relu;
+
+        /// <summary>Whether layers of this kind have a window (conv and pools).</summary>
+        public static bool HasWindow(LayerKind kind) => kind is LayerKind.Conv or LayerKind.MaxPool or LayerKind.AvgPool;
+
+        /// <summary>Whether layers of this kind are pools (a Stride of 0 means the window size; padding below the window).</summary>
+        public static bool IsPool(LayerKind kind) => kind is LayerKind.MaxPool or LayerKind.AvgPool;
 
         /// <summary>Whether layers of this kind have a weight and a bias.</summary>
         public static bool HasParameters(LayerKind kind) => kind is LayerKind.Conv or LayerKind.FullyConnected;
@@ -45,6 +53,7 @@ namespace CnnGen.Generator.Model
             LayerKind.Conv => "Conv" + index,
             LayerKind.MaxPool => "Pool" + index,
             LayerKind.FullyConnected => "Fc" + index,
+            LayerKind.AvgPool => "AvgPool" + index,
             _ => "Relu" + index,
         };
     }

@@ -14,24 +14,32 @@ namespace CnnGen.Generator.Model
     }
 
     /// <summary>
-    /// The window of a conv or pool, per axis (x is the width axis): size, stride and the padding on each side.
-    /// v1 declarations give square windows with equal padding on every side.
+    /// The window of a conv or pool, per axis (x is the width axis): size (taps), stride, dilation (the spacing of the taps)
+    /// and the padding on each side. v1 declarations give square windows, dilation 1, with equal padding on every side.
     /// </summary>
-    internal sealed record Window(int SizeX, int SizeY, int StrideX, int StrideY, int PadLeft, int PadRight, int PadTop, int PadBottom)
+    internal sealed record Window(int SizeX, int SizeY, int StrideX, int StrideY, int PadLeft, int PadRight, int PadTop, int PadBottom, int DilationX = 1, int DilationY = 1)
     {
         public static Window Square(int size, int stride, int padding) => new(size, size, stride, stride, padding, padding, padding, padding);
 
         public int Taps => SizeX * SizeY;
 
+        /// <summary>The cells the window covers across: DilationX·(SizeX − 1) + 1.</summary>
+        public long ExtentX => ((long)DilationX * (SizeX - 1)) + 1;
+
+        /// <summary>The cells the window covers down.</summary>
+        public long ExtentY => ((long)DilationY * (SizeY - 1)) + 1;
+
         public bool HasPadding => PadLeft > 0 || PadRight > 0 || PadTop > 0 || PadBottom > 0;
 
-        /// <summary>Square with equal padding: describable as F, S, P.</summary>
-        public bool IsSquare => SizeX == SizeY && StrideX == StrideY && PadLeft == PadRight && PadTop == PadBottom && PadLeft == PadTop;
+        public bool IsDilated => DilationX != 1 || DilationY != 1;
 
-        /// <summary>"F=5 S=1 P=0" (or per axis when the window is not square).</summary>
+        /// <summary>Square, undilated, with equal padding: describable as F, S, P.</summary>
+        public bool IsSquare => SizeX == SizeY && StrideX == StrideY && PadLeft == PadRight && PadTop == PadBottom && PadLeft == PadTop && !IsDilated;
+
+        /// <summary>"F=5 S=1 P=0", or per axis ("F=4x10 S=2x2 P=1,4,2,5 D=1x1": left, top, right, bottom).</summary>
         public override string ToString() => IsSquare
             ? "F=" + SizeX + " S=" + StrideX + " P=" + PadLeft
-            : "F=" + SizeX + "x" + SizeY + " S=" + StrideX + "x" + StrideY + " P=" + PadLeft + "," + PadTop + "," + PadRight + "," + PadBottom;
+            : "F=" + SizeX + "x" + SizeY + " S=" + StrideX + "x" + StrideY + " P=" + PadLeft + "," + PadTop + "," + PadRight + "," + PadBottom + (IsDilated ? " D=" + DilationX + "x" + DilationY : string.Empty);
     }
 
     /// <summary>Where a tensor of a layer sits in the flat parameters.</summary>
@@ -39,7 +47,10 @@ namespace CnnGen.Generator.Model
 
     /// <summary>
     /// One layer with every shape resolved. <see cref="Name"/> is its member name (empty for a ReLU) and
-    /// <see cref="Identifier"/> the same name as written alone in C# (<c>@nameof</c> for a layer named <c>nameof</c>).
+    /// <see cref="Identifier"/> the same name as written alone in C# (<c>@nameof</c> for a layer named <c>nameof</c>);
+    /// <see cref="Key"/> the state_dict prefix of its tensors. A conv has <see cref="Groups"/> (1 unless grouped) and a
+    /// <see cref="Bias"/> of length 0 when it has none; an average pool counts padding in its divisor when
+    /// <see cref="CountIncludePadding"/>.
     /// </summary>
     internal sealed record LayerModel(
         LayerKind Kind,
@@ -51,14 +62,25 @@ namespace CnnGen.Generator.Model
         Window? Window,
         RoundingMode Rounding,
         Slice Weight,
-        Slice Bias)
+        Slice Bias,
+        int Groups = 1,
+        string Key = "",
+        bool CountIncludePadding = true)
     {
         public bool HasParameters => LayerKinds.HasParameters(Kind);
 
+        public bool HasBias => Bias.Length > 0;
+
+        /// <summary>Input channels per group: the depth each filter reads.</summary>
+        public int GroupDepth => Input.Depth / Groups;
+
+        /// <summary>A depthwise conv: one input channel per group.</summary>
+        public bool IsDepthwise => Kind == LayerKind.Conv && Groups > 1 && Groups == Input.Depth;
+
         public bool HasMembers => LayerKinds.HasMembers(Kind);
 
-        /// <summary>Multiply-adds (conv) or comparisons (pool) per output value: Fy·Fx·D or Fy·Fx.</summary>
-        public long WindowTerms => Window is null ? 0 : Kind == LayerKind.Conv ? (long)Window.Taps * Input.Depth : Window.Taps;
+        /// <summary>Multiply-adds (conv) or comparisons and additions (pool) per output value: Fy·Fx·D/G or Fy·Fx.</summary>
+        public long WindowTerms => Window is null ? 0 : Kind == LayerKind.Conv ? (long)Window.Taps * GroupDepth : Window.Taps;
     }
 
     /// <summary>A whole checked network: every shape known and valid, nothing Roslyn.</summary>

@@ -15,10 +15,12 @@ namespace CnnGen.Generator.Model
 
     /// <summary>
     /// A change that makes a layer (and the whole network) valid, for code fixes: set <see cref="Property"/>
-    /// (Stride, Padding, Size, Rounding, Depth) to <see cref="Value"/> (null removes it), giving the layer an
-    /// output of <see cref="Output"/> (empty when not worth showing).
+    /// (Stride, Padding, Size, Rounding, Depth, …) to <see cref="Value"/> (null removes it), giving the layer an
+    /// output of <see cref="Output"/> (empty when not worth showing), and remove the properties in <see cref="Removes"/>
+    /// (comma-separated; the padding a <c>PaddingMode.Same</c> replaces). A property <c>Input.X</c> is set on the
+    /// network's <c>[Input]</c> instead of the layer.
     /// </summary>
-    internal sealed record Fix(string Property, string? Value, string Output);
+    internal sealed record Fix(string Property, string? Value, string Output, string Removes = "");
 
     /// <summary>
     /// A problem found in a declaration: its diagnostic id, the layer it belongs to (an index into the layer
@@ -47,5 +49,9 @@ namespace CnnGen.Generator.Model
         public const string InternalError = "CNN008";
         public const string NotUnrolled = "CNN009";
         public const string ShapeReport = "CNN010";
+        public const string GroupsDoNotDivide = "CNN011";
+        public const string ConflictingSettings = "CNN012";
+        public const string SizeMissing = "CNN013";
+        public const string BadKey = "CNN014";
     }
 }

@@ -48,8 +48,28 @@ namespace CnnGen.Generator.Model
             return null;
         }
 
+        /// <summary>Whether the user wrote <paramref name="property"/>.</summary>
+        public bool Has(string property) => Find(property) is not null;
+
+        /// <summary>The first of <paramref name="properties"/> the user wrote, or null.</summary>
+        public Setting? First(params string[] properties)
+        {
+            foreach (string property in properties)
+            {
+                if (Find(property) is { } setting)
+                {
+                    return setting;
+                }
+            }
+
+            return null;
+        }
+
         /// <summary>The integer value of <paramref name="property"/>, or <paramref name="fallback"/> when it was not written.</summary>
         public int Int(string property, int fallback) => Find(property) is { } setting ? (int)setting.Number : fallback;
+
+        /// <summary>The text of <paramref name="property"/> (a string property), or null when not written.</summary>
+        public string? Text(string property) => Find(property)?.Text;
 
         /// <summary>A copy with <paramref name="property"/> set to <paramref name="value"/> (or removed when null): how a code fix would change it.</summary>
         public LayerSpec With(string property, int? value)
@@ -91,8 +111,8 @@ namespace CnnGen.Generator.Model
         }
     }
 
-    /// <summary>The values written in <c>[Input(width, height, depth)]</c>.</summary>
-    internal sealed record InputSpec(int Width, int Height, int Depth);
+    /// <summary>The values written in <c>[Input(width, height, depth)]</c>, and its <c>Rounding</c> (0, Exact, when not written).</summary>
+    internal sealed record InputSpec(int Width, int Height, int Depth, int Rounding = 0);
 
     /// <summary>A type that contains the network class, outermost first: its keyword, and its name as written in C# (escaped).</summary>
     internal sealed record ContainingType(string Keyword, string Identifier);

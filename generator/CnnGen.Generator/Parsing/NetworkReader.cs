@@ -115,7 +115,7 @@ namespace CnnGen.Generator.Parsing
             AttributeData input = found[0].Attribute;
             var spec = new NetworkSpec(
                 ReadClass(type),
-                new InputSpec(IntArgument(input, 0), IntArgument(input, 1), IntArgument(input, 2)),
+                new InputSpec(IntArgument(input, 0), IntArgument(input, 1), IntArgument(input, 2), IntProperty(input, "Rounding")),
                 EquatableArray.From(found.Skip(1).Select(f => ReadLayer((LayerKind)f.Kind, f.Attribute))));
             return new ReadResult(spec, problems, attributes, kinds, classLocation);
         }
@@ -158,6 +158,19 @@ namespace CnnGen.Generator.Parsing
 
         private static int IntArgument(AttributeData attribute, int index) =>
             index < attribute.ConstructorArguments.Length && attribute.ConstructorArguments[index].Value is int value ? value : 0;
+
+        private static int IntProperty(AttributeData attribute, string property)
+        {
+            foreach (KeyValuePair<string, TypedConstant> pair in attribute.NamedArguments)
+            {
+                if (pair.Key == property && pair.Value.Value is int value)
+                {
+                    return value;
+                }
+            }
+
+            return 0;
+        }
 
         private static NameValidity ValidityOf(string name)
         {

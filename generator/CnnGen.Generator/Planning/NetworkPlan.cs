@@ -77,17 +77,21 @@ namespace CnnGen.Generator.Planning
     /// The input as "phase" planes: <see cref="PhasesY"/> × <see cref="PhasesX"/> planes per channel of
     /// <see cref="Width"/> × <see cref="Height"/>, phase (py, px) holding padded cells (Sy·i + py, Sx·j + px), so
     /// that tap (fy, fx) of consecutive outputs is a contiguous run. Only the phases some tap reads are kept
-    /// (fewer than S when the stride is larger than the window).
+    /// (fewer than S when the stride is larger than the window, or when the dilation skips some).
     /// </summary>
     internal sealed record PhaseLayout(int Width, int Height, int PhasesX, int PhasesY, int Depth)
     {
         public int Plane => Width * Height;
 
-        /// <summary>Offset of tap (fy, fx) of channel 0, for strides <paramref name="strideX"/>, <paramref name="strideY"/>.</summary>
-        public int TapOffset(int fy, int fx, int strideX, int strideY)
+        /// <summary>
+        /// Offset of tap (fy, fx) of channel 0: the padded cell (fy·Dy, fx·Dx) from the window's origin lies in phase
+        /// (fy·Dy mod Sy, fx·Dx mod Sx), (fy·Dy div Sy) rows and (fx·Dx div Sx) columns on.
+        /// </summary>
+        public long TapOffset(int fy, int fx, Window window)
         {
-            int phase = ((fy % strideY) * PhasesX) + (fx % strideX);
-            return (phase * Depth * Plane) + (fy / strideY * Width) + (fx / strideX);
+            long cy = (long)fy * window.DilationY, cx = (long)fx * window.DilationX;
+            long phase = ((cy % window.StrideY) * PhasesX) + (cx % window.StrideX);
+            return (phase * Depth * Plane) + (cy / window.StrideY * Width) + (cx / window.StrideX);
         }
     }
 
@@ -137,7 +141,21 @@ namespace CnnGen.Generator.Planning
     }
 
     /// <summary>
-    /// Max pool vectorized along each output row, reading the input rows directly: output columns
+    /// Depthwise conv (one input channel per group, <see cref="Multiplier"/> filters each) vectorized over output
+    /// positions, one channel at a time with its Fy·Fx weights held in registers: for each output row, vectors of
+    /// columns (the last one overlapping the one before) read the phase planes (or the input itself,
+    /// <see cref="ReadsInput"/>) and store straight into the output. Output rows narrower than the widest vector
+    /// (<see cref="Wide"/>) go as one run of phase-width rows into a wide buffer, compacted at the end.
+    /// </summary>
+    internal sealed record DepthwisePlan(PhaseLayout Phases, bool ReadsInput, int Multiplier, bool Wide, int Positions, int WideChannel, int PhaseCopyLength, int WideCopyLength) : KernelPlan
+    {
+        public override int PhaseLength => PhaseCopyLength;
+
+        public override int WideLength => WideCopyLength;
+    }
+
+    /// <summary>
+    /// Max or average pool vectorized along each output row, reading the input rows directly: output columns
     /// <see cref="First"/>..<see cref="Last"/> have their whole window inside the row (even/odd lanes for stride 2).
     /// A row with fewer such columns than a vector takes one vector that spills into the next row (measured faster than
     /// narrower vectors: LeNet-5's 13-column pool rows ran in 0.42 µs with 16-float vectors against 0.54 with 8).

@@ -137,8 +137,8 @@ namespace CnnGen.Generator.Planning
             }
 
             Volume input = layer.Input;
-            long extentX = ShapeMath.WindowExtent(layer.Output.Width, window.SizeX, window.StrideX);
-            long extentY = ShapeMath.WindowExtent(layer.Output.Height, window.SizeY, window.StrideY);
+            long extentX = ShapeMath.WindowExtent(layer.Output.Width, window.ExtentX, window.StrideX);
+            long extentY = ShapeMath.WindowExtent(layer.Output.Height, window.ExtentY, window.StrideY);
             bool padded = window.HasPadding || extentX > input.Width || extentY > input.Height;
             // The checker has made sure these fit an int (CNN003 otherwise).
             int width = padded ? (int)Math.Max(extentX, (long)input.Width + window.PadLeft + window.PadRight) : input.Width;
@@ -162,6 +162,7 @@ namespace CnnGen.Generator.Planning
                 }
 
                 case LayerKind.MaxPool:
+                case LayerKind.AvgPool:
                     plan = PoolPlan(layer);
                     scalarOnly = layer.Window!.StrideX > 2 ? "A pool stride over 2 across has no vector kernel" : "The window is over the unroll budget";
                     break;
@@ -188,12 +189,13 @@ namespace CnnGen.Generator.Planning
                 return null;
             }
 
-            // Output columns whose whole window lies inside the input row: x·Sx − Pleft ≥ 0 and x·Sx − Pleft + Fx − 1 ≤ W − 1;
-            // with stride 2 the second load of a tap reads one column past the last it uses, so that one must be inside too.
+            // Output columns whose whole window lies inside the input row: x·Sx − Pleft ≥ 0 and x·Sx − Pleft + Fdx − 1 ≤ W − 1
+            // (Fdx the dilated width); with stride 2 the second load of a tap reads one column past the last it uses, so that
+            // one must be inside too.
             int first = (window.PadLeft + window.StrideX - 1) / window.StrideX;
             long last = window.StrideX == 2
-                ? ShapeMath.FloorDiv((long)layer.Input.Width - 1 - window.SizeX + window.PadLeft, 2)
-                : (long)layer.Input.Width - window.SizeX + window.PadLeft;
+                ? ShapeMath.FloorDiv((long)layer.Input.Width - 1 - window.ExtentX + window.PadLeft, 2)
+                : (long)layer.Input.Width - window.ExtentX + window.PadLeft;
             last = Math.Min(last, layer.Output.Width - 1);
             return new PoolRowsPlan(first, (int)Math.Max(last, first - 1));
         }
@@ -206,10 +208,29 @@ namespace CnnGen.Generator.Planning
             int sx = window.StrideX, sy = window.StrideY;
             int phaseWidth = (int)(((long)source.SourceWidth + sx - 1) / sx);
             int phaseHeight = (int)(((long)source.SourceHeight + sy - 1) / sy);
-            var phases = new PhaseLayout(phaseWidth, phaseHeight, Math.Min(sx, window.SizeX), Math.Min(sy, window.SizeY), input.Depth);
-            long reach = ((long)(window.SizeY - 1) / sy * phaseWidth) + ((window.SizeX - 1) / sx);
+
+            // Only the phases some tap reads: tap fx reads phase (fx·Dx) mod Sx, which repeats every Sx taps at most.
+            int phasesX = 0, phasesY = 0;
+            for (int fx = 0; fx < Math.Min(window.SizeX, sx); fx++)
+            {
+                phasesX = (int)Math.Max(phasesX, ((long)fx * window.DilationX % sx) + 1);
+            }
+
+            for (int fy = 0; fy < Math.Min(window.SizeY, sy); fy++)
+            {
+                phasesY = (int)Math.Max(phasesY, ((long)fy * window.DilationY % sy) + 1);
+            }
+
+            var phases = new PhaseLayout(phaseWidth, phaseHeight, phasesX, phasesY, input.Depth);
+            long reach = ((window.ExtentY - 1) / sy * phaseWidth) + ((window.ExtentX - 1) / sx);
             long phaseCopy = ((long)phases.PhasesX * phases.PhasesY * input.Depth * phases.Plane) + reach + MaxLanes;
             int outputCells = output.Plane;
+
+            // Depthwise: its own kernel, the taps held in registers (up to 8x8; a larger window takes the general one).
+            if (layer.IsDepthwise && window.Taps <= 64)
+            {
+                return DepthwisePlanOf(layer, source, phases, phaseCopy);
+            }
 
             // Output rows a whole number of 16-float vectors long: vectors never cross a row, so positions are the
             // output's own cells (q = y·W2 + x) and the kernel stores straight into the CHW output.
@@ -219,7 +240,7 @@ namespace CnnGen.Generator.Planning
 
             // Vectors over positions would waste over a quarter of their lanes on the junk columns of the wide rows, and
             // the filters fill whole vectors: vectorize over the filters instead, a cell broadcast at a time.
-            if (!direct && output.Depth % MaxLanes == 0 && (long)outputCells * 4 < wideChannel * 3)
+            if (!direct && layer.Groups == 1 && output.Depth % MaxLanes == 0 && (long)outputCells * 4 < wideChannel * 3)
             {
                 long cellMajor = (long)outputCells * output.Depth;
                 if (Math.Max(Math.Max(phaseCopy, cellMajor), layer.Weight.Length) > MaxVectorBuffer)
@@ -231,8 +252,9 @@ namespace CnnGen.Generator.Planning
                 return new ConvFiltersPlan(phases, reads, Math.Min(output.Width, 12), Unrolling.Vector(layer), reads ? 0 : (int)phaseCopy, (int)cellMajor, layer.Weight.Length);
             }
 
-            int k = output.Depth;
-            int rows = k % 4 == 0 ? 4 : k % 3 == 0 ? 3 : k % 2 == 0 ? 2 : 1;
+            // A block of filters never spans two groups: its size divides the filters per group.
+            int k = output.Depth, perGroup = k / layer.Groups;
+            int rows = perGroup % 4 == 0 ? 4 : perGroup % 3 == 0 ? 3 : perGroup % 2 == 0 ? 2 : 1;
             // Rows x Vectors accumulators plus the input vectors and a weight fit AVX2's 16 registers. AVX-512's 32 allow
             // a few more; larger blocks measured no faster by themselves (slower for a 1x1 conv), so they are used only
             // where they cover the positions exactly and so remove the slow one- and two-vector steps at the end.
@@ -267,6 +289,26 @@ namespace CnnGen.Generator.Planning
             }
 
             return new ConvPositionsPlan(phases, readsInput, direct, straight, (int)positions, (int)wideChannel, rows, vectors, narrow, tail, Unrolling.Vector(layer), (int)phaseLength, (int)wideLength);
+        }
+
+        private static DepthwisePlan? DepthwisePlanOf(LayerModel layer, ScalarPlan source, PhaseLayout phases, long phaseCopy)
+        {
+            Volume output = layer.Output;
+            Window window = layer.Window!;
+
+            // Rows of at least the widest vector go row by row into the output; narrower ones as one run of wide rows.
+            bool wide = output.Width < MaxLanes;
+            long positions = (long)output.Height * phases.Width;
+            long wideChannel = RoundUp(positions, MaxLanes);
+            bool readsInput = !wide && window.StrideX == 1 && window.StrideY == 1 && !source.Padded;
+            long phaseLength = readsInput ? 0 : phaseCopy + (wide ? Math.Max(0, wideChannel - phases.Plane) : 0);
+            long wideLength = wide ? wideChannel * output.Depth : 0;
+            if (Math.Max(phaseLength, wideLength) > MaxVectorBuffer)
+            {
+                return null;
+            }
+
+            return new DepthwisePlan(phases, readsInput, output.Depth / layer.Groups, wide, (int)positions, (int)wideChannel, (int)phaseLength, (int)wideLength);
         }
 
         private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;

@@ -17,8 +17,8 @@ namespace CnnGen.Generator.Planning
                 }
 
                 string terms = l.Kind == LayerKind.Conv
-                    ? "F\u00B7F\u00B7D = " + window.SizeY + "\u00B7" + window.SizeX + "\u00B7" + l.Input.Depth + " = " + Text.Grouped(l.WindowTerms) + " multiply-adds"
-                    : "F\u00B7F = " + Text.Grouped(l.WindowTerms) + " comparisons";
+                    ? "F\u00B7F\u00B7D" + (l.Groups > 1 ? "/G" : string.Empty) + " = " + window.SizeY + "\u00B7" + window.SizeX + "\u00B7" + l.GroupDepth + " = " + Text.Grouped(l.WindowTerms) + " multiply-adds"
+                    : "F\u00B7F = " + Text.Grouped(l.WindowTerms) + (l.Kind == LayerKind.MaxPool ? " comparisons" : " additions");
                 yield return new Problem(
                     DiagnosticIds.NotUnrolled,
                     l.Index,

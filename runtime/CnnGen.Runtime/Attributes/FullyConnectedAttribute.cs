@@ -20,6 +20,12 @@ namespace CnnGen
         /// <summary>The number of outputs.</summary>
         public int Outputs { get; }
 
+        /// <summary>Whether the layer adds a bias (default true); <c>false</c> is PyTorch's <c>bias=False</c>: no bias tensor, no bias parameters.</summary>
+        public bool Bias { get; set; } = true;
+
+        /// <summary>The <c>state_dict</c> prefix of the layer's tensors (letters, digits, '_' and '.'): default the layer name with its first letter lower-cased.</summary>
+        public string? Key { get; set; }
+
         /// <summary>The layer's member name (a C# identifier); default <c>Fc1</c>, <c>Fc2</c>, ….</summary>
         public string? Name { get; set; }
     }

@@ -7,7 +7,9 @@ namespace CnnGen
     /// depth (W1 × H1 × D1), stored CHW. Exactly one, and the first layer attribute.
     /// </summary>
     /// <example><code>[Input(32, 32, 3)] [Conv(6, 5)] [Relu] [MaxPool(2)] [FullyConnected(10)]
-    /// public partial class TinyNet { }</code></example>
+    /// public partial class TinyNet { }
+    ///
+    /// [Input(224, 224, 3, Rounding = OutputRounding.Floor)]   // PyTorch's rounding for the whole network</code></example>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
     public sealed class InputAttribute : Attribute
     {
@@ -27,5 +29,11 @@ namespace CnnGen
 
         /// <summary>D1, the input depth (channels).</summary>
         public int Depth { get; }
+
+        /// <summary>
+        /// The rounding of every layer of the network that does not write its own (default <see cref="OutputRounding.Exact"/>):
+        /// <c>Rounding = OutputRounding.Floor</c> once here ports a PyTorch model whose strides do not divide evenly.
+        /// </summary>
+        public OutputRounding Rounding { get; set; }
     }
 }

@@ -358,16 +358,34 @@ namespace CnnGen.Runtime
         }
 
         /// <summary>
-        /// output[j] = sums[j] + bias[j] for every output (ReLU after it when asked, NaN kept); whole vectors, then the rest one by one.
+        /// output[j] = sums[j] + bias[j] (sums[j] alone for an empty bias: no bias) for every output (ReLU after it when asked, NaN kept); whole vectors, then the rest one by one.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void AddBias<TS, TV>(ref float sums, ReadOnlySpan<float> bias, Span<float> output, bool relu)
             where TS : struct, ISimd<TV>
             where TV : struct
         {
-            ref float b = ref MemoryMarshal.GetReference(bias);
             ref float o = ref MemoryMarshal.GetReference(output);
             int count = output.Length, j = 0;
+            if (bias.IsEmpty)
+            {
+                // No bias (Bias = false): the sums as they are.
+                for (; j + TS.Count <= count; j += TS.Count)
+                {
+                    TV v = TS.Load(ref sums, j);
+                    TS.Store(relu ? TS.Relu(v) : v, ref o, j);
+                }
+
+                for (; j < count; j++)
+                {
+                    float v = Unsafe.Add(ref sums, j);
+                    Unsafe.Add(ref o, j) = relu && v < 0f ? 0f : v;
+                }
+
+                return;
+            }
+
+            ref float b = ref MemoryMarshal.GetReference(bias);
             for (; j + TS.Count <= count; j += TS.Count)
             {
                 TV v = TS.Add(TS.Load(ref sums, j), TS.Load(ref b, j));

@@ -25,7 +25,7 @@ namespace CnnGen.Runtime
             where TV : struct
         {
             int inputs = input.Length;
-            if (packedWeight.Length < (long)inputs * paddedOutputs || sums.Length < paddedOutputs || output.Length > paddedOutputs || bias.Length < output.Length ||
+            if (packedWeight.Length < (long)inputs * paddedOutputs || sums.Length < paddedOutputs || output.Length > paddedOutputs || (bias.Length != 0 && bias.Length < output.Length) ||
                 paddedOutputs % 16 != 0)
             {
                 throw new ArgumentException("The packed weight, bias, output or sums do not fit the shape.");

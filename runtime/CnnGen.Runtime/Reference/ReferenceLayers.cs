@@ -16,25 +16,34 @@ namespace CnnGen.Reference
         /// <see cref="ArgumentException"/> when the result is not an integer under
         /// <see cref="OutputRounding.Exact"/> or is below 1.
         /// </summary>
-        public static int OutputSize(int input, int size, int stride, int padding, OutputRounding rounding)
+        public static int OutputSize(int input, int size, int stride, int padding, OutputRounding rounding) =>
+            OutputSize(input, size, stride, padding, padding, 1, rounding);
+
+        /// <summary>
+        /// Output size along one axis: (W + Pbegin + Pend − Fd)/S + 1 with Fd = Dilation·(F − 1) + 1 and the given rounding.
+        /// Throws <see cref="ArgumentException"/> when the result is not an integer under <see cref="OutputRounding.Exact"/>
+        /// or is below 1.
+        /// </summary>
+        public static int OutputSize(int input, int size, int stride, int padBegin, int padEnd, int dilation, OutputRounding rounding)
         {
-            if (input < 1 || size < 1 || stride < 1 || padding < 0)
+            if (input < 1 || size < 1 || stride < 1 || dilation < 1 || padBegin < 0 || padEnd < 0)
             {
-                throw new ArgumentOutOfRangeException(nameof(input), "input, size and stride must be at least 1 and padding at least 0.");
+                throw new ArgumentOutOfRangeException(nameof(input), "input, size, stride and dilation must be at least 1 and paddings at least 0.");
             }
 
-            if (rounding == OutputRounding.Exact && !ShapeMath.IsExact(input, size, stride, padding) && ShapeMath.Span(input, size, padding) >= 0)
+            long effective = ShapeMath.EffectiveSize(size, dilation);
+            if (rounding == OutputRounding.Exact && !ShapeMath.IsExact(input, effective, stride, padBegin, padEnd) && ShapeMath.Span(input, effective, padBegin, padEnd) >= 0)
             {
                 throw new ArgumentException(
-                    string.Format(CultureInfo.InvariantCulture, "({0} - {1} + 2*{2})/{3} + 1 is not an integer.", input, size, padding, stride),
+                    string.Format(CultureInfo.InvariantCulture, "({0} + {1} + {2} - {3})/{4} + 1 is not an integer.", input, padBegin, padEnd, effective, stride),
                     nameof(stride));
             }
 
-            long output = ShapeMath.OutputSize(input, size, stride, padding, (RoundingMode)(int)rounding);
+            long output = ShapeMath.OutputSize(input, effective, stride, padBegin, padEnd, (RoundingMode)(int)rounding);
             if (output < 1)
             {
                 throw new ArgumentException(
-                    string.Format(CultureInfo.InvariantCulture, "A window of {0} does not fit an input of {1} with padding {2}.", size, input, padding),
+                    string.Format(CultureInfo.InvariantCulture, "A window of {0} does not fit an input of {1} with padding {2} + {3}.", effective, input, padBegin, padEnd),
                     nameof(size));
             }
 
@@ -57,44 +66,76 @@ namespace CnnGen.Reference
             int stride,
             int padding,
             OutputRounding rounding,
+            Span<float> output) =>
+            Conv2d(input, width, height, depth, weight, bias, filters, 1, Window2d.Square(size, stride, padding), rounding, output);
+
+        /// <summary>
+        /// out[k, y, x] = bias[k] + Σ_{d,fy,fx} weight[k, d, fy, fx] · in[g·D/G + d, y·Sy + fy·Dy − Ptop, x·Sx + fx·Dx − Pleft],
+        /// reading zero outside the input, with g = k / (K/G) the filter's group and d over its D/G channels: PyTorch's
+        /// <c>conv2d</c> with groups (and one-sided paddings, as ONNX's <c>pads</c>). Weight [K][D/G][Fy][Fx]; an empty
+        /// <paramref name="bias"/> means no bias.
+        /// </summary>
+        public static void Conv2d(
+            ReadOnlySpan<float> input,
+            int width,
+            int height,
+            int depth,
+            ReadOnlySpan<float> weight,
+            ReadOnlySpan<float> bias,
+            int filters,
+            int groups,
+            Window2d window,
+            OutputRounding rounding,
             Span<float> output)
         {
+            window.Validate();
             if (rounding == OutputRounding.Ceil)
             {
                 throw new ArgumentException("Ceil rounding applies to pools only.", nameof(rounding));
             }
 
-            int outWidth = OutputSize(width, size, stride, padding, rounding);
-            int outHeight = OutputSize(height, size, stride, padding, rounding);
+            if (groups < 1 || depth % groups != 0 || filters % groups != 0)
+            {
+                throw new ArgumentException("The depth and the filter count must both divide by the groups.", nameof(groups));
+            }
+
+            int outWidth = OutputSize(width, window.SizeX, window.StrideX, window.PadLeft, window.PadRight, window.DilationX, rounding);
+            int outHeight = OutputSize(height, window.SizeY, window.StrideY, window.PadTop, window.PadBottom, window.DilationY, rounding);
+            int groupDepth = depth / groups, groupFilters = filters / groups;
             Expect(input.Length, width * height * depth, nameof(input));
-            Expect(weight.Length, filters * depth * size * size, nameof(weight));
-            Expect(bias.Length, filters, nameof(bias));
+            Expect(weight.Length, filters * groupDepth * window.SizeY * window.SizeX, nameof(weight));
+            if (bias.Length != 0)
+            {
+                Expect(bias.Length, filters, nameof(bias));
+            }
+
             Expect(output.Length, filters * outHeight * outWidth, nameof(output));
 
             for (int k = 0; k < filters; k++)
             {
+                int firstChannel = k / groupFilters * groupDepth;
                 for (int y = 0; y < outHeight; y++)
                 {
                     for (int x = 0; x < outWidth; x++)
                     {
                         double sum = 0;
-                        for (int d = 0; d < depth; d++)
+                        for (int d = 0; d < groupDepth; d++)
                         {
-                            for (int fy = 0; fy < size; fy++)
+                            for (int fy = 0; fy < window.SizeY; fy++)
                             {
-                                int iy = (y * stride) + fy - padding;
-                                for (int fx = 0; fx < size; fx++)
+                                int iy = (y * window.StrideY) + (fy * window.DilationY) - window.PadTop;
+                                for (int fx = 0; fx < window.SizeX; fx++)
                                 {
-                                    int ix = (x * stride) + fx - padding;
+                                    int ix = (x * window.StrideX) + (fx * window.DilationX) - window.PadLeft;
                                     float value = iy < 0 || iy >= height || ix < 0 || ix >= width
                                         ? 0f
-                                        : input[(((d * height) + iy) * width) + ix];
-                                    sum += (double)weight[(((((k * depth) + d) * size) + fy) * size) + fx] * value;
+                                        : input[((((firstChannel + d) * height) + iy) * width) + ix];
+                                    sum += (double)weight[(((((k * groupDepth) + d) * window.SizeY) + fy) * window.SizeX) + fx] * value;
                                 }
                             }
                         }
 
-                        output[(((k * outHeight) + y) * outWidth) + x] = (float)(sum + bias[k]);
+                        output[(((k * outHeight) + y) * outWidth) + x] = (float)(sum + (bias.Length == 0 ? 0f : bias[k]));
                     }
                 }
             }
@@ -113,10 +154,18 @@ namespace CnnGen.Reference
             int stride,
             int padding,
             OutputRounding rounding,
-            Span<float> output)
+            Span<float> output) =>
+            MaxPool2d(input, width, height, depth, Window2d.Square(size, stride, padding), rounding, output);
+
+        /// <summary>
+        /// out[d, y, x] = max over fy, fx of in[d, y·Sy + fy·Dy − Ptop, x·Sx + fx·Dx − Pleft], reading −∞ outside the input; a
+        /// NaN in the window gives NaN, as <c>torch.nn.functional.max_pool2d</c> (with one-sided paddings, as ONNX's <c>pads</c>).
+        /// </summary>
+        public static void MaxPool2d(ReadOnlySpan<float> input, int width, int height, int depth, Window2d window, OutputRounding rounding, Span<float> output)
         {
-            int outWidth = OutputSize(width, size, stride, padding, rounding);
-            int outHeight = OutputSize(height, size, stride, padding, rounding);
+            window.Validate();
+            int outWidth = OutputSize(width, window.SizeX, window.StrideX, window.PadLeft, window.PadRight, window.DilationX, rounding);
+            int outHeight = OutputSize(height, window.SizeY, window.StrideY, window.PadTop, window.PadBottom, window.DilationY, rounding);
             Expect(input.Length, width * height * depth, nameof(input));
             Expect(output.Length, depth * outHeight * outWidth, nameof(output));
 
@@ -127,12 +176,12 @@ namespace CnnGen.Reference
                     for (int x = 0; x < outWidth; x++)
                     {
                         float max = float.NegativeInfinity;
-                        for (int fy = 0; fy < size; fy++)
+                        for (int fy = 0; fy < window.SizeY && !float.IsNaN(max); fy++)
                         {
-                            int iy = (y * stride) + fy - padding;
-                            for (int fx = 0; fx < size; fx++)
+                            int iy = (y * window.StrideY) + (fy * window.DilationY) - window.PadTop;
+                            for (int fx = 0; fx < window.SizeX && !float.IsNaN(max); fx++)
                             {
-                                int ix = (x * stride) + fx - padding;
+                                int ix = (x * window.StrideX) + (fx * window.DilationX) - window.PadLeft;
                                 float value = iy < 0 || iy >= height || ix < 0 || ix >= width
                                     ? float.NegativeInfinity
                                     : input[(((d * height) + iy) * width) + ix];
@@ -140,16 +189,6 @@ namespace CnnGen.Reference
                                 {
                                     max = value;
                                 }
-
-                                if (float.IsNaN(max))
-                                {
-                                    break;
-                                }
-                            }
-
-                            if (float.IsNaN(max))
-                            {
-                                break;
                             }
                         }
 
@@ -159,10 +198,61 @@ namespace CnnGen.Reference
             }
         }
 
-        /// <summary>out[o] = bias[o] + Σ_i weight[o, i] · in[i]; weight [out][in], as <c>torch.nn.functional.linear</c>.</summary>
+        /// <summary>
+        /// out[d, y, x] = the sum over the window at (y·Sy − Ptop, x·Sx − Pleft) of in[d] (zero outside the input), divided as
+        /// <c>torch.nn.functional.avg_pool2d</c> divides: by the cells of the window that lie inside the padded input when
+        /// <paramref name="countIncludePadding"/>, else by those inside the input itself.
+        /// </summary>
+        public static void AvgPool2d(ReadOnlySpan<float> input, int width, int height, int depth, Window2d window, bool countIncludePadding, OutputRounding rounding, Span<float> output)
+        {
+            window.Validate();
+            if (window.DilationX != 1 || window.DilationY != 1)
+            {
+                throw new ArgumentException("An average pool has no dilation.", nameof(window));
+            }
+
+            int outWidth = OutputSize(width, window.SizeX, window.StrideX, window.PadLeft, window.PadRight, 1, rounding);
+            int outHeight = OutputSize(height, window.SizeY, window.StrideY, window.PadTop, window.PadBottom, 1, rounding);
+            Expect(input.Length, width * height * depth, nameof(input));
+            Expect(output.Length, depth * outHeight * outWidth, nameof(output));
+
+            for (int d = 0; d < depth; d++)
+            {
+                for (int y = 0; y < outHeight; y++)
+                {
+                    int top = (y * window.StrideY) - window.PadTop;
+                    int bottom = Math.Min(top + window.SizeY, height + window.PadBottom);
+                    int rows = bottom - top;
+                    int firstRow = Math.Max(top, 0), endRow = Math.Min(bottom, height);
+                    for (int x = 0; x < outWidth; x++)
+                    {
+                        int left = (x * window.StrideX) - window.PadLeft;
+                        int right = Math.Min(left + window.SizeX, width + window.PadRight);
+                        int firstColumn = Math.Max(left, 0), endColumn = Math.Min(right, width);
+                        double sum = 0;
+                        for (int iy = firstRow; iy < endRow; iy++)
+                        {
+                            for (int ix = firstColumn; ix < endColumn; ix++)
+                            {
+                                sum += input[(((d * height) + iy) * width) + ix];
+                            }
+                        }
+
+                        int divisor = countIncludePadding ? rows * (right - left) : (endRow - firstRow) * (endColumn - firstColumn);
+                        output[(((d * outHeight) + y) * outWidth) + x] = (float)(sum / divisor);
+                    }
+                }
+            }
+        }
+
+        /// <summary>out[o] = bias[o] + Σ_i weight[o, i] · in[i]; weight [out][in], as <c>torch.nn.functional.linear</c>; an empty <paramref name="bias"/> means no bias.</summary>
         public static void Linear(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output)
         {
-            Expect(bias.Length, output.Length, nameof(bias));
+            if (bias.Length != 0)
+            {
+                Expect(bias.Length, output.Length, nameof(bias));
+            }
+
             Expect(weight.Length, output.Length * input.Length, nameof(weight));
             for (int o = 0; o < output.Length; o++)
             {
@@ -172,7 +262,7 @@ namespace CnnGen.Reference
                     sum += (double)weight[(o * input.Length) + i] * input[i];
                 }
 
-                output[o] = (float)(sum + bias[o]);
+                output[o] = (float)(sum + (bias.Length == 0 ? 0f : bias[o]));
             }
         }
 

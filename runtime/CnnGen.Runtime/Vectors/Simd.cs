@@ -43,6 +43,12 @@ namespace CnnGen.Runtime
         /// <summary>a + b.</summary>
         static abstract TVector Add(TVector a, TVector b);
 
+        /// <summary>a · b.</summary>
+        static abstract TVector Multiply(TVector a, TVector b);
+
+        /// <summary>a / b (a true division, as the scalar code's).</summary>
+        static abstract TVector Divide(TVector a, TVector b);
+
         /// <summary>a · b + c, fused where the machine can.</summary>
         static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
 
@@ -104,6 +110,14 @@ namespace CnnGen.Runtime
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
 
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -170,6 +184,14 @@ namespace CnnGen.Runtime
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
 
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -252,6 +274,14 @@ namespace CnnGen.Runtime
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Divide(Vector128<float> a, Vector128<float> b) => a / b;
 
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

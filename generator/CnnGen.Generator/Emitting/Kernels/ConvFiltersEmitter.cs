@@ -67,7 +67,7 @@ namespace CnnGen.Generator.Emitting.Kernels
             w.Line(Code.Optimized);
             using (w.Block("private static void " + GeneratedNames.Cells(l.Name, cells) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int y, int x, int kv, bool relu) " + Code.VectorConstraint))
             {
-                w.Line("TV a0 = " + Code.Load("bias", "kv") + ";");
+                w.Line("TV a0 = " + (l.HasBias ? Code.Load("bias", "kv") : "TS.Splat(0f)") + ";");
                 for (int p = 1; p < cells; p++)
                 {
                     w.Line("TV a" + p + " = a0;");

@@ -39,7 +39,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                     w.Line(Code.RefTo("target", "wide"));
                 }
 
-                w.Line(Code.RefTo("w", "weight") + " // [" + k + "][" + l.Input.Depth + "][" + window.SizeY + "][" + window.SizeX + "], PyTorch's layout");
+                w.Line(Code.RefTo("w", "weight") + " // " + LayerText.WeightShape(l) + ", PyTorch's layout");
                 w.Line(Code.RefTo("b", "bias"));
                 w.Line("int n = TS.Count;");
                 w.Line("int q = 0;");
@@ -115,8 +115,10 @@ namespace CnnGen.Generator.Emitting.Kernels
         private static void EmitStep(SourceWriter w, LayerModel l, ConvPositionsPlan plan, int nr, CancellationToken cancellationToken)
         {
             int k = l.Output.Depth, mr = plan.Rows;
-            long filter = (long)l.Input.Depth * l.Window!.Taps;
-            w.Line("// " + l.Name + ": output positions q .. q + " + nr + " vector" + (nr == 1 ? string.Empty : "s") + ", all " + k + " filters, " + mr + " at a time.");
+            long filter = (long)l.GroupDepth * l.Window!.Taps;
+            int blocksPerGroup = k / l.Groups / mr;
+            w.Line("// " + l.Name + ": output positions q .. q + " + nr + " vector" + (nr == 1 ? string.Empty : "s") + ", all " + k + " filters, " + mr + " at a time"
+                + (l.Groups > 1 ? " (" + (k / l.Groups) + " per group of " + l.GroupDepth + " input channels)." : "."));
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
             using (w.Block("private static void " + GeneratedNames.Step(l.Name, nr) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int q, bool relu) " + Code.VectorConstraint))
@@ -132,11 +134,20 @@ namespace CnnGen.Generator.Emitting.Kernels
                     w.Line("ref float wk = ref " + Code.At("weight", (kb * (mr * filter)).ToString()) + ";");
                     for (int r = 0; r < mr; r++)
                     {
-                        w.Line("TV a" + r + "0 = " + Code.Broadcast("bias", ((kb * mr) + r).ToString()) + ";");
+                        w.Line("TV a" + r + "0 = " + (l.HasBias ? Code.Broadcast("bias", ((kb * mr) + r).ToString()) : "TS.Splat(0f)") + ";");
                         for (int v = 1; v < nr; v++)
                         {
                             w.Line("TV a" + r + v + " = a" + r + "0;");
                         }
+                    }
+
+                    // A grouped conv's filters read only the channels of their group.
+                    string group = string.Empty;
+                    if (l.Groups > 1)
+                    {
+                        string g = blocksPerGroup == 1 ? "kb" : "(kb / " + blocksPerGroup + ")";
+                        w.Line("// Group " + g + ": input channels " + g + "*" + l.GroupDepth + " .. " + g + "*" + l.GroupDepth + " + " + (l.GroupDepth - 1) + ".");
+                        group = "(" + g + " * " + Text.Literal((long)l.GroupDepth * plan.Phases.Plane) + ") + ";
                     }
 
                     var sources = new List<string>();
@@ -145,13 +156,13 @@ namespace CnnGen.Generator.Emitting.Kernels
                         for (int v = 0; v < nr; v++)
                         {
                             string p = v == 0 ? "q" : "(" + Code.PlusVectors("q", v) + ")";
-                            w.Line("ref float s" + v + " = ref " + Code.Unsafe + ".Add(ref source, (" + p + " / " + l.Output.Width + " * " + plan.RowLength + ") + (" + p + " % " + l.Output.Width + ")); // output row " + p + " / " + l.Output.Width + " in the phase planes");
+                            w.Line("ref float s" + v + " = ref " + Code.Unsafe + ".Add(ref source, " + group + "(" + p + " / " + l.Output.Width + " * " + plan.RowLength + ") + (" + p + " % " + l.Output.Width + ")); // output row " + p + " / " + l.Output.Width + " in the phase planes");
                             sources.Add("s" + v);
                         }
                     }
                     else
                     {
-                        w.Line("ref float s = ref " + Code.Unsafe + ".Add(ref source, q);");
+                        w.Line("ref float s = ref " + Code.Unsafe + ".Add(ref source, " + group + "q);");
                         sources.Add("s");
                     }
 

@@ -24,7 +24,10 @@ namespace CnnGen.Generator.Emitting.Kernels
                         w.Line("sum += row[" + i + "] * input[" + i + "];");
                     }
 
-                    w.Line("sum += bias[" + j + "];");
+                    if (l.HasBias)
+                    {
+                        w.Line("sum += bias[" + j + "];");
+                    }
                     using (w.Block("if (relu && sum < 0f)"))
                     {
                         w.Line("sum = 0f; // NaN stays NaN, as torch.relu");

@@ -5,9 +5,10 @@ using CnnGen.Generator.Planning;
 namespace CnnGen.Generator.Emitting.Kernels
 {
     /// <summary>
-    /// The max-pool kernel vectorized along each output row (<see cref="PoolRowsPlan"/>): columns whose window lies
-    /// inside the input row come from straight loads of the input rows (even/odd lanes for stride 2); the columns at
-    /// the padded edges go one by one, reading −∞ outside the input.
+    /// The max- and average-pool kernel vectorized along each output row (<see cref="PoolRowsPlan"/>): columns whose
+    /// window lies inside the input row come from straight loads of the input rows (even/odd lanes for stride 2); the
+    /// columns at the padded edges go one by one, skipping the cells outside the input (−∞ for a max, 0 for a sum).
+    /// An average divides by PyTorch's count (<see cref="AveragePool"/>): per row for the inside columns, per cell at the edges.
     /// </summary>
     internal static class PoolRowsEmitter
     {
@@ -23,12 +24,18 @@ namespace CnnGen.Generator.Emitting.Kernels
             bool alwaysWhole = inside >= most, neverWhole = inside < fewest;
 
             // Whether the edge loop must test its rows and columns: only when a window there can reach outside the input.
-            bool rowsInside = window.PadTop == 0 && ((long)(l.Output.Height - 1) * window.StrideY) + window.SizeY <= height;
-            bool columnsInside = window.PadLeft == 0 && ((long)(l.Output.Width - 1) * window.StrideX) + window.SizeX <= width;
+            bool rowsInside = window.PadTop == 0 && ((long)(l.Output.Height - 1) * window.StrideY) + window.ExtentY <= height;
+            bool columnsInside = window.PadLeft == 0 && ((long)(l.Output.Width - 1) * window.StrideX) + window.ExtentX <= width;
+            bool max = l.Kind == LayerKind.MaxPool;
 
             w.Line("// " + LayerText.Describe(l) + ", vectorized along each output row: output columns " + first + ".." + last);
             w.Line("// have their whole window inside the input row and come " + (window.StrideX == 2 ? "from even/odd lanes of " : "from ") + "straight loads of the input rows (no copy);");
-            w.Line("// the other columns (at a padded edge, or where " + (window.StrideX == 2 ? "the second load of a stride-2 tap" : "a load") + " would pass the row's end) go one by one" + (rowsInside && columnsInside ? "." : ", reading -infinity outside the input."));
+            w.Line("// the other columns (at a padded edge, or where " + (window.StrideX == 2 ? "the second load of a stride-2 tap" : "a load") + " would pass the row's end) go one by one" + (rowsInside && columnsInside ? "." : max ? ", reading -infinity outside the input." : ", skipping the cells outside the input."));
+            if (!max)
+            {
+                w.Line("// Each sum is divided by PyTorch's count: the window's cells inside the input" + (l.CountIncludePadding ? " and its padding (count_include_pad)" : " (padding not counted)") + ".");
+            }
+
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
             using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.Span + " output) " + Code.VectorConstraint))
@@ -43,6 +50,11 @@ namespace CnnGen.Generator.Emitting.Kernels
                     {
                         Affine top = (y * window.StrideY) + (-window.PadTop);
                         w.Line("int top = " + top + "; // first input row of the window");
+                        if (!max)
+                        {
+                            w.Line("int rows = " + AveragePool.Count(y, window.StrideY, window.SizeY, window.PadTop, window.PadBottom, height, l.CountIncludePadding) + "; // window rows counted in the divisor");
+                        }
+
                         w.Line("ref float orow = ref " + Code.At("o", ((d * l.Output.Plane) + (y * l.Output.Width)).ToString()) + ";");
                         string vectorEnd = Text.Literal(first);
                         if (inside >= 1)
@@ -61,10 +73,10 @@ namespace CnnGen.Generator.Emitting.Kernels
                             {
                                 // A row narrower than a vector (for some widths): one vector from the first column whose extra lanes spill
                                 // into the next row's outputs (rewritten when that row is done), where its reads and writes stay inside the spans.
-                                Affine lastRow = top + (window.SizeY - 1);
+                                Affine lastRow = top + (window.ExtentY - 1);
                                 Affine inputPlane = d * l.Input.Plane;
                                 string readEnd = (inputPlane.IsConstant && inputPlane.Constant == 0 ? string.Empty : "(" + inputPlane + ") + ") +
-                                    "(global::System.Math.Min(" + lastRow + ", " + (height - 1) + ") * " + width + ") + " + Text.Literal(((long)first * window.StrideX) - window.PadLeft + window.SizeX - 1) + " + (" + window.StrideX + " * n)";
+                                    "(global::System.Math.Min(" + lastRow + ", " + (height - 1) + ") * " + width + ") + " + Text.Literal(((long)first * window.StrideX) - window.PadLeft + window.ExtentX - 1) + " + (" + window.StrideX + " * n)";
                                 string writeEnd = ((d * l.Output.Plane) + (y * l.Output.Width) + first) + " + n";
                                 string fits = readEnd + " <= " + Text.Literal(l.Input.Length) + " && " + writeEnd + " <= " + Text.Literal(l.Output.Length);
                                 vectorEnd = "vectorEnd";
@@ -108,6 +120,7 @@ namespace CnnGen.Generator.Emitting.Kernels
         private static void EmitEdges(SourceWriter w, LayerModel l, int first, string? vectorEnd, bool rowsInside, bool columnsInside)
         {
             Window window = l.Window!;
+            bool max = l.Kind == LayerKind.MaxPool;
             w.Line("// The other columns, one by one.");
             using (w.Block("for (int c = 0; c < " + l.Output.Width + "; c++)"))
             {
@@ -120,22 +133,27 @@ namespace CnnGen.Generator.Emitting.Kernels
                     }
                 }
 
-                w.Line("float m = float.NegativeInfinity;");
+                w.Line(max ? "float m = float.NegativeInfinity;" : "float m = 0f;");
                 using (w.Block("for (int fy = 0; fy < " + window.SizeY + "; fy++)"))
                 {
-                    w.Line("int r = top + fy;");
+                    w.Line("int r = top + " + (window.DilationY == 1 ? "fy" : "(fy * " + window.DilationY + ")") + ";");
                     using (rowsInside ? default : w.Block("if ((uint)r < " + l.Input.Height + "u)"))
                     {
                         using (w.Block("for (int fx = 0; fx < " + window.SizeX + "; fx++)"))
                         {
-                            w.Line("int col = " + ((Affine.Var("c") * window.StrideX) + Affine.Var("fx") + (-window.PadLeft)) + ";");
+                            w.Line("int col = " + ((Affine.Var("c") * window.StrideX) + (Affine.Var("fx") * window.DilationX) + (-window.PadLeft)) + ";");
                             using (columnsInside ? default : w.Block("if ((uint)col < " + l.Input.Width + "u)"))
                             {
                                 w.Line("float v = " + Code.Unsafe + ".Add(ref plane, (r * " + l.Input.Width + ") + col);");
-                                w.Line("m = v > m || float.IsNaN(v) ? v : m; // NaN propagates");
+                                w.Line(max ? "m = v > m || float.IsNaN(v) ? v : m; // NaN propagates" : "m += v;");
                             }
                         }
                     }
+                }
+
+                if (!max)
+                {
+                    w.Line("m /= rows * (" + AveragePool.Count(Affine.Var("c"), window.StrideX, window.SizeX, window.PadLeft, window.PadRight, l.Input.Width, l.CountIncludePadding) + ");");
                 }
 
                 w.Line(Code.Unsafe + ".Add(ref orow, c) = m;");
@@ -146,20 +164,23 @@ namespace CnnGen.Generator.Emitting.Kernels
         private static void EmitVector(SourceWriter w, LayerModel l, string at)
         {
             Window window = l.Window!;
-            int sx = window.StrideX;
+            int sx = window.StrideX, dx = window.DilationX;
+            bool max = l.Kind == LayerKind.MaxPool;
+            string combine = max ? "TS.MaxPropagateNaN" : "TS.Add";
             string column = int.TryParse(at, out int fixedAt)
                 ? Text.Literal(((long)fixedAt * sx) - window.PadLeft)
                 : (sx == 1 ? at : at + " * " + sx) + (window.PadLeft == 0 ? string.Empty : " - " + window.PadLeft);
             w.Line("int column = " + column + "; // first input column of the window of output column " + at);
-            w.Line("TV m = TS.Splat(float.NegativeInfinity);");
+            w.Line("TV m = TS.Splat(" + (max ? "float.NegativeInfinity" : "0f") + ");");
             for (int fy = 0; fy < window.SizeY; fy++)
             {
                 // Rows the window can reach outside the input (padding at the top or bottom) are tested; the others are not.
-                long lowest = fy - (long)window.PadTop;
-                long highest = ((long)(l.Output.Height - 1) * window.StrideY) - window.PadTop + fy;
+                long cy = (long)fy * window.DilationY;
+                long lowest = cy - window.PadTop;
+                long highest = ((long)(l.Output.Height - 1) * window.StrideY) - window.PadTop + cy;
                 bool alwaysInside = lowest >= 0 && highest <= l.Input.Height - 1;
                 string row = "r" + fy;
-                string rowIndex = fy == 0 ? "top" : "(top + " + fy + ")";
+                string rowIndex = cy == 0 ? "top" : "(top + " + cy + ")";
                 using (alwaysInside ? default : w.Block("if ((uint)" + rowIndex + " < " + l.Input.Height + "u)"))
                 {
                     w.Line("ref float " + row + " = ref " + Code.Unsafe + ".Add(ref plane, (" + rowIndex + " * " + l.Input.Width + ") + column);");
@@ -167,24 +188,33 @@ namespace CnnGen.Generator.Emitting.Kernels
                     {
                         for (int fx = 0; fx < window.SizeX; fx++)
                         {
-                            w.Line("m = TS.MaxPropagateNaN(m, " + Code.Load(row, Text.Literal(fx)) + ");");
+                            w.Line("m = " + combine + "(m, " + Code.Load(row, Text.Literal((long)fx * dx)) + ");");
                         }
                     }
                     else
                     {
-                        // Stride 2: the even lanes of two loads are tap fx, the odd lanes of the same two are tap fx + 1.
-                        for (int fx = 0; fx < window.SizeX; fx += 2)
+                        // Stride 2: the even lanes of two loads at a tap are that tap for n outputs; without dilation the odd
+                        // lanes of the same two are the next tap.
+                        int step = dx == 1 ? 2 : 1;
+                        for (int fx = 0; fx < window.SizeX; fx += step)
                         {
-                            w.Line("TV even" + fy + "_" + fx + " = " + Code.Load(row, Text.Literal(fx)) + ";");
-                            w.Line("TV odd" + fy + "_" + fx + " = " + Code.Load(row, fx == 0 ? "n" : fx + " + n") + ";");
-                            w.Line("m = TS.MaxPropagateNaN(m, TS.Evens(even" + fy + "_" + fx + ", odd" + fy + "_" + fx + "));");
-                            if (fx + 1 < window.SizeX)
+                            long t = (long)fx * dx;
+                            string pair = fy + "_" + fx;
+                            w.Line("TV even" + pair + " = " + Code.Load(row, Text.Literal(t)) + ";");
+                            w.Line("TV odd" + pair + " = " + Code.Load(row, t == 0 ? "n" : t + " + n") + ";");
+                            w.Line("m = " + combine + "(m, TS.Evens(even" + pair + ", odd" + pair + "));");
+                            if (dx == 1 && fx + 1 < window.SizeX)
                             {
-                                w.Line("m = TS.MaxPropagateNaN(m, TS.Odds(even" + fy + "_" + fx + ", odd" + fy + "_" + fx + "));");
+                                w.Line("m = " + combine + "(m, TS.Odds(even" + pair + ", odd" + pair + "));");
                             }
                         }
                     }
                 }
+            }
+
+            if (!max)
+            {
+                w.Line("m = TS.Divide(m, TS.Splat(rows * " + window.SizeX + "));");
             }
 
             w.Line(Code.Store("m", "orow", at));

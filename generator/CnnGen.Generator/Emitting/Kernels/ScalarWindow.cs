@@ -33,7 +33,7 @@ namespace CnnGen.Generator.Emitting.Kernels
         public static long Extent(LayerPlan plan, int channels)
         {
             Window window = plan.Layer.Window!;
-            return ((long)(channels - 1) * plan.Scalar.SourcePlane) + ((long)(window.SizeY - 1) * plan.Scalar.SourceWidth) + window.SizeX;
+            return ((long)(channels - 1) * plan.Scalar.SourcePlane) + ((window.ExtentY - 1) * plan.Scalar.SourceWidth) + window.ExtentX;
         }
 
         /// <summary>
@@ -45,6 +45,9 @@ namespace CnnGen.Generator.Emitting.Kernels
             LayerModel l = plan.Layer;
             Window window = l.Window!;
             int fy = window.SizeY, fx = window.SizeX, plane = plan.Scalar.SourcePlane, width = plan.Scalar.SourceWidth;
+            int dx = window.DilationX;
+            long rowStep = (long)window.DilationY * width;
+            long rowExtent = window.ExtentX;
             bool conv = l.Kind == LayerKind.Conv;
             switch (plan.Scalar.Unroll)
             {
@@ -54,14 +57,14 @@ namespace CnnGen.Generator.Emitting.Kernels
                         cancellationToken.ThrowIfCancellationRequested();
                         if (conv)
                         {
-                            w.Line("// d = " + d + ": weight[k, " + d + ", fy, fx] * " + (plan.Scalar.Padded ? "padded" : "input") + "[" + d + ", " + LayerText.Times("y", window.StrideY) + " + fy, " + LayerText.Times("x", window.StrideX) + " + fx]");
+                            w.Line("// d = " + d + ": weight[k, " + d + ", fy, fx] * " + (plan.Scalar.Padded ? "padded" : "input") + "[" + (l.Groups > 1 ? "group's " : string.Empty) + d + ", " + LayerText.Times("y", window.StrideY) + " + " + LayerText.Times("fy", window.DilationY) + ", " + LayerText.Times("x", window.StrideX) + " + " + LayerText.Times("fx", dx) + "]");
                         }
 
                         for (int y = 0; y < fy; y++)
                         {
                             for (int x = 0; x < fx; x++)
                             {
-                                term("w", (((long)d * fy) + y) * fx + x, "s", ((long)d * plane) + ((long)y * width) + x);
+                                term("w", (((long)d * fy) + y) * fx + x, "s", ((long)d * plane) + (y * rowStep) + ((long)x * dx));
                             }
                         }
                     }
@@ -72,13 +75,13 @@ namespace CnnGen.Generator.Emitting.Kernels
                     w.Line("// F*F*D is over the unroll budget of " + Unrolling.Budget + ": the loop over input depth stays, the " + fx + "x" + fy + " window is unrolled.");
                     using (w.For("d", channels, out Affine d))
                     {
-                        w.Line(Code.ReadOnlySpan + " sd = s.Slice(" + (d * plane) + ", " + Text.Literal(((long)(fy - 1) * width) + fx) + ");");
+                        w.Line(Code.ReadOnlySpan + " sd = s.Slice(" + (d * plane) + ", " + Text.Literal(((fy - 1) * rowStep) + rowExtent) + ");");
                         w.Line(Code.ReadOnlySpan + " wd = w.Slice(" + (d * ((long)fy * fx)) + ", " + Text.Literal((long)fy * fx) + ");");
                         for (int y = 0; y < fy; y++)
                         {
                             for (int x = 0; x < fx; x++)
                             {
-                                term("wd", ((long)y * fx) + x, "sd", ((long)y * width) + x);
+                                term("wd", ((long)y * fx) + x, "sd", (y * rowStep) + ((long)x * dx));
                             }
                         }
                     }
@@ -91,7 +94,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                     {
                         using (w.For("fy", fy, out Affine row))
                         {
-                            w.Line(Code.ReadOnlySpan + " sr = s.Slice(" + ((d * plane) + (row * width)) + ", " + fx + ");");
+                            w.Line(Code.ReadOnlySpan + " sr = s.Slice(" + ((d * plane) + (row * rowStep)) + ", " + Text.Literal(rowExtent) + ");");
                             if (conv)
                             {
                                 w.Line(Code.ReadOnlySpan + " wr = w.Slice(" + (((d * fy) + row) * fx) + ", " + fx + ");");
@@ -101,14 +104,14 @@ namespace CnnGen.Generator.Emitting.Kernels
                             {
                                 for (int x = 0; x < fx; x++)
                                 {
-                                    term("wr", x, "sr", x);
+                                    term("wr", x, "sr", (long)x * dx);
                                 }
                             }
                             else
                             {
                                 using (w.For("fx", fx, out Affine column))
                                 {
-                                    term("wr", column, "sr", column);
+                                    term("wr", column, "sr", column * dx);
                                 }
                             }
                         }

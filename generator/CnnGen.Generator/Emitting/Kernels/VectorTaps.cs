@@ -10,7 +10,8 @@ namespace CnnGen.Generator.Emitting.Kernels
     internal readonly record struct Tap(Func<string, string> Source, string SourceOffset, string Weight, string WeightOffset);
 
     /// <summary>
-    /// The loops and unrolled taps of a vector conv step over the phase planes, as far as the plan's unroll level goes:
+    /// The loops and unrolled taps of a vector conv step over the phase planes (dilated taps at fy·Dy, fx·Dx; a grouped
+    /// conv's step loops over the channels of its group only), as far as the plan's unroll level goes:
     /// Window (a loop over input channels, the window's taps unrolled), Row (loops over channels and window rows, each
     /// row's taps unrolled) or None. (<see cref="Unrolling.Vector"/> never asks a vector step to unroll the channels.) The caller writes each tap's loads and
     /// multiply-adds; this writes the loops and moves the source and weight refs along.
@@ -23,14 +24,15 @@ namespace CnnGen.Generator.Emitting.Kernels
         public static void Emit(SourceWriter w, LayerModel l, PhaseLayout phases, UnrollLevel level, IReadOnlyList<string> sources, string weight, long perTap, Action<Tap> tap, CancellationToken cancellationToken)
         {
             Window window = l.Window!;
-            int fy = window.SizeY, fx = window.SizeX, sx = window.StrideX, sy = window.StrideY;
-            int depth = l.Input.Depth;
+            int fy = window.SizeY, fx = window.SizeX, sx = window.StrideX, sy = window.StrideY, dx = window.DilationX, dy = window.DilationY;
+            int channels = l.GroupDepth;
+            long depth = phases.Depth;
             long perChannel = (long)window.Taps * perTap;
             long plane = phases.Plane;
             Func<string, string> same = s => s;
 
             w.Line("ref float wd = ref " + weight + ";");
-            using (w.For("d", depth, out Affine _))
+            using (w.For("d", channels, out Affine _))
             {
                 if (level == UnrollLevel.Window)
                 {
@@ -40,7 +42,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                         {
                             cancellationToken.ThrowIfCancellationRequested();
                             w.Line("// tap (" + y + ", " + x + ")");
-                            tap(new Tap(same, Text.Literal(phases.TapOffset(y, x, sx, sy)), "wd", Text.Literal((((long)y * fx) + x) * perTap)));
+                            tap(new Tap(same, Text.Literal(phases.TapOffset(y, x, window)), "wd", Text.Literal((((long)y * fx) + x) * perTap)));
                         }
                     }
                 }
@@ -48,10 +50,11 @@ namespace CnnGen.Generator.Emitting.Kernels
                 {
                     using (w.For("fy", fy, out Affine row))
                     {
-                        // Row fy of the window: phase row fy % Sy, row fy / Sy of that phase's planes.
+                        // Row fy of the window is padded row fy·Dy: phase row (fy·Dy) % Sy, row (fy·Dy) / Sy of that phase's planes.
+                        string cellRow = dy == 1 ? "fy" : "(fy * " + dy + ")";
                         string rowOffset = fy == 1 || sy == 1
-                            ? (row * phases.Width).ToString()
-                            : "((fy % " + sy + ") * " + Text.Literal((long)phases.PhasesX * depth * plane) + ") + ((fy / " + sy + ") * " + phases.Width + ")";
+                            ? (row * ((long)dy * phases.Width)).ToString()
+                            : "((" + cellRow + " % " + sy + ") * " + Text.Literal(phases.PhasesX * depth * plane) + ") + ((" + cellRow + " / " + sy + ") * " + phases.Width + ")";
                         foreach (string source in sources)
                         {
                             w.Line("ref float " + source + "r = ref " + Code.At(source, rowOffset) + ";");
@@ -63,22 +66,26 @@ namespace CnnGen.Generator.Emitting.Kernels
                         {
                             for (int x = 0; x < fx; x++)
                             {
+                                long cx = (long)x * dx;
                                 w.Line("// tap (fy, " + x + ")");
-                                tap(new Tap(rowRef, Text.Literal((((long)(x % sx)) * depth * plane) + (x / sx)), "wr", Text.Literal(x * perTap)));
+                                tap(new Tap(rowRef, Text.Literal((cx % sx * depth * plane) + (cx / sx)), "wr", Text.Literal(x * perTap)));
                             }
                         }
                         else
                         {
                             using (w.For("fx", fx, out Affine column))
                             {
-                                string columnOffset = fx == 1 || sx == 1 ? column.ToString() : "((fx % " + sx + ") * " + Text.Literal((long)depth * plane) + ") + (fx / " + sx + ")";
+                                string cellColumn = dx == 1 ? "fx" : "(fx * " + dx + ")";
+                                string columnOffset = fx == 1 || sx == 1
+                                    ? (column * dx).ToString()
+                                    : "((" + cellColumn + " % " + sx + ") * " + Text.Literal(depth * plane) + ") + (" + cellColumn + " / " + sx + ")";
                                 tap(new Tap(rowRef, columnOffset, "wr", (column * perTap).ToString()));
                             }
                         }
                     }
                 }
 
-                if (depth > 1)
+                if (channels > 1)
                 {
                     foreach (string source in sources)
                     {
