@@ -2,9 +2,17 @@
 """Writes tests/CnnGen.Tests/Fixtures/torch_cases.json: PyTorch's results for a set of small networks.
 
 Each case lists its layers in CnnGen's terms; this script computes them with
-torch.nn.functional (conv2d, max_pool2d, linear, relu) on seeded random data and stores the
-input, the parameters (state_dict order: each layer's weight then bias), every layer's input and
-output, and the final output. The C# tests declare the same networks with CnnGen attributes and
+torch.nn.functional (conv2d, max_pool2d, avg_pool2d, linear, relu) on seeded random data and
+stores the input, the parameters (state_dict order: each layer's weight then bias), every
+layer's output, and the final output.
+
+Contract v2 layers (geometry per axis, dilation, one-sided and Same padding, groups, no bias,
+average pools) also store the attribute properties that declare them ("props") and the window
+PyTorch ran ("window": Fx, Fy, Sx, Sy, left, right, top, bottom, Dx, Dy). PyTorch has no
+one-sided padding: those run as F.pad (zeros for conv and average pool, -inf for max pool)
+followed by the unpadded op; an average pool that leaves the padding out of its divisor is
+sum / count of two padded pools. Same padding is computed here, TensorFlow's rule, independently
+of CnnGen. The C# tests declare the same networks with CnnGen attributes and
 compare. Run by hand (Debian: apt-get install python3-torch), then commit the JSON:
 
     /usr/bin/python3 tools/make_fixtures.py
@@ -49,6 +57,113 @@ CASES = [
 ]
 
 
+def win(kind, fx, fy=None, sx=None, sy=None, pads=0, dil=1, same=None, rounding=None, **extra):
+    """A v2 window layer; pads is p, (px, py) or (left, right, top, bottom); dil is d or (dx, dy)."""
+    fy = fy or fx
+    if sx is None:
+        sx = fx if kind != "conv" else 1
+        sy = fy if kind != "conv" else 1
+    sy = sy or sx
+    if isinstance(pads, int):
+        pads = (pads, pads, pads, pads)
+    elif len(pads) == 2:
+        pads = (pads[0], pads[0], pads[1], pads[1])
+    dx, dy = (dil, dil) if isinstance(dil, int) else dil
+    layer = dict(kind=kind, fx=fx, fy=fy, sx=sx, sy=sy, pads=list(pads), dx=dx, dy=dy, **extra)
+    if same:
+        layer["same"] = same
+    if rounding:
+        layer["rounding"] = rounding
+    return layer
+
+
+def conv(filters, fx, **kw):
+    return win("conv", fx, filters=filters, **kw)
+
+
+def spell(layer):
+    """The attribute properties a person would write for the layer (size as the constructor's argument)."""
+    p = []
+    fx, fy, sx, sy, dx, dy = (layer[k] for k in ("fx", "fy", "sx", "sy", "dx", "dy"))
+    if fy != fx:
+        p.append("SizeY = %d" % fy)
+
+    def pair(both, x, y, vx, vy, unset):
+        if vx != vy:
+            p.extend(["%s = %d" % (x, vx), "%s = %d" % (y, vy)])
+        elif vx != unset:
+            p.append("%s = %d" % (both, vx))
+    if layer["kind"] == "conv":
+        pair("Stride", "StrideX", "StrideY", sx, sy, 1)
+    elif (sx, sy) != (fx, fy):
+        pair("Stride", "StrideX", "StrideY", sx, sy, -1)
+    pair("Dilation", "DilationX", "DilationY", dx, dy, 1)
+    l, r, t, b = layer["pads"]
+    if layer.get("same"):
+        p.append("PaddingMode = PaddingMode." + layer["same"])
+    elif l != r or t != b:
+        p.extend(["PaddingLeft = %d" % l, "PaddingRight = %d" % r, "PaddingTop = %d" % t, "PaddingBottom = %d" % b])
+    else:
+        pair("Padding", "PaddingX", "PaddingY", l, t, 0)
+    if layer.get("groups", 1) != 1:
+        p.append("Groups = %d" % layer["groups"])
+    if layer.get("bias", True) is False:
+        p.append("Bias = false")
+    if layer.get("count_include_pad", True) is False:
+        p.append("CountIncludePadding = false")
+    return ", ".join(p)
+
+
+CASES += [
+    # The keyword-spotting stem: a 10x4 window (10 down, 4 across) at stride 2 with Same padding, asymmetric at stride 2.
+    ("kws_stem_same", (10, 49, 1), [conv(6, 4, fy=10, sx=2, same="Same"), dict(kind="relu")]),
+    ("kws_stem_same_lower", (10, 49, 1), [conv(3, 4, fy=10, sx=2, same="SameLower")]),
+    # Same at odd and even sizes for strides 1 to 3.
+    ("same_s1_odd", (7, 9, 2), [conv(3, 3, same="Same")]),
+    ("same_s1_even_window", (8, 6, 2), [conv(3, 4, fy=2, same="Same")]),
+    ("same_s2_even", (8, 8, 2), [conv(3, 3, sx=2, same="Same")]),
+    ("same_s2_odd", (9, 7, 2), [conv(3, 3, sx=2, same="Same")]),
+    ("same_s3_mixed", (10, 11, 2), [conv(3, 3, sx=3, same="Same")]),
+    ("same_lower_s2", (8, 9, 2), [conv(3, 4, sx=2, same="SameLower")]),
+    ("same_window_1_stride_3", (5, 7, 2), [conv(2, 1, sx=3, same="Same")]),
+    # Per-axis windows, strides larger than the window, dilation with padding.
+    ("per_axis_window", (11, 9, 3), [conv(4, 3, fy=2, sx=2, sy=1, pads=(1, 0), rounding="Floor")]),
+    ("stride_past_window", (11, 8, 2), [conv(3, 2, sx=3, rounding="Floor"), dict(kind="relu")]),
+    ("dilated_padded", (9, 9, 3), [conv(4, 3, dil=2, pads=2)]),
+    ("dilated_per_axis_one_sided", (12, 10, 2), [conv(3, 3, fy=2, dil=(1, 3), pads=(2, 0, 1, 3), sx=2, sy=1, rounding="Floor")]),
+    ("one_sided_padding", (6, 7, 2), [conv(3, 3, pads=(0, 2, 1, 0))]),
+    # Groups 2...D, depthwise with multiplier 1 and 2, no bias.
+    ("groups_2", (7, 6, 6), [conv(4, 3, groups=2, pads=1)]),
+    ("groups_3_no_bias", (6, 6, 6), [conv(6, 3, groups=3, bias=False)]),
+    ("depthwise_m1", (20, 17, 8), [conv(8, 3, groups=8, pads=1), dict(kind="relu")]),
+    ("depthwise_m2", (9, 9, 4), [conv(8, 3, groups=4, pads=1, bias=False)]),
+    ("depthwise_s2_same", (16, 16, 4), [conv(4, 3, sx=2, groups=4, same="Same")]),
+    ("depthwise_dilated_wide", (24, 6, 3), [conv(3, 3, dil=2, pads=2, groups=3)]),
+    ("depthwise_separable", (12, 10, 4), [
+        conv(4, 3, groups=4, pads=1, bias=False), dict(kind="relu"), conv(8, 1, bias=False), dict(kind="relu"),
+        dict(kind="fc", outputs=3, bias=False)]),
+    # Pools per axis, Ceil, dilation, Same, one-sided; average pools with and without the padding counted.
+    ("max_per_axis_ceil", (9, 8, 2), [win("pool", 3, fy=2, sx=2, sy=1, pads=(1, 0), rounding="Ceil")]),
+    ("max_dilated_padded", (10, 9, 2), [win("pool", 3, sx=1, pads=1, dil=2)]),
+    ("max_same", (7, 6, 2), [win("pool", 3, sx=2, same="Same")]),
+    ("max_one_sided", (6, 5, 2), [win("pool", 2, pads=(0, 1, 1, 0), rounding="Floor")], "negative"),
+    ("avg_include_pad", (7, 7, 3), [win("avgpool", 3, sx=2, pads=1)]),
+    ("avg_exclude_pad", (7, 7, 3), [win("avgpool", 3, sx=1, pads=1, count_include_pad=False)]),
+    ("avg_ceil_include", (8, 7, 2), [win("avgpool", 3, sx=2, pads=1, rounding="Ceil")]),
+    ("avg_ceil_exclude", (6, 9, 2), [win("avgpool", 2, fy=3, sx=2, sy=2, pads=(1, 1), rounding="Ceil", count_include_pad=False)]),
+    ("avg_one_sided_exclude", (7, 6, 2), [win("avgpool", 3, sx=2, pads=(0, 2, 1, 0), count_include_pad=False)]),
+    ("avg_same_exclude", (9, 9, 2), [win("avgpool", 3, sx=2, same="Same", count_include_pad=False)]),
+]
+
+# Networks whose Input sets the rounding for every layer (contract 7.1): a ResNet stem as PyTorch declares it.
+INPUT_ROUNDING = {"resnet_stem_floor": "Floor"}
+CASES += [
+    ("resnet_stem_floor", (32, 32, 3), [
+        dict(kind="conv", filters=4, size=7, stride=2, padding=3), dict(kind="relu"),
+        dict(kind="pool", size=3, stride=2, padding=1), dict(kind="conv", filters=3, size=3, stride=2, padding=1)]),
+]
+
+
 def flat(t):
     out = []
     for v in t.detach().reshape(-1).tolist():
@@ -61,6 +176,59 @@ def flat(t):
     return out
 
 
+def same_padding(size, f, s, d, lower):
+    out = -(-size // s)
+    total = max((out - 1) * s + (f - 1) * d + 1 - size, 0)
+    small = total // 2
+    return (total - small, small) if lower else (small, total - small)
+
+
+def window_layer(cur, layer, params):
+    """Runs a v2 window layer; fills in its props and resolved window."""
+    kind = layer["kind"]
+    fx, fy, sx, sy, dx, dy = (layer[k] for k in ("fx", "fy", "sx", "sy", "dx", "dy"))
+    h, w = cur.shape[2], cur.shape[3]
+    if layer.get("same"):
+        lower = layer["same"] == "SameLower"
+        l, r = same_padding(w, fx, sx, dx, lower)
+        t, b = same_padding(h, fy, sy, dy, lower)
+    else:
+        l, r, t, b = layer["pads"]
+    ceil = layer.get("rounding") == "Ceil"
+    symmetric = l == r and t == b
+    if kind == "conv":
+        k, g = layer["filters"], layer.get("groups", 1)
+        cin = cur.shape[1] // g
+        weight = torch.randn(k, cin, fy, fx) / math.sqrt(cin * fx * fy)
+        bias = torch.randn(k) * 0.1 if layer.get("bias", True) else None
+        params += [weight] + ([bias] if bias is not None else [])
+        out = F.conv2d(F.pad(cur, (l, r, t, b)), weight, bias, stride=(sy, sx), dilation=(dy, dx), groups=g)
+    elif kind == "pool":
+        if symmetric and l <= fx // 2 and t <= fy // 2:
+            out = F.max_pool2d(cur, (fy, fx), stride=(sy, sx), padding=(t, l), dilation=(dy, dx), ceil_mode=ceil)
+        else:
+            assert not ceil
+            out = F.max_pool2d(F.pad(cur, (l, r, t, b), value=-math.inf), (fy, fx), stride=(sy, sx), dilation=(dy, dx))
+    else:
+        include = layer.get("count_include_pad", True)
+        if symmetric and l <= fx // 2 and t <= fy // 2:
+            out = F.avg_pool2d(cur, (fy, fx), stride=(sy, sx), padding=(t, l), ceil_mode=ceil, count_include_pad=include)
+        else:
+            assert not ceil
+            padded = F.pad(cur, (l, r, t, b))
+            total = F.avg_pool2d(padded, (fy, fx), stride=(sy, sx)) * (fx * fy)
+            if include:
+                out = total / (fx * fy)
+            else:
+                ones = F.pad(torch.ones_like(cur[:, :1]), (l, r, t, b))
+                out = total / (F.avg_pool2d(ones, (fy, fx), stride=(sy, sx)) * (fx * fy))
+    record = dict(kind=kind, props=spell(layer), window=[fx, fy, sx, sy, l, r, t, b, dx, dy])
+    for key in ("filters", "groups", "bias", "count_include_pad", "same", "rounding"):
+        if key in layer:
+            record[key] = layer[key]
+    return out, record
+
+
 def run(name, shape, layers, data="normal"):
     w, h, d = shape
     x = torch.randn(1, d, h, w)
@@ -68,12 +236,17 @@ def run(name, shape, layers, data="normal"):
         x = -x.abs() - 0.5
     elif data == "nan":
         x.view(-1)[::7] = float("nan")
+    network_rounding = INPUT_ROUNDING.get(name)
     params = []
     steps = []
+    records = []
     cur = x
     for layer in layers:
         kind = layer["kind"]
-        if kind == "conv":
+        record = layer
+        if "fx" in layer:
+            out, record = window_layer(cur, layer, params)
+        elif kind == "conv":
             k, f = layer["filters"], layer["size"]
             s, p = layer.get("stride", 1), layer.get("padding", 0)
             cin = cur.shape[1]
@@ -86,26 +259,31 @@ def run(name, shape, layers, data="normal"):
             f = layer["size"]
             s = layer.get("stride", 0) or f
             p = layer.get("padding", 0)
-            out = F.max_pool2d(cur, f, stride=s, padding=p, ceil_mode=ROUND[layer.get("rounding", "Exact")])
+            rounding = layer.get("rounding", network_rounding or "Exact")
+            out = F.max_pool2d(cur, f, stride=s, padding=p, ceil_mode=ROUND[rounding])
         elif kind == "fc":
             n_in = cur.numel()
             weight = torch.randn(layer["outputs"], n_in) / math.sqrt(n_in)
-            bias = torch.randn(layer["outputs"]) * 0.1
-            params += [weight, bias]
+            bias = torch.randn(layer["outputs"]) * 0.1 if layer.get("bias", True) else None
+            params += [weight] + ([bias] if bias is not None else [])
             out = F.linear(cur.reshape(1, -1), weight, bias)
         else:
             out = F.relu(cur)
+        records.append(record)
         steps.append(flat(out))  # the input of a step is the previous output (or x)
         cur = out
-    return dict(
+    case = dict(
         name=name,
         input=[w, h, d],
-        layers=layers,
+        layers=records,
         x=flat(x),
         parameters=flat(torch.cat([t.reshape(-1) for t in params])) if params else [],
         steps=steps,
         y=flat(cur),
     )
+    if network_rounding:
+        case["rounding"] = network_rounding
+    return case
 
 
 def main():

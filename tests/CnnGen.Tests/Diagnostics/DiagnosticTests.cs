@@ -51,7 +51,7 @@ namespace CnnGen.Tests.Diagnostics
                 "[Input(32, 32, 3)]\n[Conv(6, 5)] [Relu]\n[MaxPool(2)]\n[Conv(16, 5, Stride = 2)]\npublic partial class Net { }",
                 "CNN001",
                 "Conv(16, 5, Stride = 2)",
-                "Conv2: output width (14 − 5 + 2·0)/2 + 1 = 5.5 is not an integer; Stride = 1 or 3, or Rounding = Floor, would fit");
+                "Conv2: output width (14 − 5 + 2·0)/2 + 1 = 5.5 is not an integer; Stride = 1 or 3, PaddingMode = PaddingMode.Same, or Rounding = OutputRounding.Floor (here, or on Input for the whole network), would fit");
         }
 
         [Fact]
@@ -61,7 +61,7 @@ namespace CnnGen.Tests.Diagnostics
                 "[Input(32, 32, 3)] [Conv(6, 4, Stride = 3)]\npublic partial class Net { }",
                 "CNN001",
                 "Conv(6, 4, Stride = 3)",
-                "Conv1: output width (32 − 4 + 2·0)/3 + 1 = 10.33 is not an integer; Stride = 2 or 4, Padding = 1, or Rounding = Floor, would fit");
+                "Conv1: output width (32 − 4 + 2·0)/3 + 1 = 10.33 is not an integer; Stride = 2 or 4, Padding = 1, PaddingMode = PaddingMode.Same, or Rounding = OutputRounding.Floor (here, or on Input for the whole network), would fit");
         }
 
         [Fact]
@@ -71,7 +71,7 @@ namespace CnnGen.Tests.Diagnostics
                 "[Input(8, 9, 2)]\n[MaxPool(2)]\npublic partial class Net { }",
                 "CNN001",
                 "MaxPool(2)",
-                "Pool1: output height (9 − 2 + 2·0)/2 + 1 = 4.5 is not an integer; Stride = 1, or Rounding = Floor or Ceil, would fit");
+                "Pool1: output height (9 − 2 + 2·0)/2 + 1 = 4.5 is not an integer; Stride = 1, PaddingMode = PaddingMode.Same, or Rounding = OutputRounding.Floor or OutputRounding.Ceil (here, or on Input for the whole network), would fit");
         }
 
         [Fact]
@@ -82,14 +82,14 @@ namespace CnnGen.Tests.Diagnostics
                 "[Input(32, 32, 3)] [MaxPool(3, Stride = 2)] [Conv(4, 3)]\npublic partial class Net { }",
                 "CNN001",
                 "MaxPool(3, Stride = 2)",
-                "Pool1: output width (32 − 3 + 2·0)/2 + 1 = 15.5 is not an integer; Stride = 1, or Rounding = Floor or Ceil, would fit");
+                "Pool1: output width (32 − 3 + 2·0)/2 + 1 = 15.5 is not an integer; Stride = 1, PaddingMode = PaddingMode.Same, or Rounding = OutputRounding.Floor or OutputRounding.Ceil (here, or on Input for the whole network), would fit");
 
-            // Rounding = Floor would fit the conv, but leave a 9x9 map the 2x2 pool after it does not divide (CNN001).
+            // Rounding = OutputRounding.Floor would fit the first conv, but leave a 3x3 map the 4x4 conv after it does not fit (CNN002).
             AssertDiagnostic(
-                "[Input(28, 28, 1)] [Conv(8, 3, Stride = 3, Padding = 0)] [MaxPool(2)]\npublic partial class Net { }",
+                "[Input(9, 9, 1)] [Conv(8, 4, Stride = 2)] [Conv(2, 4)]\npublic partial class Net { }",
                 "CNN001",
-                "Conv(8, 3, Stride = 3, Padding = 0)",
-                "Conv1: output width (28 − 3 + 2·0)/3 + 1 = 9.33 is not an integer; Stride = 1 or 5, or Padding = 1, would fit");
+                "Conv(8, 4, Stride = 2)",
+                "Conv1: output width (9 − 4 + 2·0)/2 + 1 = 3.5 is not an integer; Stride = 1, or PaddingMode = PaddingMode.Same, would fit");
         }
 
         [Fact]
@@ -109,8 +109,8 @@ namespace CnnGen.Tests.Diagnostics
         [InlineData("[Input(4, 4, 1)] [Conv(2, 3, Padding = -1)]", "Padding = -1", "Conv1: Padding = −1 is out of range: it must be 0 or more", 1)]
         [InlineData("[Input(4, 4, 1)] [MaxPool(2, Padding = 2)]", "Padding = 2", "Pool1: Padding = 2 must be below the window size 2 (a window would lie wholly in the −∞ padding); Padding = 1 or less would fit", 1)]
         [InlineData("[Input(4, 4, 1)] [MaxPool(2, Stride = -1)]", "Stride = -1", "Pool1: Stride = −1 is out of range: it must be at least 1, or 0 for the window size", 1)]
-        [InlineData("[Input(4, 4, 1)] [Conv(2, 1, Rounding = OutputRounding.Ceil)]", "Rounding = OutputRounding.Ceil", "Conv1: Rounding = Ceil applies to pools only; Rounding = Exact or Floor would fit a conv", 1)]
-        [InlineData("[Input(4, 4, 1)] [MaxPool(2, Rounding = (OutputRounding)7)]", "Rounding = (OutputRounding)7", "Pool1: Rounding = 7 is not a defined OutputRounding value; Exact, Floor or Ceil would fit", 1)]
+        [InlineData("[Input(4, 4, 1)] [Conv(2, 1, Rounding = OutputRounding.Ceil)]", "Rounding = OutputRounding.Ceil", "Conv1: Rounding = OutputRounding.Ceil applies to pools only; OutputRounding.Exact or OutputRounding.Floor would fit a conv", 1)]
+        [InlineData("[Input(4, 4, 1)] [MaxPool(2, Rounding = (OutputRounding)7)]", "Rounding = (OutputRounding)7", "Pool1: Rounding = 7 is not a defined OutputRounding value; OutputRounding.Exact, OutputRounding.Floor or OutputRounding.Ceil would fit", 1)]
         [InlineData("[Input(4, 4, 1)] [FullyConnected(-3)]", "-3", "Fc1: outputs = −3 is out of range: it must be at least 1", 1)]
         [InlineData("[Input(height: 0, depth: 1, width: 4)]", "height: 0", "Input: height = 0 is out of range: it must be at least 1", 1)]
         [InlineData("[Input(4, 4, 1)] [Conv(size: 3, filters: -1)]", "filters: -1", "Conv1: filters = −1 is out of range: it must be at least 1", 1)]

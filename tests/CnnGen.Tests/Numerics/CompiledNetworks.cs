@@ -20,8 +20,19 @@ namespace CnnGen.Tests.Numerics
                 source.AppendLine(spec.ToSource(className));
             }
 
-            Result = TestCompiler.Compile(source.ToString());
-            Result.AssertClean();
+            string text = source.ToString();
+            Result = TestCompiler.Compile(text);
+            string[] lines = text.Split('\n');
+            var bad = Result.All.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).ToList();
+            if (bad.Count > 0)
+            {
+                // Show the declaration each problem is in, not only the line number in the combined source.
+                throw new Xunit.Sdk.XunitException("Unexpected diagnostics:\n" + string.Join("\n", bad.Take(10).Select(d =>
+                    d + (d.Location.IsInSource && d.Location.SourceTree!.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) is false
+                        ? "\n    in: " + lines[d.Location.GetLineSpan().StartLinePosition.Line].Trim()
+                        : string.Empty))));
+            }
+
             _assembly = Result.Load();
         }
 

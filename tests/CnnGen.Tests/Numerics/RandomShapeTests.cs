@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 154;
+        public const int Count = 154 + 60 + 30 + 30;
 
         public RandomNetworksFixture()
         {
@@ -27,6 +27,9 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(12, seed: 8, NarrowPoolGen))
                 .Concat(Draw(10, seed: 32, FilterVectorGen))
                 .Concat(Draw(8, seed: 64, StraightGen))
+                .Concat(Draw(60, seed: 20261130, GeometryGen))
+                .Concat(Draw(30, seed: 4242, DepthwiseGen))
+                .Concat(Draw(30, seed: 99, PoolGeometryGen))
                 .ToList();
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList());
         }
@@ -92,6 +95,77 @@ namespace CnnGen.Tests.Numerics
 
         private static readonly Gen<NetSpec> NarrowPoolGen =
             Gen.Select(Gen.Int[2, 16], Gen.Int[2, 9], Gen.Int[4, 20], PoolGen, (w, h, d, pool) => new NetSpec(w, h, d, new[] { pool }));
+
+        // Contract v2 geometry: a window per axis (sizes, strides up to 4 so that a stride can pass the window, dilations,
+        // one-sided paddings), Same and SameLower padding, groups dividing depth and filters, no bias; spelled either as a
+        // person would or with every per-axis property. A v1 layer or a pool may follow, and the network may floor as a whole.
+        private static readonly Gen<Window2d> ConvWindowGen =
+            Gen.Select(Gen.Int[1, 5], Gen.Int[1, 5], Gen.Int[1, 4], Gen.Int[1, 4], Gen.Int[0, 3].Array[4], Gen.Int[1, 3], Gen.Int[1, 3], Gen.Int[0, 3])
+                .Select(t =>
+                {
+                    (int fx, int fy, int sx, int sy, int[] pads, int dx, int dy, int shape) = t;
+                    return shape switch
+                    {
+                        0 => Window2d.Square(fx, sx, pads[0]),                                     // v1-like, spelled in v2 terms
+                        1 => new Window2d(fx, fy, sx, sy, pads[0], pads[0], pads[1], pads[1]),      // per axis
+                        2 => new Window2d(fx, fy, sx, sy, pads[0], pads[1], pads[2], pads[3], dx, dy), // one-sided, dilated
+                        _ => new Window2d(fx, fx, sx, sx, pads[0], pads[0], pads[0], pads[0], dx, dx), // square dilated
+                    };
+                });
+
+        private static readonly Gen<NetSpec> GeometryGen =
+            Gen.Select(Gen.Int[1, 24], Gen.Int[1, 16], Gen.Int[1, 4], Gen.Int[1, 3], Gen.Int[1, 3], ConvWindowGen, Gen.Int[0, 5], Gen.Int[0, 9])
+                .Select(Gen.Bool, Gen.Bool, Gen.Frequency((3, Gen.Const(0)), (1, Gen.Const(1)), (1, Gen.Const(2))), (t, bias, verbose, next) =>
+                {
+                    (int w, int h, int groups, int perGroupIn, int perGroupOut, Window2d window, int modeDraw, int roundingDraw) = t;
+                    PaddingMode mode = modeDraw switch { 4 => PaddingMode.Same, 5 => PaddingMode.SameLower, _ => PaddingMode.Explicit };
+                    OutputRounding rounding = mode == PaddingMode.Explicit && roundingDraw < 3 ? OutputRounding.Floor : OutputRounding.Exact;
+                    var layers = new List<LayerSpec> { LayerSpec.Windowed(Kind.Conv, groups * perGroupOut, window, mode, rounding, groups, bias, verbose: verbose) };
+                    if (next == 1)
+                    {
+                        layers.Add(LayerSpec.Relu());
+                        layers.Add(LayerSpec.Conv(3, 2, 1, 1));
+                    }
+                    else if (next == 2)
+                    {
+                        layers.Add(LayerSpec.Fc(3) with { Bias = bias, Properties = bias ? string.Empty : "Bias = false" });
+                    }
+
+                    return new NetSpec(w, h, groups * perGroupIn, layers) { Rounding = roundingDraw == 9 ? OutputRounding.Floor : OutputRounding.Exact };
+                });
+
+        // The dedicated depthwise kernel: one input channel per group (multiplier 1 or 2), small windows, rows both
+        // narrower and wider than a vector, stride 1 or 2, explicit or Same padding, sometimes dilated.
+        private static readonly Gen<NetSpec> DepthwiseGen =
+            Gen.Select(Gen.Int[2, 40], Gen.Int[2, 12], Gen.Int[1, 20], Gen.Int[1, 2], Gen.Int[1, 3], Gen.Int[1, 2], Gen.Int[0, 2], Gen.Int[0, 5])
+                .Select(Gen.Bool, Gen.Int[1, 2], (t, bias, dilation) =>
+                {
+                    (int w, int h, int d, int multiplier, int f, int s, int p, int modeDraw) = t;
+                    int size = (2 * f) - 1; // 1, 3 or 5
+                    PaddingMode mode = modeDraw switch { 4 => PaddingMode.Same, 5 => PaddingMode.SameLower, _ => PaddingMode.Explicit };
+                    var window = new Window2d(size, size, s, s, p, p, p, p, modeDraw == 3 ? dilation : 1, modeDraw == 3 ? dilation : 1);
+                    return new NetSpec(w, h, d, new[] { LayerSpec.Windowed(Kind.Conv, d * multiplier, window, mode, s > 1 && mode == PaddingMode.Explicit ? OutputRounding.Floor : OutputRounding.Exact, groups: d, bias: bias) });
+                });
+
+        // Max and average pools per axis: one-sided padding below the window on each side, dilated max pools, Ceil, Same,
+        // and average pools with and without the padding in the divisor.
+        private static readonly Gen<NetSpec> PoolGeometryGen =
+            Gen.Select(Gen.Int[1, 20], Gen.Int[1, 12], Gen.Int[1, 6], Gen.Int[1, 4], Gen.Int[1, 4], Gen.Int[0, 4], Gen.Int[0, 3].Array[4], Gen.Int[0, 7])
+                .Select(Gen.Bool, Gen.Bool, Gen.Int[1, 2], (t, average, include, dilation) =>
+                {
+                    (int w, int h, int d, int fx, int fy, int stride, int[] pads, int draw) = t;
+                    PaddingMode mode = draw switch { 6 => PaddingMode.Same, 7 => PaddingMode.SameLower, _ => PaddingMode.Explicit };
+                    OutputRounding rounding = mode != PaddingMode.Explicit ? OutputRounding.Exact : (OutputRounding)(draw % 3);
+                    int dx = !average && draw == 1 ? dilation : 1;
+                    var window = new Window2d(fx, fy, stride == 0 ? fx : stride, stride == 0 ? fy : Math.Max(1, stride - (draw % 2)), pads[0] % fx, pads[1] % fx, pads[2] % fy, pads[3] % fy, dx, dx);
+                    if (rounding == OutputRounding.Ceil)
+                    {
+                        // Ceil as PyTorch has it (ceil_mode) comes with symmetric padding.
+                        window = window with { PadRight = window.PadLeft, PadBottom = window.PadTop };
+                    }
+
+                    return new NetSpec(w, h, d, new[] { LayerSpec.Windowed(average ? Kind.AvgPool : Kind.Pool, 0, window, mode, rounding, countIncludePadding: include || !average, verbose: draw == 2) });
+                });
 
         /// <summary>Draws <paramref name="count"/> networks whose every shape is valid (invalid draws are skipped).</summary>
         public static List<NetSpec> Draw(int count, ulong seed, Gen<NetSpec> generator)
@@ -216,6 +290,24 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Size: 1, Stride: 1, Padding: 0 } && s.Width % 16 != 0 && s.Width * s.Height % 16 == 0);
             Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Size: 2, Stride: 2, Padding: 0 } && s.Width % 32 != 0 && s.Width * s.Height % 64 == 0);
             Assert.True(_fixture.Specs.Count(VectorizedOverFilters) >= 6, "too few draws reach the filter-vector conv kernel");
+
+            // Contract v2 geometry.
+            Assert.Contains(layers, l => l.Geometry is { } g && g.SizeX != g.SizeY && g.StrideX != g.StrideY);
+            Assert.Contains(layers, l => l.Geometry is { } g && g.StrideX > g.SizeX);
+            Assert.Contains(layers, l => l.Kind == Kind.Conv && l.Geometry is { } g && g.DilationX > 1 && g.PadLeft > 0);
+            Assert.Contains(layers, l => l.Geometry is { } g && g.PadLeft != g.PadRight && g.PadTop != g.PadBottom);
+            Assert.Contains(layers, l => l is { Kind: Kind.Conv, Mode: PaddingMode.Same } && l.Geometry!.Value.StrideX == 2);
+            Assert.Contains(layers, l => l is { Kind: Kind.Conv, Mode: PaddingMode.SameLower });
+            Assert.Contains(layers, l => l is { Kind: Kind.Pool, Mode: PaddingMode.Same });
+            Assert.Contains(layers, l => l is { Kind: Kind.Conv, Groups: > 1 } && l.Groups < l.Count);
+            Assert.Contains(layers, l => l is { Kind: Kind.Conv, Bias: false });
+            Assert.Contains(layers, l => l is { Kind: Kind.Fc, Bias: false });
+            Assert.Contains(layers, l => l.Properties.Contains("SizeX", StringComparison.Ordinal));
+            Assert.Contains(layers, l => l is { Kind: Kind.AvgPool, CountIncludePadding: false } && l.Geometry!.Value.PadLeft > 0);
+            Assert.Contains(layers, l => l is { Kind: Kind.AvgPool, CountIncludePadding: true, Rounding: OutputRounding.Ceil });
+            Assert.Contains(layers, l => l is { Kind: Kind.Pool } && l.Geometry is { DilationX: > 1 });
+            Assert.Contains(_fixture.Specs, s => s.Rounding == OutputRounding.Floor);
+            Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan) >= 12, "too few draws reach the depthwise kernel");
         }
 
         /// <summary>Whether the generator runs the network's first layer with the filter-vector conv kernel (asked of its planner).</summary>

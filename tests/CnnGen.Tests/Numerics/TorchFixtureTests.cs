@@ -53,15 +53,10 @@ namespace CnnGen.Tests.Numerics
             {
                 LayerSpec layer = spec.Layers[i];
                 float[] expected = c.Steps[i];
-                if (layer.Kind != Kind.Relu)
+                if (layer.HasMethod)
                 {
-                    int weights = layer.Kind switch
-                    {
-                        Kind.Conv => layer.Count * spec.InputVolumes()[i].Depth * layer.Size * layer.Size,
-                        Kind.Fc => layer.Count * input.Length,
-                        _ => 0,
-                    };
-                    int biases = layer.Kind == Kind.Pool ? 0 : layer.Count;
+                    int weights = layer.WeightCount(input.Length, spec.InputVolumes()[i].Depth);
+                    int biases = layer.BiasCount;
                     var output = new float[expected.Length];
                     net.RunLayer(method++, input, c.Parameters.AsSpan(offset, weights), c.Parameters.AsSpan(offset + weights, biases), output);
                     offset += weights + biases;

@@ -172,6 +172,57 @@ namespace CnnGen.Tests.Package
         }
 
         [Fact]
+        public void A_keyword_spotting_stem_and_a_depthwise_separable_block_build_clean_and_run()
+        {
+            // Contract v2 geometry as a user declares it: a 10x4 stride-2 Same conv (asymmetric padding), a depthwise 3x3
+            // without bias, a pointwise 1x1, an average pool over the whole map.
+            const string program = """
+                using System;
+                using System.Globalization;
+                using CnnGen;
+
+                var net = new Kws();
+                var p = new float[Kws.ParameterCount];
+                for (int i = 0; i < p.Length; i++) p[i] = MathF.Sin(i) * 0.5f;
+                net.SetParameters(p);
+                var x = new float[Kws.InputLength];
+                for (int i = 0; i < x.Length; i++) x[i] = MathF.Cos(i);
+                var y = new float[Kws.OutputLength];
+                net.Forward(x, y);
+                Console.WriteLine(string.Join(" ", Array.ConvertAll(y, v => v.ToString("R", CultureInfo.InvariantCulture))));
+
+                [Input(10, 49, 1)]
+                [Conv(16, 10, SizeX = 4, Stride = 2, PaddingMode = PaddingMode.Same)] [Relu]
+                [Conv(16, 3, Groups = 16, Padding = 1, Bias = false)] [Relu]
+                [Conv(24, 1)] [Relu]
+                [AvgPool(SizeX = 5, SizeY = 25)]
+                [FullyConnected(4)]
+                public partial class Kws { }
+                """;
+            string project = _package.CreateProject("KwsConsumer", program);
+            Dotnet.Result result = Dotnet.Run(project, "run -c Release");
+            result.AssertSuccess("dotnet run");
+
+            var spec = new NetSpec(10, 49, 1, new[]
+            {
+                LayerSpec.Windowed(Kind.Conv, 16, new CnnGen.Reference.Window2d(4, 10, 2, 2, 0, 0, 0, 0), PaddingMode.Same), LayerSpec.Relu(),
+                LayerSpec.Windowed(Kind.Conv, 16, CnnGen.Reference.Window2d.Square(3, 1, 1), groups: 16, bias: false), LayerSpec.Relu(),
+                LayerSpec.Conv(24, 1), LayerSpec.Relu(),
+                LayerSpec.Windowed(Kind.AvgPool, 0, new CnnGen.Reference.Window2d(5, 25, 5, 25, 0, 0, 0, 0)),
+                LayerSpec.Fc(4),
+            });
+            int parameterCount = (16 * 10 * 4) + 16 + (16 * 9) + (24 * 16) + 24 + (4 * 24) + 4;
+            float[] parameters = Enumerable.Range(0, parameterCount).Select(i => MathF.Sin(i) * 0.5f).ToArray();
+            float[] input = Enumerable.Range(0, spec.InputLength).Select(i => MathF.Cos(i)).ToArray();
+            ReferenceRun reference = spec.RunReference(input, parameters);
+            Assert.Equal(parameterCount, reference.ParameterCount);
+
+            string line = result.Output.Split('\n').Select(l => l.Trim()).Last(l => l.Length > 0);
+            float[] actual = line.Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            Numbers.AssertClose(reference.Output, actual, "consumer output");
+        }
+
+        [Fact]
         public void A_bad_declaration_fails_the_build_with_the_documented_id_at_the_attribute_line()
         {
             const string program = """
@@ -186,7 +237,7 @@ namespace CnnGen.Tests.Package
             string project = _package.CreateProject("BadConsumer", program);
             Dotnet.Result result = Dotnet.Run(project, "build -c Release");
             Assert.NotEqual(0, result.ExitCode);
-            Assert.Contains("Program.cs(6,2): error CNN001: Conv1: output width (14 − 5 + 2·0)/2 + 1 = 5.5 is not an integer; Stride = 1 or 3, or Rounding = Floor, would fit", result.Output);
+            Assert.Contains("Program.cs(6,2): error CNN001: Conv1: output width (14 − 5 + 2·0)/2 + 1 = 5.5 is not an integer; Stride = 1 or 3, PaddingMode = PaddingMode.Same, or Rounding = OutputRounding.Floor (here, or on Input for the whole network), would fit", result.Output);
         }
     }
 }
