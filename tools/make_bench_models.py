@@ -29,6 +29,12 @@ CASES = {
     "P3": ((64, 56, 56), [("pool", 3, 2)]),
     "N1": ((1, 32, 32), "lenet"),
     "N3": ((3, 32, 32), "lenet"),
+    # Issue 10: ("convx", filters, (Fy, Fx), (Sy, Sx), pads (top, left, bottom, right) or "SAME_UPPER", dilation, groups)
+    "G1": ((64, 56, 56), [("convx", 64, (3, 3), (1, 1), (1, 1, 1, 1), 1, 64)]),
+    "G2": ((32, 112, 112), [("convx", 32, (3, 3), (2, 2), "SAME_UPPER", 1, 32)]),
+    "G3": ((32, 32, 32), [("convx", 32, (3, 3), (1, 1), (2, 2, 2, 2), 2, 1)]),
+    "G4": ((1, 49, 10), [("convx", 64, (10, 4), (2, 2), "SAME_UPPER", 1, 1)]),
+    "G5": ((64, 28, 28), [("convx", 64, (3, 3), (1, 1), (1, 1, 1, 1), 1, 4)]),
 }
 
 
@@ -73,6 +79,25 @@ def build(name, shape, layers):
             tensors += [(wn, weight), (bn, bias)]
             nodes.append(helper.make_node("Conv", [current, wn, bn], [out], kernel_shape=[f, f], strides=[s, s], pads=[p, p, p, p]))
             h, w, c = (h - f + 2 * p) // s + 1, (w - f + 2 * p) // s + 1, k
+        elif kind == "convx":
+            counts["conv"] += 1
+            _, k, (fy, fx), (sy, sx), pads, dil, groups = layer
+            cin = c // groups
+            weight = (rng.standard_normal((k, cin, fy, fx)) / np.sqrt(cin * fy * fx)).astype(np.float32)
+            bias = (rng.standard_normal(k) * 0.1).astype(np.float32)
+            wn, bn = "conv%d.weight" % counts["conv"], "conv%d.bias" % counts["conv"]
+            inits += [numpy_helper.from_array(weight, wn), numpy_helper.from_array(bias, bn)]
+            tensors += [(wn, weight), (bn, bias)]
+            attrs = dict(kernel_shape=[fy, fx], strides=[sy, sx], dilations=[dil, dil], group=groups)
+            if pads == "SAME_UPPER":
+                attrs["auto_pad"] = "SAME_UPPER"
+                h, w = -(-h // sy), -(-w // sx)
+            else:
+                attrs["pads"] = list(pads)
+                h = (h + pads[0] + pads[2] - (dil * (fy - 1) + 1)) // sy + 1
+                w = (w + pads[1] + pads[3] - (dil * (fx - 1) + 1)) // sx + 1
+            nodes.append(helper.make_node("Conv", [current, wn, bn], [out], **attrs))
+            c = k
         elif kind == "pool":
             _, f, s = layer
             nodes.append(helper.make_node("MaxPool", [current], [out], kernel_shape=[f, f], strides=[s, s]))
@@ -109,6 +134,7 @@ def build(name, shape, layers):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    # One generator, cases in order: adding a case at the end leaves the earlier models' weights as they were.
     for name, (shape, layers) in CASES.items():
         build(name, shape, layers)
     print("wrote %d models to %s" % (len(CASES), os.path.relpath(OUT)))

@@ -57,6 +57,22 @@ public partial class CaseN1 : IBenchNetwork { public void RunLayerMethod(ReadOnl
 [FullyConnected(120)] [Relu] [FullyConnected(84)] [Relu] [FullyConnected(10)]
 public partial class CaseN3 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Forward(x, y); }
 
+// The cases of issue 10 (contract v2 geometry): depthwise G1 and G2, dilated G3, the keyword-spotting stem G4, grouped G5.
+[Input(56, 56, 64)] [Conv(64, 3, Groups = 64, Padding = 1)]
+public partial class CaseG1 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Conv1(x, Parameters.Slice(Conv1WeightOffset, Conv1WeightLength), Parameters.Slice(Conv1BiasOffset, Conv1BiasLength), y); }
+
+[Input(112, 112, 32)] [Conv(32, 3, Groups = 32, Stride = 2, PaddingMode = PaddingMode.Same)]
+public partial class CaseG2 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Conv1(x, Parameters.Slice(Conv1WeightOffset, Conv1WeightLength), Parameters.Slice(Conv1BiasOffset, Conv1BiasLength), y); }
+
+[Input(32, 32, 32)] [Conv(32, 3, Dilation = 2, Padding = 2)]
+public partial class CaseG3 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Conv1(x, Parameters.Slice(Conv1WeightOffset, Conv1WeightLength), Parameters.Slice(Conv1BiasOffset, Conv1BiasLength), y); }
+
+[Input(10, 49, 1)] [Conv(64, 10, SizeX = 4, Stride = 2, PaddingMode = PaddingMode.Same)]
+public partial class CaseG4 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Conv1(x, Parameters.Slice(Conv1WeightOffset, Conv1WeightLength), Parameters.Slice(Conv1BiasOffset, Conv1BiasLength), y); }
+
+[Input(28, 28, 64)] [Conv(64, 3, Groups = 4, Padding = 1)]
+public partial class CaseG5 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Conv1(x, Parameters.Slice(Conv1WeightOffset, Conv1WeightLength), Parameters.Slice(Conv1BiasOffset, Conv1BiasLength), y); }
+
 /// <summary>A case: its network, its shapes, and the naive reference of the same computation.</summary>
 public sealed record Case(string Name, Func<IBenchNetwork> Create, int[] InputShape, int InputLength, int OutputLength, double Flops, Action<float[], float[], float[]> Naive)
 {
@@ -73,7 +89,19 @@ public sealed record Case(string Name, Func<IBenchNetwork> Create, int[] InputSh
         ["P3"] = Pool("P3", () => new CaseP3(), 64, 56, 56, 3, 2, CaseP3.OutputLength, OutputRounding.Floor),
         ["N1"] = LeNet("N1", () => new CaseN1(), 1),
         ["N3"] = LeNet("N3", () => new CaseN3(), 3),
+        ["G1"] = Grouped("G1", () => new CaseG1(), 64, 56, 56, 64, 64, Window2d.Square(3, 1, 1), CaseG1.OutputLength),
+        ["G2"] = Grouped("G2", () => new CaseG2(), 32, 112, 112, 32, 32, new Window2d(3, 3, 2, 2, 0, 1, 0, 1), CaseG2.OutputLength), // Same: ⌈112/2⌉ = 56, padding 0 before, 1 after
+        ["G3"] = Grouped("G3", () => new CaseG3(), 32, 32, 32, 32, 1, new Window2d(3, 3, 1, 1, 2, 2, 2, 2, 2, 2), CaseG3.OutputLength),
+        ["G4"] = Grouped("G4", () => new CaseG4(), 1, 49, 10, 64, 1, new Window2d(4, 10, 2, 2, 1, 1, 4, 5), CaseG4.OutputLength), // Same: 5x25, padding 1/1 across, 4/5 down
+        ["G5"] = Grouped("G5", () => new CaseG5(), 64, 28, 28, 64, 4, Window2d.Square(3, 1, 1), CaseG5.OutputLength),
     };
+
+    private static Case Grouped(string name, Func<IBenchNetwork> create, int d, int h, int w, int k, int groups, Window2d window, int outputLength)
+    {
+        int weights = k * (d / groups) * window.SizeX * window.SizeY;
+        return new(name, create, new[] { 1, d, h, w }, d * h * w, outputLength, 2.0 * outputLength * (d / groups) * window.SizeX * window.SizeY,
+            (x, parameters, y) => ReferenceLayers.Conv2d(x, w, h, d, parameters.AsSpan(0, weights), parameters.AsSpan(weights, k), k, groups, window, OutputRounding.Exact, y));
+    }
 
     private static Case Conv(string name, Func<IBenchNetwork> create, int d, int h, int w, int k, int f, int s, int p, int outputLength, OutputRounding rounding = OutputRounding.Exact) =>
         new(name, create, new[] { 1, d, h, w }, d * h * w, outputLength, 2.0 * outputLength * d * f * f,

@@ -54,6 +54,31 @@ public class PeakBenchmarks
     }
 }
 
+/// <summary>
+/// The practical memory limit for the memory-bound cases: a <see cref="Span{T}.CopyTo"/> of as many floats as the case reads
+/// (its input), so bytes moved per second = 2 × 4 × length / time (read and write), measured in the same run.
+/// </summary>
+public class CopyBenchmarks
+{
+    private float[] _source = Array.Empty<float>();
+    private float[] _target = Array.Empty<float>();
+
+    [Params("G1", "G2")]
+    public string Name { get; set; } = "G1";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        int length = Case.All[Name].InputLength;
+        _source = new float[length];
+        _target = new float[length];
+        _source.AsSpan().Fill(1f);
+    }
+
+    [Benchmark(Description = "Span.CopyTo of the case's input")]
+    public void Copy() => _source.AsSpan().CopyTo(_target);
+}
+
 /// <summary>ForwardBatch on 256 LeNet-5 (N3) inputs against Forward on each in turn: the multi-core scaling.</summary>
 public class BatchBenchmarks
 {
