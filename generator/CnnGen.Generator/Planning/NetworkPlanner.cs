@@ -301,6 +301,15 @@ namespace CnnGen.Generator.Planning
             long positions = (long)output.Height * phases.Width;
             long wideChannel = RoundUp(positions, MaxLanes);
             bool readsInput = !wide && window.StrideX == 1 && window.StrideY == 1 && !source.Padded;
+
+            // Otherwise each channel is copied into its phase planes just before it is computed, so the copy is still in
+            // the nearest cache when it is read (a whole-input copy of a 32x112x112 input does not fit L2: 1.6 MB).
+            if (!readsInput)
+            {
+                phaseCopy -= (long)phases.PhasesX * phases.PhasesY * (phases.Depth - 1) * phases.Plane;
+                phases = phases with { Depth = 1 };
+            }
+
             long phaseLength = readsInput ? 0 : phaseCopy + (wide ? Math.Max(0, wideChannel - phases.Plane) : 0);
             long wideLength = wide ? wideChannel * output.Depth : 0;
             if (Math.Max(phaseLength, wideLength) > MaxVectorBuffer)

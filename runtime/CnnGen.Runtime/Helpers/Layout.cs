@@ -244,6 +244,17 @@ namespace CnnGen.Runtime
                     TS.Store(TS.Odds(a, b), ref odd, x >> 1);
                 }
 
+                if (x < width && width >= 2 * n)
+                {
+                    // The rest in one more pair ending at the last even start, overlapping cells already written with the same values.
+                    int last = (width - (2 * n)) & ~1;
+                    TV a = TS.Load(ref source, last);
+                    TV b = TS.Load(ref source, last + n);
+                    TS.Store(TS.Evens(a, b), ref even, last >> 1);
+                    TS.Store(TS.Odds(a, b), ref odd, last >> 1);
+                    x = last + (2 * n);
+                }
+
                 for (; x < width; x++)
                 {
                     Unsafe.Add(ref (x & 1) == 0 ? ref even : ref odd, x >> 1) = Unsafe.Add(ref source, x);

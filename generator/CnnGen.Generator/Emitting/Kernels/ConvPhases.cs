@@ -15,9 +15,16 @@ namespace CnnGen.Generator.Emitting.Kernels
                 return;
             }
 
-            Window window = l.Window!;
             w.Line(Code.Span + " phases = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Phases + ", " + GeneratedNames.MaxPhaseLength + ").Slice(0, " + Text.Literal(phaseLength) + ");");
-            string shape = "input, " + l.Input.Width + ", " + l.Input.Height + ", " + l.Input.Depth + ", ";
+            EmitCopy(w, l, phases, "input", l.Input.Depth);
+            w.Line(Code.RefTo("source", "phases"));
+        }
+
+        /// <summary>The call that copies <paramref name="depth"/> channels of <paramref name="input"/> into the span <c>phases</c>.</summary>
+        public static void EmitCopy(SourceWriter w, LayerModel l, PhaseLayout phases, string input, int depth)
+        {
+            Window window = l.Window!;
+            string shape = input + ", " + l.Input.Width + ", " + l.Input.Height + ", " + depth + ", ";
             string tail = window.PadLeft + ", " + window.PadTop + ", 0f, " + phases.Width + ", " + phases.Height + ", phases);";
             if (window.StrideX == 1 && window.StrideY == 1)
             {
@@ -31,7 +38,6 @@ namespace CnnGen.Generator.Emitting.Kernels
             {
                 w.Line(Code.Layout + ".ToPhases<TS, TV>(" + shape + window.StrideX + ", " + window.StrideY + ", " + phases.PhasesX + ", " + phases.PhasesY + ", " + tail);
             }
-            w.Line(Code.RefTo("source", "phases"));
         }
 
         /// <summary>"Input in 1 phase plane per channel of 32x32" / "Input in 4 phase planes per channel of 17x17 (stride 2)".</summary>

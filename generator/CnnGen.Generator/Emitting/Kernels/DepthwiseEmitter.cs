@@ -31,7 +31,16 @@ namespace CnnGen.Generator.Emitting.Kernels
             w.Line(Code.Optimized);
             using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu) " + Code.VectorConstraint))
             {
-                ConvPhases.EmitSource(w, l, phases, plan.ReadsInput, plan.PhaseLength);
+                if (plan.ReadsInput)
+                {
+                    ConvPhases.EmitSource(w, l, phases, readsInput: true, 0);
+                }
+                else
+                {
+                    w.Line(Code.Span + " phases = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Phases + ", " + GeneratedNames.MaxPhaseLength + ").Slice(0, " + Text.Literal(plan.PhaseLength) + ");");
+                    w.Line(Code.RefTo("source", "phases"));
+                }
+
                 if (plan.Wide)
                 {
                     w.Line(Code.Span + " wide = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Wide + ", " + GeneratedNames.MaxWideLength + ").Slice(0, " + Text.Literal(plan.WideLength) + ");");
@@ -52,7 +61,28 @@ namespace CnnGen.Generator.Emitting.Kernels
                 using (w.Block("for (int c = 0; c < " + k + "; c++)"))
                 {
                     string channel = m == 1 ? "c" : "(c / " + m + ")";
-                    w.Line("ref float s = ref " + Code.Unsafe + ".Add(ref source, " + channel + " * " + Text.Literal(phases.Plane) + ");");
+                    if (plan.ReadsInput)
+                    {
+                        w.Line("ref float s = ref " + Code.Unsafe + ".Add(ref source, " + channel + " * " + Text.Literal(phases.Plane) + ");");
+                    }
+                    else
+                    {
+                        // This channel's phase planes, copied just before use (still in L1 or L2 when the taps read them).
+                        string slice = "input.Slice(" + channel + " * " + Text.Literal(l.Input.Plane) + ", " + Text.Literal(l.Input.Plane) + ")";
+                        if (m == 1)
+                        {
+                            ConvPhases.EmitCopy(w, l, phases, slice, 1);
+                        }
+                        else
+                        {
+                            using (w.Block("if (c % " + m + " == 0)"))
+                            {
+                                ConvPhases.EmitCopy(w, l, phases, slice, 1);
+                            }
+                        }
+
+                        w.Line("ref float s = ref source;");
+                    }
                     w.Line("ref float wc = ref " + Code.Unsafe + ".Add(ref w, c * " + taps + ");");
                     for (int t = 0; t < taps; t++)
                     {
@@ -72,14 +102,34 @@ namespace CnnGen.Generator.Emitting.Kernels
                     else
                     {
                         w.Line("ref float oc = ref " + Code.Unsafe + ".Add(ref target, c * " + Text.Literal(l.Output.Plane) + ");");
-                        using (w.For("y", l.Output.Height, out Affine y))
+                        int rows = RowsAtOnce(l);
+                        if (rows == 1)
                         {
-                            w.Line("ref float sy = ref " + Code.At("s", (y * phases.Width).ToString()) + ";");
-                            w.Line("ref float oy = ref " + Code.At("oc", (y * l.Output.Width).ToString()) + ";");
-                            using (w.Block("for (int x = 0; x < " + l.Output.Width + "; x += n)"))
+                            using (w.For("y", l.Output.Height, out Affine y))
                             {
-                                w.Line("int at = x + n <= " + l.Output.Width + " ? x : " + l.Output.Width + " - n; // the last vector overlaps the one before");
-                                EmitVector(w, l, phases, "sy", "at", "oy", "at");
+                                w.Line("ref float sy = ref " + Code.At("s", (y * phases.Width).ToString()) + ";");
+                                w.Line("ref float oy = ref " + Code.At("oc", (y * l.Output.Width).ToString()) + ";");
+                                using (w.Block("for (int x = 0; x < " + l.Output.Width + "; x += n)"))
+                                {
+                                    w.Line("int at = x + n <= " + l.Output.Width + " ? x : " + l.Output.Width + " - n; // the last vector overlaps the one before");
+                                    EmitVector(w, l, phases, "sy", "at", "oy", "at");
+                                }
+                            }
+                        }
+                        else
+                        {
+                            // Several output rows at once: an input row that feeds more than one of them is loaded once.
+                            w.Line("// " + rows + " output rows at a time (the last block overlaps the one before), each input vector loaded once for all of them.");
+                            using (w.Block("for (int y0 = 0; y0 < " + l.Output.Height + "; y0 += " + rows + ")"))
+                            {
+                                w.Line("int y = y0 + " + rows + " <= " + l.Output.Height + " ? y0 : " + (l.Output.Height - rows) + ";");
+                                w.Line("ref float sy = ref " + Code.Unsafe + ".Add(ref s, y * " + phases.Width + ");");
+                                w.Line("ref float oy = ref " + Code.Unsafe + ".Add(ref oc, y * " + l.Output.Width + ");");
+                                using (w.Block("for (int x = 0; x < " + l.Output.Width + "; x += n)"))
+                                {
+                                    w.Line("int at = x + n <= " + l.Output.Width + " ? x : " + l.Output.Width + " - n; // the last vector overlaps the one before");
+                                    EmitRows(w, l, phases, rows, cancellationToken);
+                                }
                             }
                         }
                     }
@@ -92,6 +142,71 @@ namespace CnnGen.Generator.Emitting.Kernels
             }
 
             w.Line();
+        }
+
+        /// <summary>
+        /// How many output rows one pass computes: up to 4 while the weights and the accumulators fit the registers
+        /// (each input vector is then loaded once for all the rows it feeds), 1 when the plane has a single row.
+        /// </summary>
+        private static int RowsAtOnce(LayerModel l) => System.Math.Min(l.Output.Height, l.Window!.Taps <= 16 ? 4 : 2);
+
+        /// <summary>
+        /// One vector of outputs in each of <paramref name="rows"/> rows: each distinct input vector the taps of those
+        /// rows read is loaded once, then multiplied into every row's accumulator that uses it.
+        /// </summary>
+        private static void EmitRows(SourceWriter w, LayerModel l, PhaseLayout phases, int rows, CancellationToken cancellationToken)
+        {
+            Window window = l.Window!;
+            w.Line("ref float x0 = ref " + Code.Unsafe + ".Add(ref sy, at);");
+            for (int r = 0; r < rows; r++)
+            {
+                w.Line("TV a" + r + " = bc;");
+            }
+
+            // Input offset -> the (row, tap) pairs that read it, in order of offset (one load each).
+            var uses = new System.Collections.Generic.SortedDictionary<long, System.Collections.Generic.List<(int Row, int Tap)>>();
+            for (int r = 0; r < rows; r++)
+            {
+                int t = 0;
+                for (int fy = 0; fy < window.SizeY; fy++)
+                {
+                    for (int fx = 0; fx < window.SizeX; fx++, t++)
+                    {
+                        long offset = ((long)r * phases.Width) + phases.TapOffset(fy, fx, window);
+                        if (!uses.TryGetValue(offset, out var list))
+                        {
+                            uses[offset] = list = new System.Collections.Generic.List<(int, int)>();
+                        }
+
+                        list.Add((r, t));
+                    }
+                }
+            }
+
+            int v = 0;
+            foreach (var pair in uses)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string name = "v" + v++;
+                w.Line("TV " + name + " = " + Code.Load("x0", Text.Literal(pair.Key)) + ";");
+                foreach ((int row, int tap) in pair.Value)
+                {
+                    w.Line("a" + row + " = TS.MultiplyAdd(w" + tap + ", " + name + ", a" + row + ");");
+                }
+            }
+
+            using (w.Block("if (relu)"))
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    w.Line("a" + r + " = TS.Relu(a" + r + ");");
+                }
+            }
+
+            for (int r = 0; r < rows; r++)
+            {
+                w.Line(Code.Store("a" + r, "oy", r == 0 ? "at" : "at + " + Text.Literal(r * l.Output.Width)));
+            }
         }
 
         /// <summary>One vector of outputs: the bias, then a load and a multiply-add per tap (two chains, so the adds overlap).</summary>
