@@ -286,6 +286,40 @@ def run(name, shape, layers, data="normal"):
     return case
 
 
+def save_safetensors(tensors, path):
+    """The .safetensors format as safetensors.torch.save_file writes it (header, then each tensor's little-endian F32 data)."""
+    import struct
+    header, blobs, offset = {}, [], 0
+    for name, t in tensors.items():
+        data = t.detach().contiguous().numpy().astype("<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def state_dict_case(directory):
+    """A torch.nn model of v2 layers (no bias, depthwise, grouped, average pool): its state_dict as PyTorch names it,
+    an input and the model's output in eval() mode. The C# test declares it with Key = "0", "2", ... and loads the file."""
+    import torch.nn as nn
+    model = nn.Sequential(
+        nn.Conv2d(3, 8, 3, stride=2, padding=1, bias=False), nn.ReLU(),
+        nn.Conv2d(8, 8, 3, padding=1, groups=8), nn.ReLU(),
+        nn.Conv2d(8, 16, 1, groups=2, bias=False),
+        nn.AvgPool2d(2),
+        nn.Flatten(),
+        nn.Linear(16 * 4 * 4, 5, bias=False)).eval()
+    x = torch.randn(1, 3, 15, 15)
+    with torch.no_grad():
+        y = model(x)
+    save_safetensors(model.state_dict(), os.path.join(directory, "state_dict_v2.safetensors"))
+    with open(os.path.join(directory, "state_dict_v2.json"), "w") as f:
+        json.dump(dict(keys=list(model.state_dict().keys()), shapes=[list(t.shape) for t in model.state_dict().values()], x=flat(x), y=flat(y)), f, separators=(",", ":"))
+
+
 def main():
     cases = [run(*case) for case in CASES]
     here = os.path.dirname(os.path.abspath(__file__))
@@ -293,6 +327,7 @@ def main():
     with open(target, "w") as f:
         json.dump(dict(torch=torch.__version__, cases=cases), f, separators=(",", ":"))
     print("wrote %d cases to %s (torch %s)" % (len(cases), os.path.relpath(target), torch.__version__))
+    state_dict_case(os.path.dirname(target))
 
 
 if __name__ == "__main__":
