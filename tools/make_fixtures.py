@@ -139,6 +139,8 @@ CASES += [
     ("depthwise_m2", (9, 9, 4), [conv(8, 3, groups=4, pads=1, bias=False)]),
     ("depthwise_s2_same", (16, 16, 4), [conv(4, 3, sx=2, groups=4, same="Same")]),
     ("depthwise_dilated_wide", (24, 6, 3), [conv(3, 3, dil=2, pads=2, groups=3)]),
+    ("depthwise_s2_wide_same", (113, 6, 3), [conv(3, 3, sx=2, groups=3, same="Same"), dict(kind="relu")]),
+    ("depthwise_s2_wide_padded", (60, 5, 2), [conv(4, 5, fy=3, sx=2, sy=1, pads=(2, 1, 1, 1), groups=2, rounding="Floor")]),
     ("depthwise_separable", (12, 10, 4), [
         conv(4, 3, groups=4, pads=1, bias=False), dict(kind="relu"), conv(8, 1, bias=False), dict(kind="relu"),
         dict(kind="fc", outputs=3, bias=False)]),

@@ -149,6 +149,12 @@ namespace CnnGen.Generator.Planning
     /// </summary>
     internal sealed record DepthwisePlan(PhaseLayout Phases, bool ReadsInput, int Multiplier, bool Wide, int Positions, int WideChannel, int PhaseCopyLength, int WideCopyLength) : KernelPlan
     {
+        /// <summary>
+        /// Stride 2 across, rows wide enough: the kernel reads the input itself, splitting even and odd columns in
+        /// registers, with the output columns whose window crosses the row's edge computed one at a time (no copy at all).
+        /// </summary>
+        public bool Strided { get; init; }
+
         public override int PhaseLength => PhaseCopyLength;
 
         public override int WideLength => WideCopyLength;

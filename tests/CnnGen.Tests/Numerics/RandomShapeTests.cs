@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 154 + 60 + 30 + 30;
+        public const int Count = 154 + 60 + 30 + 30 + 16;
 
         public RandomNetworksFixture()
         {
@@ -30,6 +30,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(60, seed: 20261130, GeometryGen))
                 .Concat(Draw(30, seed: 4242, DepthwiseGen))
                 .Concat(Draw(30, seed: 99, PoolGeometryGen))
+                .Concat(Draw(16, seed: 2, StridedDepthwiseGen))
                 .ToList();
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList());
         }
@@ -145,6 +146,18 @@ namespace CnnGen.Tests.Numerics
                     PaddingMode mode = modeDraw switch { 4 => PaddingMode.Same, 5 => PaddingMode.SameLower, _ => PaddingMode.Explicit };
                     var window = new Window2d(size, size, s, s, p, p, p, p, modeDraw == 3 ? dilation : 1, modeDraw == 3 ? dilation : 1);
                     return new NetSpec(w, h, d, new[] { LayerSpec.Windowed(Kind.Conv, d * multiplier, window, mode, s > 1 && mode == PaddingMode.Explicit ? OutputRounding.Floor : OutputRounding.Exact, groups: d, bias: bias) });
+                });
+
+        // The stride-2 depthwise kernel that reads the input itself: rows of 24 outputs and more (48 to 130 inputs wide),
+        // every padding on the left and right (edge columns computed one at a time), Same, windows 1 to 5 wide, dilation.
+        private static readonly Gen<NetSpec> StridedDepthwiseGen =
+            Gen.Select(Gen.Int[48, 130], Gen.Int[1, 6], Gen.Int[1, 5], Gen.Int[1, 2], Gen.Int[1, 5], Gen.Int[0, 2].Array[4], Gen.Int[0, 5], Gen.Int[1, 2])
+                .Select(Gen.Bool, Gen.Int[1, 3], (t, bias, fy) =>
+                {
+                    (int w, int h, int d, int multiplier, int fx, int[] pads, int modeDraw, int dilation) = t;
+                    PaddingMode mode = modeDraw switch { 4 => PaddingMode.Same, 5 => PaddingMode.SameLower, _ => PaddingMode.Explicit };
+                    var window = new Window2d(fx, fy, 2, 1 + (modeDraw % 2), pads[0], pads[1], pads[2], pads[3], modeDraw == 3 ? dilation : 1, 1);
+                    return new NetSpec(w, h + fy, d, new[] { LayerSpec.Windowed(Kind.Conv, d * multiplier, window, mode, mode == PaddingMode.Explicit ? OutputRounding.Floor : OutputRounding.Exact, groups: d, bias: bias), LayerSpec.Relu() });
                 });
 
         // Max and average pools per axis: one-sided padding below the window on each side, dilated max pools, Ceil, Same,
@@ -308,6 +321,8 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(layers, l => l is { Kind: Kind.Pool } && l.Geometry is { DilationX: > 1 });
             Assert.Contains(_fixture.Specs, s => s.Rounding == OutputRounding.Floor);
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan) >= 12, "too few draws reach the depthwise kernel");
+            Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true }) >= 12, "too few draws reach the stride-2 depthwise kernel");
+            Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Groups: > 1 } l && l.Geometry is { StrideX: 2, PadLeft: > 0, PadRight: > 0, DilationX: 2 });
         }
 
         /// <summary>Whether the generator runs the network's first layer with the filter-vector conv kernel (asked of its planner).</summary>

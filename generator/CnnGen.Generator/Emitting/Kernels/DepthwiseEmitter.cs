@@ -14,6 +14,12 @@ namespace CnnGen.Generator.Emitting.Kernels
     {
         public static void Emit(SourceWriter w, LayerPlan layer, DepthwisePlan plan, CancellationToken cancellationToken)
         {
+            if (plan.Strided)
+            {
+                EmitStrided(w, layer.Layer, plan, cancellationToken);
+                return;
+            }
+
             LayerModel l = layer.Layer;
             Window window = l.Window!;
             int k = l.Output.Depth, taps = window.Taps, m = plan.Multiplier;
@@ -138,6 +144,159 @@ namespace CnnGen.Generator.Emitting.Kernels
                 if (plan.Wide)
                 {
                     w.Line(Code.Layout + ".Compact<TS, TV>(wide, " + Text.Literal(plan.WideChannel) + ", " + phases.Width + ", " + l.Output.Width + ", " + l.Output.Height + ", " + k + ", output);");
+                }
+            }
+
+            w.Line();
+        }
+
+        /// <summary>
+        /// The stride-2 depthwise kernel (<see cref="DepthwisePlan.Strided"/>): each output row reads its Fy input rows
+        /// straight from the input, tap (fy, fx) of a vector of outputs being the even or odd lanes of two loads
+        /// (<c>TS.Evens</c>/<c>TS.Odds</c>); taps in a row outside the input are skipped (zero padding). Output columns
+        /// whose window would cross the row's left or right edge (or read the spare lane after it) are computed one at
+        /// a time.
+        /// </summary>
+        private static void EmitStrided(SourceWriter w, LayerModel l, DepthwisePlan plan, CancellationToken cancellationToken)
+        {
+            Window window = l.Window!;
+            int k = l.Output.Depth, m = plan.Multiplier, inW = l.Input.Width, inH = l.Input.Height, outW = l.Output.Width;
+
+            // Vector columns [xl, xr): 2x − Pleft ≥ 0 for the first tap, and the last pair of loads (the odd lane after the
+            // last tap included) inside the row: 2(x − 1) + 2·⌊(Fx − 1)·Dx / 2⌋ + 2·n ... bounded per vector below; here
+            // the last column's last tap plus one spare: 2x + (Fx − 1)·Dx − Pleft + 1 ≤ W − 1.
+            int reach = (window.SizeX - 1) * window.DilationX;
+            int xl = (window.PadLeft + 1) / 2;
+            int xr = System.Math.Min(outW, System.Math.Max(xl, ((inW - 2 + window.PadLeft - reach) / 2) + 1));
+            w.Line("// " + LayerText.Describe(l) + ", one channel at a time: its " + window.SizeX + "x" + window.SizeY + " weights in registers, the output positions in vectors;");
+            w.Line("// stride 2 read straight from the input, each tap's even or odd columns split from two loads in registers; output columns");
+            w.Line("// " + xl + " to " + (xr - 1) + " in vectors (the last one overlapping the one before), the others (their window crosses the row's edge) one at a time.");
+            if (m > 1)
+            {
+                w.Line("// Channel multiplier " + m + ": output channel c reads input channel c / " + m + ".");
+            }
+
+            w.Line(Code.GeneratedCode);
+            w.Line(Code.Optimized);
+            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu) " + Code.VectorConstraint))
+            {
+                w.Line(Code.RefTo("source", "input"));
+                w.Line(Code.RefTo("target", "output"));
+                w.Line(Code.RefTo("w", "weight") + " // " + LayerText.WeightShape(l) + ", PyTorch's layout");
+                if (l.HasBias)
+                {
+                    w.Line(Code.RefTo("b", "bias"));
+                }
+
+                w.Line("int n = TS.Count;");
+                w.Line("bool vectors = " + (xr - xl) + " >= n; // enough columns inside for one vector at this width");
+                using (w.Block("for (int c = 0; c < " + k + "; c++)"))
+                {
+                    string channel = m == 1 ? "c" : "(c / " + m + ")";
+                    w.Line("ref float s = ref " + Code.Unsafe + ".Add(ref source, " + channel + " * " + Text.Literal(l.Input.Plane) + ");");
+                    w.Line("ref float wc = ref " + Code.Unsafe + ".Add(ref w, c * " + window.Taps + ");");
+                    for (int t = 0; t < window.Taps; t++)
+                    {
+                        w.Line("TV w" + t + " = " + Code.Broadcast("wc", Text.Literal(t)) + ";");
+                    }
+
+                    w.Line("float bs = " + (l.HasBias ? Code.Unsafe + ".Add(ref b, c)" : "0f") + ";");
+                    w.Line("TV bc = TS.Splat(bs);");
+                    w.Line("ref float oc = ref " + Code.Unsafe + ".Add(ref target, c * " + Text.Literal(l.Output.Plane) + ");");
+                    using (w.Block("for (int y = 0; y < " + l.Output.Height + "; y++)"))
+                    {
+                        w.Line("int iy = " + ((Affine.Var("y") * window.StrideY) + (-window.PadTop)) + ";");
+                        for (int fy = 0; fy < window.SizeY; fy++)
+                        {
+                            string row = fy == 0 ? "iy" : "iy + " + (fy * window.DilationY);
+                            w.Line("bool in" + fy + " = (uint)(" + row + ") < " + inH + ";");
+                            w.Line("ref float r" + fy + " = ref " + Code.Unsafe + ".Add(ref s, (in" + fy + " ? " + row + " : 0) * " + inW + "); // a row outside the input is never read: its taps are skipped");
+                        }
+
+                        w.Line("ref float oy = ref " + Code.Unsafe + ".Add(ref oc, y * " + outW + ");");
+                        using (w.Block("if (vectors)"))
+                        {
+                            using (w.Block("for (int x = " + xl + "; x < " + xr + "; x += n)"))
+                            {
+                                w.Line("int at = x + n <= " + xr + " ? x : " + xr + " - n; // the last vector overlaps the one before");
+                                w.Line("int p = " + (window.PadLeft == 0 ? "2 * at" : "(2 * at) - " + window.PadLeft) + ";");
+                                w.Line("TV a = bc;");
+                                w.Line("TV a2 = TS.Splat(0f);");
+                                int t0 = 0;
+                                for (int fy = 0; fy < window.SizeY; fy++)
+                                {
+                                    cancellationToken.ThrowIfCancellationRequested();
+                                    using (w.Block("if (in" + fy + ")"))
+                                    {
+                                        // Pairs of loads at even column offsets; tap fx takes the even or odd lanes of its pair.
+                                        var pairs = new System.Collections.Generic.SortedDictionary<int, System.Collections.Generic.List<(int Tap, bool Odd)>>();
+                                        for (int fx = 0; fx < window.SizeX; fx++)
+                                        {
+                                            int offset = fx * window.DilationX;
+                                            if (!pairs.TryGetValue(offset & ~1, out var list))
+                                            {
+                                                pairs[offset & ~1] = list = new System.Collections.Generic.List<(int, bool)>();
+                                            }
+
+                                            list.Add((t0 + fx, (offset & 1) == 1));
+                                        }
+
+                                        foreach (var pair in pairs)
+                                        {
+                                            string at = pair.Key == 0 ? "p" : "p + " + pair.Key;
+                                            w.Line("TV lo" + pair.Key + " = TS.Load(ref r" + fy + ", " + at + "), hi" + pair.Key + " = TS.Load(ref r" + fy + ", " + at + " + n);");
+                                            foreach ((int tap, bool odd) in pair.Value)
+                                            {
+                                                string acc = tap % 2 == 0 ? "a" : "a2";
+                                                w.Line(acc + " = TS.MultiplyAdd(w" + tap + ", TS." + (odd ? "Odds" : "Evens") + "(lo" + pair.Key + ", hi" + pair.Key + "), " + acc + ");");
+                                            }
+                                        }
+                                    }
+
+                                    t0 += window.SizeX;
+                                }
+
+                                w.Line("a = TS.Add(a, a2);");
+                                using (w.Block("if (relu)"))
+                                {
+                                    w.Line("a = TS.Relu(a);");
+                                }
+
+                                w.Line("TS.Store(a, ref oy, at);");
+                            }
+                        }
+
+                        // The edge columns, one at a time with every tap checked.
+                        w.Line("int edge = vectors ? " + xl + " : " + outW + ";");
+                        using (w.Block("for (int x = 0; x < " + outW + "; x++)"))
+                        {
+                            using (w.Block("if (x == edge)"))
+                            {
+                                w.Line("x = " + (xr - 1) + "; // columns " + xl + " to " + (xr - 1) + " are done");
+                                w.Line("continue;");
+                            }
+
+                            w.Line("int ix = " + (window.PadLeft == 0 ? "2 * x" : "(2 * x) - " + window.PadLeft) + ";");
+                            w.Line("float sum = bs;");
+                            int t = 0;
+                            for (int fy = 0; fy < window.SizeY; fy++)
+                            {
+                                using (w.Block("if (in" + fy + ")"))
+                                {
+                                    for (int fx = 0; fx < window.SizeX; fx++, t++)
+                                    {
+                                        string col = fx == 0 ? "ix" : "ix + " + (fx * window.DilationX);
+                                        using (w.Block("if ((uint)(" + col + ") < " + inW + ")"))
+                                        {
+                                            w.Line("sum += " + Code.Unsafe + ".Add(ref wc, " + t + ") * " + Code.Unsafe + ".Add(ref r" + fy + ", " + col + ");");
+                                        }
+                                    }
+                                }
+                            }
+
+                            w.Line(Code.Unsafe + ".Add(ref oy, x) = relu && sum < 0f ? 0f : sum; // NaN stays NaN");
+                        }
+                    }
                 }
             }
 
