@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CnnGen.Reference;
+using CnnGen.Tests.Infrastructure;
+using Xunit;
+
+namespace CnnGen.Tests.Numerics
+{
+    /// <summary>Absurd but legal contract v2 declarations, compiled once.</summary>
+    public sealed class EdgeGeometryFixture
+    {
+        public static readonly IReadOnlyList<NetSpec> Specs = new[]
+        {
+            // A 1x1 input, a Same conv with a stride of 1000, a 1x1 average pool, a bias-free fully connected layer.
+            new NetSpec(1, 1, 1, new[]
+            {
+                LayerSpec.Windowed(Kind.Conv, 1, new Window2d(1, 1, 1000, 1000, 0, 0, 0, 0), PaddingMode.Same),
+                LayerSpec.Windowed(Kind.AvgPool, 0, Window2d.Square(1, 1, 0)),
+                LayerSpec.Fc(1) with { Bias = false, Properties = "Bias = false" },
+            }),
+
+            // A window as high as the input, grouped, without bias; a 3x1 pool with the size-less constructor.
+            new NetSpec(3, 200, 2, new[]
+            {
+                LayerSpec.Windowed(Kind.Conv, 4, new Window2d(1, 200, 1, 1, 0, 0, 0, 0), groups: 2, bias: false, verbose: true),
+                LayerSpec.Windowed(Kind.Pool, 0, new Window2d(3, 1, 3, 1, 0, 0, 0, 0), verbose: true),
+            }),
+
+            // Dilation 100 with padding 100 on a 5x5 depthwise conv: every tap but the centre reads padding.
+            new NetSpec(5, 5, 3, new[] { LayerSpec.Windowed(Kind.Conv, 3, new Window2d(3, 3, 1, 1, 100, 100, 100, 100, 100, 100), rounding: OutputRounding.Floor, groups: 3) }),
+
+            // SameLower with a dilation across only, then an average pool with Ceil that leaves the padding out.
+            new NetSpec(40, 7, 1, new[]
+            {
+                LayerSpec.Windowed(Kind.Conv, 1, new Window2d(7, 7, 2, 2, 0, 0, 0, 0, 3, 1), PaddingMode.SameLower),
+                LayerSpec.Relu(),
+                LayerSpec.Windowed(Kind.AvgPool, 0, new Window2d(2, 2, 2, 2, 1, 1, 0, 0), rounding: OutputRounding.Ceil, countIncludePadding: false),
+            }),
+
+            // A 1x1 grouped conv striding across only with padding on the right, then a Same max pool at stride 1.
+            new NetSpec(64, 2, 8, new[]
+            {
+                LayerSpec.Windowed(Kind.Conv, 16, new Window2d(1, 1, 2, 1, 0, 1, 0, 0), groups: 8),
+                LayerSpec.Windowed(Kind.Pool, 0, new Window2d(2, 2, 1, 1, 0, 0, 0, 0), PaddingMode.Same),
+            }),
+
+            // A 7x1 depthwise window at stride 2 with Same padding on 100-wide rows (the kernel that reads the input
+            // itself), then an average pool over the whole map.
+            new NetSpec(100, 3, 4, new[]
+            {
+                LayerSpec.Windowed(Kind.Conv, 4, new Window2d(7, 1, 2, 2, 0, 0, 0, 0), PaddingMode.Same, groups: 4, bias: false),
+                LayerSpec.Windowed(Kind.AvgPool, 0, new Window2d(50, 2, 50, 2, 0, 0, 0, 0), rounding: OutputRounding.Floor),
+            }),
+
+            // A 2x2 input floored by Input's rounding through a stride far past the input and a dilated padded pool.
+            new NetSpec(2, 2, 1, new[]
+            {
+                LayerSpec.Windowed(Kind.Conv, 1, new Window2d(2, 2, 5, 5, 1, 1, 1, 1)),
+                LayerSpec.Windowed(Kind.Pool, 0, new Window2d(3, 3, 7, 7, 2, 2, 2, 2, 2, 2)),
+            }) { Rounding = OutputRounding.Floor },
+
+            // One long row: a dilated 9-wide Same window, then a grouped strided conv.
+            new NetSpec(300, 1, 1, new[]
+            {
+                LayerSpec.Windowed(Kind.Conv, 2, new Window2d(9, 1, 2, 1, 0, 0, 0, 0, 4, 4), PaddingMode.Same),
+                LayerSpec.Windowed(Kind.Conv, 2, new Window2d(3, 1, 2, 1, 1, 1, 0, 0), rounding: OutputRounding.Floor, groups: 2),
+            }),
+        };
+
+        public EdgeGeometryFixture() => Networks = new CompiledNetworks(Specs.Select((s, i) => ("EdgeGeometry" + i, s)).ToList());
+
+        public CompiledNetworks Networks { get; }
+    }
+
+    public sealed class EdgeGeometryTests : IClassFixture<EdgeGeometryFixture>
+    {
+        private readonly EdgeGeometryFixture _fixture;
+
+        public EdgeGeometryTests(EdgeGeometryFixture fixture) => _fixture = fixture;
+
+        public static IEnumerable<object[]> Indices() => Enumerable.Range(0, EdgeGeometryFixture.Specs.Count).Select(i => new object[] { i });
+
+        [Theory]
+        [MemberData(nameof(Indices))]
+        public void Absurd_but_legal_geometry_matches_the_reference_on_every_path(int index)
+        {
+            NetSpec spec = EdgeGeometryFixture.Specs[index];
+            string className = "EdgeGeometry" + index;
+            var random = new Random(index);
+            ITestNetwork net = _fixture.Networks.Create(className);
+            float[] parameters = Numbers.Random(random, _fixture.Networks.Constant(className, "ParameterCount"));
+            float[] input = Numbers.Random(random, spec.InputLength, 2f);
+            ReferenceRun reference = spec.RunReference(input, parameters);
+            Assert.Equal(reference.ParameterCount, parameters.Length);
+
+            int layer = 0;
+            foreach (ReferenceStep step in reference.Steps)
+            {
+                var output = new float[step.Output.Length];
+                net.RunLayer(layer, step.Input, step.Weight, step.Bias, output);
+                Numbers.AssertClose(step.Output, output, $"{spec}: layer method {layer++}");
+            }
+
+            net.SetParameters(parameters);
+            foreach (string path in KernelPaths.Available)
+            {
+                var output = new float[reference.Output.Length];
+                KernelPaths.Forward(net, path, input, output);
+                Numbers.AssertClose(reference.Output, output, $"{spec}: Forward on the {path} path");
+            }
+        }
+    }
+}
