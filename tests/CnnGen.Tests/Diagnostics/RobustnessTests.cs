@@ -26,15 +26,24 @@ namespace CnnGen.Tests.Diagnostics
             Assert.All(run.Results, r => Assert.Null(r.Exception));
         }
 
-        [Fact]
-        public void Every_prefix_of_a_half_typed_attribute_list_compiles_without_a_crash()
+        // Contract v2: every geometry property, the size-less constructors, Input's Rounding, Groups, Bias, Key, AvgPool.
+        private const string GeometryDeclaration =
+            "[Input(10, 49, 1, Rounding = OutputRounding.Floor)] [Conv(16, 10, SizeX = 4, StrideX = 2, StrideY = 2, DilationY = 1, PaddingMode = PaddingMode.Same, Bias = false, Key = \"features.0\")] [Relu] " +
+            "[Conv(16, 3, Groups = 16, PaddingLeft = 1, PaddingRight = 1, PaddingTop = 1, PaddingBottom = 1, Dilation = 1)] [Conv(8, SizeX = 1, SizeY = 1, Groups = 2, PaddingX = 0, PaddingY = 0)] " +
+            "[MaxPool(SizeX = 1, SizeY = 3, StrideY = 1, PaddingMode = PaddingMode.SameLower, DilationX = 1)] [AvgPool(SizeX = 5, SizeY = 25, CountIncludePadding = false)] [FullyConnected(12, Bias = false, Key = \"head\")]";
+
+        public static TheoryData<string> Declarations() => new() { Declaration, GeometryDeclaration };
+
+        [Theory]
+        [MemberData(nameof(Declarations))]
+        public void Every_prefix_of_a_half_typed_attribute_list_compiles_without_a_crash(string declaration)
         {
             CSharpCompilation compilation = TestCompiler.CreateCompilation("class Placeholder { }");
             SyntaxTree previous = compilation.SyntaxTrees[0];
             int generated = 0;
-            for (int length = 0; length <= Declaration.Length; length++)
+            for (int length = 0; length <= declaration.Length; length++)
             {
-                string source = "using CnnGen;\nnamespace App;\n" + Declaration.Substring(0, length) + "\npublic partial class Net { }\n";
+                string source = "using CnnGen;\nnamespace App;\n" + declaration.Substring(0, length) + "\npublic partial class Net { }\n";
                 SyntaxTree tree = CSharpSyntaxTree.ParseText(source, TestCompiler.ParseOptions, path: "Network0.cs");
                 compilation = compilation.ReplaceSyntaxTree(previous, tree);
                 previous = tree;
@@ -47,10 +56,11 @@ namespace CnnGen.Tests.Diagnostics
             Assert.True(generated > 0);
         }
 
-        [Fact]
-        public void The_full_declaration_generates_clean_code()
+        [Theory]
+        [MemberData(nameof(Declarations))]
+        public void The_full_declaration_generates_clean_code(string declaration)
         {
-            CompileResult result = TestCompiler.Compile("using CnnGen;\nnamespace App;\n" + Declaration + "\npublic partial class Net { }\n");
+            CompileResult result = TestCompiler.Compile("using CnnGen;\nnamespace App;\n" + declaration + "\npublic partial class Net { }\n");
             result.AssertClean();
             Assert.Single(result.GeneratedTrees);
         }
@@ -62,14 +72,18 @@ namespace CnnGen.Tests.Diagnostics
         [Fact]
         public void Absurd_values_never_crash_the_shape_checker()
         {
-            Gen<Generator.Model.LayerSpec> layer = Gen.Select(Gen.Int[0, 3], Extreme, Extreme, Extreme, Extreme, Extreme, Gen.Int[-1, 3], (kind, a, b, s, p, d, r) =>
+            // Contract v2's settings, each present or not, with extreme values (a setting that is absent is not written).
+            string[] geometry = { "SizeX", "SizeY", "StrideX", "StrideY", "Dilation", "DilationX", "DilationY", "PaddingX", "PaddingY", "PaddingLeft", "PaddingRight", "PaddingTop", "PaddingBottom", "PaddingMode", "Groups", "Bias", "CountIncludePadding" };
+            Gen<Setting[]> v2 = Gen.Select(Gen.Int[0, geometry.Length - 1], Extreme, Gen.Int[-1, 3], (which, value, small) => new Setting(geometry[which], which is 13 or 15 or 16 ? small : value, null)).Array[0, 4];
+            Gen<Generator.Model.LayerSpec> layer = Gen.Select(Gen.Int[0, 4], Extreme, Extreme, Extreme, Extreme, Extreme, Gen.Int[-1, 3], v2, (kind, a, b, s, p, d, r, more) =>
                 new Generator.Model.LayerSpec(
                     (LayerKind)kind,
                     EquatableArray.Of(a, b),
-                    EquatableArray.Of(new Setting("Stride", s, null), new Setting("Padding", p, null), new Setting("Depth", d, null), new Setting("Rounding", r, null)),
+                    EquatableArray.From(new[] { new Setting("Stride", s, null), new Setting("Padding", p, null), new Setting("Depth", d, null), new Setting("Rounding", r, null) }
+                        .Concat(more.GroupBy(m => m.Property).Select(g => g.First()))),
                     null));
-            Gen<NetworkSpec> network = Gen.Select(Extreme, Extreme, Extreme, layer.Array[0, 5], (w, h, d, layers) =>
-                new NetworkSpec(new ClassSpec("Net", "Net", "class", "App", default, "App.Net.g.cs"), new InputSpec(w, h, d), EquatableArray.From(layers)));
+            Gen<NetworkSpec> network = Gen.Select(Extreme, Extreme, Extreme, layer.Array[0, 5], Gen.Int[-1, 3], (w, h, d, layers, rounding) =>
+                new NetworkSpec(new ClassSpec("Net", "Net", "class", "App", default, "App.Net.g.cs"), new InputSpec(w, h, d, rounding), EquatableArray.From(layers)));
 
             network.Sample(n =>
             {
@@ -91,6 +105,10 @@ namespace CnnGen.Tests.Diagnostics
         [InlineData("[Input(3, 3, 1)] [Conv(1, 3, Name = null)] [Conv(1, 1, Name = \"\")]")]
         [InlineData("[Input(3, 3, 1)] [Relu] [Relu]")]
         [InlineData("[Input(3, 3, 1)]")]
+        [InlineData("[Input(2147483647, 2147483647, 2147483647)] [Conv(2147483647, SizeX = 2147483647, SizeY = 2147483647, Dilation = 2147483647, Groups = 2147483647, PaddingLeft = 2147483647, PaddingBottom = 2147483647)]")]
+        [InlineData("[Input(8, 8, 4)] [Conv(4, 3, Groups = -2147483648, DilationX = -1, PaddingMode = (PaddingMode)(-1))] [AvgPool(SizeX = -1, StrideY = -2147483648)]")]
+        [InlineData("[Input(1000000, 1000000, 4, Rounding = (OutputRounding)7)] [Conv(4, 1, Groups = 4, StrideX = 1000000, PaddingMode = PaddingMode.Same)] [MaxPool(SizeX = 3, SizeY = 1000000, DilationY = 1000000, PaddingMode = PaddingMode.SameLower)]")]
+        [InlineData("[Input(4, 4, 2)] [Conv(2, Key = \"\")] [AvgPool] [MaxPool] [FullyConnected(2, Key = null, Bias = false)]")]
         public void Absurd_declarations_become_diagnostics_not_crashes(string attributes)
         {
             CompileResult result = TestCompiler.Compile("using CnnGen;\n" + attributes + "\npublic partial class Net { }");
