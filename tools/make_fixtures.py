@@ -116,7 +116,7 @@ def spell(layer):
 
 CASES += [
     # The keyword-spotting stem: a 10x4 window (10 down, 4 across) at stride 2 with Same padding, asymmetric at stride 2.
-    ("kws_stem_same", (10, 49, 1), [conv(6, 4, fy=10, sx=2, same="Same"), dict(kind="relu")]),
+    ("kws_stem_same", (10, 49, 1), [conv(8, 4, fy=10, sx=2, same="Same"), dict(kind="relu")]),
     ("kws_stem_same_lower", (10, 49, 1), [conv(3, 4, fy=10, sx=2, same="SameLower")]),
     # Same at odd and even sizes for strides 1 to 3.
     ("same_s1_odd", (7, 9, 2), [conv(3, 3, same="Same")]),

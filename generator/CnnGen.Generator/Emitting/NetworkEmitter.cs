@@ -90,6 +90,9 @@ namespace CnnGen.Generator.Emitting
                 case ConvFiltersPlan filters:
                     ConvFiltersEmitter.Emit(w, plan, filters, cancellationToken);
                     break;
+                case ConvColumnsPlan columns:
+                    ConvColumnsEmitter.Emit(w, plan, columns);
+                    break;
                 case PoolRowsPlan rows:
                     PoolRowsEmitter.Emit(w, plan, rows);
                     break;

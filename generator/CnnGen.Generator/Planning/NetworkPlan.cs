@@ -141,6 +141,20 @@ namespace CnnGen.Generator.Planning
     }
 
     /// <summary>
+    /// Conv of few taps (D·Fy·Fx) over a small output plane that is not whole vectors wide (a keyword-spotting stem:
+    /// one channel, a 10x4 window, 125 outputs per filter): the input is gathered once into columns [taps][positions]
+    /// (<c>Layout.Columns</c>), positions being the output's own cells, then <see cref="Rows"/> filters × up to 4 vectors of
+    /// positions per step multiply-add along the taps, stored straight into the CHW output (no junk columns, no compaction).
+    /// </summary>
+    internal sealed record ConvColumnsPlan(int Taps, int Rows, int ColumnLength, int PaddedWidth, int PaddedHeight, int PaddedLength) : KernelPlan
+    {
+        /// <summary>Where the padded copy of the input starts in the scratch: after the columns and a vector of slack.</summary>
+        public int PaddedOffset => ColumnLength + 16;
+
+        public override int WideLength => PaddedOffset + PaddedLength + 32;
+    }
+
+    /// <summary>
     /// Depthwise conv (one input channel per group, <see cref="Multiplier"/> filters each) vectorized over output
     /// positions, one channel at a time with its Fy·Fx weights held in registers: for each output row, vectors of
     /// columns (the last one overlapping the one before) read the phase planes (or the input itself,

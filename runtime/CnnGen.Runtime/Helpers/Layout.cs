@@ -434,6 +434,66 @@ namespace CnnGen.Runtime
             }
         }
 
+        /// <summary>
+        /// Gathers the taps of every output cell from a padded copy (<see cref="Pad"/>):
+        /// columns[((d·Fy + fy)·Fx + fx)·P + y·W2 + x] = padded[d, y·Sy + fy·Dy, x·Sx + fx·Dx], P = W2·H2: the source of
+        /// the conv kernel over gathered columns. Rows are written in order with whole vectors (stride 2: the even lanes of
+        /// two loads), each spilling into cells a later row writes, so <paramref name="columns"/> needs a vector of slack
+        /// after the taps and <paramref name="padded"/> two after its planes.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Columns<TS, TV>(ReadOnlySpan<float> padded, int paddedWidth, int paddedHeight, int depth, int sizeX, int sizeY, int strideX, int strideY, int dilationX, int dilationY, int outWidth, int outHeight, Span<float> columns)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            int n = TS.Count, positions = outWidth * outHeight, plane = paddedWidth * paddedHeight;
+            if (padded.Length < ((long)plane * depth) + (2 * n) || columns.Length < ((long)depth * sizeY * sizeX * positions) + n ||
+                ((long)(outWidth - 1) * strideX) + ((long)(sizeX - 1) * dilationX) >= paddedWidth || ((long)(outHeight - 1) * strideY) + ((long)(sizeY - 1) * dilationY) >= paddedHeight)
+            {
+                throw new ArgumentException("The padded input or the columns do not fit the shape.");
+            }
+
+            ref float source = ref MemoryMarshal.GetReference(padded);
+            ref float target = ref MemoryMarshal.GetReference(columns);
+            for (int d = 0; d < depth; d++)
+            {
+                for (int fy = 0; fy < sizeY; fy++)
+                {
+                    for (int fx = 0; fx < sizeX; fx++)
+                    {
+                        ref float tap = ref Unsafe.Add(ref source, (d * plane) + (fy * dilationY * paddedWidth) + (fx * dilationX));
+                        for (int y = 0; y < outHeight; y++)
+                        {
+                            ref float row = ref Unsafe.Add(ref tap, y * strideY * paddedWidth);
+                            if (strideX == 1)
+                            {
+                                for (int x = 0; x < outWidth; x += n)
+                                {
+                                    TS.Store(TS.Load(ref row, x), ref target, x);
+                                }
+                            }
+                            else if (strideX == 2)
+                            {
+                                for (int x = 0; x < outWidth; x += n)
+                                {
+                                    TS.Store(TS.Evens(TS.Load(ref row, 2 * x), TS.Load(ref row, (2 * x) + n)), ref target, x);
+                                }
+                            }
+                            else
+                            {
+                                for (int x = 0; x < outWidth; x++)
+                                {
+                                    Unsafe.Add(ref target, x) = Unsafe.Add(ref row, x * strideX);
+                                }
+                            }
+
+                            target = ref Unsafe.Add(ref target, outWidth);
+                        }
+                    }
+                }
+            }
+        }
+
         /// <summary>target[i] = max(0, source[i]), NaN kept, as <c>torch.relu</c>: a ReLU that could not be fused into the layer before it (the two spans may be the same).</summary>
         public static void Relu(ReadOnlySpan<float> source, Span<float> target)
         {

@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 154 + 60 + 30 + 30 + 16;
+        public const int Count = 154 + 60 + 30 + 30 + 16 + 16;
 
         public RandomNetworksFixture()
         {
@@ -31,6 +31,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(30, seed: 4242, DepthwiseGen))
                 .Concat(Draw(30, seed: 99, PoolGeometryGen))
                 .Concat(Draw(16, seed: 2, StridedDepthwiseGen))
+                .Concat(Draw(16, seed: 49, ColumnsGen))
                 .ToList();
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList());
         }
@@ -158,6 +159,23 @@ namespace CnnGen.Tests.Numerics
                     PaddingMode mode = modeDraw switch { 4 => PaddingMode.Same, 5 => PaddingMode.SameLower, _ => PaddingMode.Explicit };
                     var window = new Window2d(fx, fy, 2, 1 + (modeDraw % 2), pads[0], pads[1], pads[2], pads[3], modeDraw == 3 ? dilation : 1, 1);
                     return new NetSpec(w, h + fy, d, new[] { LayerSpec.Windowed(Kind.Conv, d * multiplier, window, mode, mode == PaddingMode.Explicit ? OutputRounding.Floor : OutputRounding.Exact, groups: d, bias: bias), LayerSpec.Relu() });
+                });
+
+        // The conv over gathered columns: few taps (D·Fy·Fx up to 64) and 8 or more filters on a small plane whose rows are
+        // not whole vectors, any stride, padding and dilation, as the keyword-spotting stem.
+        private static readonly Gen<NetSpec> ColumnsGen =
+            Gen.Select(Gen.Int[4, 30], Gen.Int[4, 40], Gen.Int[1, 2], Gen.Int[8, 20], ConvWindowGen, Gen.Int[0, 5], Gen.Bool, Gen.Bool)
+                .Select(t =>
+                {
+                    (int w, int h, int d, int k, Window2d window, int modeDraw, bool bias, bool relu) = t;
+                    PaddingMode mode = modeDraw switch { 4 => PaddingMode.Same, 5 => PaddingMode.SameLower, _ => PaddingMode.Explicit };
+                    var layers = new List<LayerSpec> { LayerSpec.Windowed(Kind.Conv, k, window, mode, mode == PaddingMode.Explicit ? OutputRounding.Floor : OutputRounding.Exact, bias: bias) };
+                    if (relu)
+                    {
+                        layers.Add(LayerSpec.Relu());
+                    }
+
+                    return new NetSpec(w, h, d, layers);
                 });
 
         // Max and average pools per axis: one-sided padding below the window on each side, dilated max pools, Ceil, Same,
@@ -322,6 +340,7 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(_fixture.Specs, s => s.Rounding == OutputRounding.Floor);
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan) >= 12, "too few draws reach the depthwise kernel");
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true }) >= 12, "too few draws reach the stride-2 depthwise kernel");
+            Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvColumnsPlan) >= 10, "too few draws reach the conv over gathered columns");
             Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Groups: > 1 } l && l.Geometry is { StrideX: 2, PadLeft: > 0, PadRight: > 0, DilationX: 2 });
         }
 

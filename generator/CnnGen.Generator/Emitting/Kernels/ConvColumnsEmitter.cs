@@ -1,0 +1,115 @@
+using CnnGen.Generator.Model;
+using CnnGen.Generator.Planning;
+
+namespace CnnGen.Generator.Emitting.Kernels
+{
+    /// <summary>
+    /// The conv kernel over gathered columns (<see cref="ConvColumnsPlan"/>): the input's D·Fy·Fx taps of every output
+    /// cell gathered once into columns [taps][positions], then for each block of filters and up to four vectors of
+    /// output cells, a loop over the taps: one load per vector, one broadcast per filter, filters × vectors multiply-adds.
+    /// The weight is read in PyTorch's layout ([K][D·Fy·Fx] is each filter's row of taps).
+    /// </summary>
+    internal static class ConvColumnsEmitter
+    {
+        private const int Vectors = 4;
+
+        public static void Emit(SourceWriter w, LayerPlan layer, ConvColumnsPlan plan)
+        {
+            LayerModel l = layer.Layer;
+            Window window = l.Window!;
+            int k = l.Output.Depth, taps = plan.Taps, positions = l.Output.Plane, rows = plan.Rows;
+            w.Line("// " + LayerText.Describe(l) + ", over gathered columns: the " + taps + " taps (D*Fy*Fx) of each of the " + positions + " output cells");
+            w.Line("// gathered once into columns [" + taps + "][" + positions + "], then " + rows + " filters x up to " + Vectors + " vectors of cells per step, a multiply-add per tap,");
+            w.Line("// stored straight into the CHW output (the last vector overlapping the one before).");
+            w.Line(Code.GeneratedCode);
+            w.Line(Code.Optimized);
+            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu) " + Code.VectorConstraint))
+            {
+                w.Line(Code.Span + " columns = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Wide + ", " + GeneratedNames.MaxWideLength + ").Slice(0, " + Text.Literal(plan.WideLength) + ");");
+                w.Line(Code.Span + " padded = columns.Slice(" + Text.Literal(plan.PaddedOffset) + ");");
+                w.Line(Code.Layout + ".Pad(input, " + l.Input.Width + ", " + l.Input.Height + ", " + l.Input.Depth + ", " + window.PadLeft + ", " + window.PadTop + ", 0f, " + plan.PaddedWidth + ", " + plan.PaddedHeight + ", padded);");
+                w.Line(Code.Layout + ".Columns<TS, TV>(padded, " + plan.PaddedWidth + ", " + plan.PaddedHeight + ", " + l.Input.Depth + ", " + window.SizeX + ", " + window.SizeY + ", " + window.StrideX + ", " + window.StrideY + ", "
+                    + window.DilationX + ", " + window.DilationY + ", " + l.Output.Width + ", " + l.Output.Height + ", columns);");
+                w.Line(Code.RefTo("c", "columns"));
+                w.Line(Code.RefTo("target", "output"));
+                w.Line(Code.RefTo("w", "weight") + " // " + LayerText.WeightShape(l) + ", PyTorch's layout: each filter's row of " + taps + " taps");
+                if (l.HasBias)
+                {
+                    w.Line(Code.RefTo("b", "bias"));
+                }
+
+                w.Line("int n = TS.Count;");
+                using (w.Block("for (int k = 0; k < " + k + "; k += " + rows + ")"))
+                {
+                    using (w.Block("for (int q0 = 0; q0 < " + positions + "; q0 += " + Vectors + " * n)"))
+                    {
+                        // Every step takes four vectors; in the last, those past the end move back to end at the last cell (overlapping).
+                        w.Line("int last = " + positions + " - n;");
+                        for (int v = 0; v < Vectors; v++)
+                        {
+                            string offset = v == 0 ? "q0" : v == 1 ? "q0 + n" : "q0 + (" + v + " * n)";
+                            w.Line("int at" + v + " = " + offset + " <= last ? " + offset + " : last;");
+                        }
+
+                        EmitStep(w, l, plan, Vectors);
+                    }
+                }
+            }
+
+            w.Line();
+        }
+
+        /// <summary>Filters k .. k + Rows − 1 × <paramref name="vectors"/> vectors of cells at at0, at1, ….</summary>
+        private static void EmitStep(SourceWriter w, LayerModel l, ConvColumnsPlan plan, int vectors)
+        {
+            int rows = plan.Rows, taps = plan.Taps, positions = l.Output.Plane;
+            for (int r = 0; r < rows; r++)
+            {
+                string bias = l.HasBias ? "TS.Broadcast(ref b, k" + (r == 0 ? ")" : " + " + r + ")") : "TS.Splat(0f)";
+                for (int v = 0; v < vectors; v++)
+                {
+                    w.Line("TV a" + r + v + " = " + (v == 0 ? bias : "a" + r + "0") + ";");
+                }
+            }
+
+            w.Line("ref float wk = ref " + Code.Unsafe + ".Add(ref w, k * " + taps + ");");
+            using (w.Block("for (int t = 0; t < " + taps + "; t++)"))
+            {
+                w.Line("ref float ct = ref " + Code.Unsafe + ".Add(ref c, t * " + positions + ");");
+                for (int v = 0; v < vectors; v++)
+                {
+                    w.Line("TV c" + v + " = " + Code.Load("ct", "at" + v) + ";");
+                }
+
+                for (int r = 0; r < rows; r++)
+                {
+                    w.Line("TV w" + r + " = TS.Broadcast(ref wk, " + (r == 0 ? "t" : "t + " + (r * taps)) + ");");
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        w.Line("a" + r + v + " = TS.MultiplyAdd(w" + r + ", c" + v + ", a" + r + v + ");");
+                    }
+                }
+            }
+
+            using (w.Block("if (relu)"))
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        w.Line("a" + r + v + " = TS.Relu(a" + r + v + ");");
+                    }
+                }
+            }
+
+            for (int r = 0; r < rows; r++)
+            {
+                string row = "((k" + (r == 0 ? string.Empty : " + " + r) + ") * " + Text.Literal(positions) + ") + at";
+                for (int v = 0; v < vectors; v++)
+                {
+                    w.Line("TS.Store(a" + r + v + ", ref target, " + row + v + ");");
+                }
+            }
+        }
+    }
+}
