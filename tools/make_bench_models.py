@@ -5,13 +5,13 @@
     apt-get install python3-onnx python3-numpy
     /usr/bin/python3 tools/make_bench_models.py
 """
-import json
 import os
-import struct
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+from safetensors_file import save_safetensors
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "models")
 rng = np.random.default_rng(20261128)
@@ -41,21 +41,6 @@ CASES = {
 def lenet(channels):
     return [("conv", 6, 5, 1, 0), ("relu",), ("pool", 2, 2), ("conv", 16, 5, 1, 0), ("relu",), ("pool", 2, 2),
             ("fc", 120), ("relu",), ("fc", 84), ("relu",), ("fc", 10)]
-
-
-def save_safetensors(tensors, path):
-    header = {}
-    blobs = []
-    offset = 0
-    for name, array in tensors:
-        data = array.astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 def build(name, shape, layers):

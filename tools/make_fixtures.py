@@ -24,6 +24,8 @@ import os
 import torch
 import torch.nn.functional as F
 
+from safetensors_file import save_safetensors
+
 torch.manual_seed(1234)
 
 ROUND = {"Exact": False, "Floor": False, "Ceil": True}
@@ -288,21 +290,6 @@ def run(name, shape, layers, data="normal"):
     return case
 
 
-def save_safetensors(tensors, path):
-    """The .safetensors format as safetensors.torch.save_file writes it (header, then each tensor's little-endian F32 data)."""
-    import struct
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        data = t.detach().contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
-
-
 def state_dict_case(directory):
     """A torch.nn model of v2 layers (no bias, depthwise, grouped, average pool): its state_dict as PyTorch names it,
     an input and the model's output in eval() mode. The C# test declares it with Key = "0", "2", ... and loads the file."""
@@ -317,7 +304,7 @@ def state_dict_case(directory):
     x = torch.randn(1, 3, 15, 15)
     with torch.no_grad():
         y = model(x)
-    save_safetensors(model.state_dict(), os.path.join(directory, "state_dict_v2.safetensors"))
+    save_safetensors([(name, t.numpy()) for name, t in model.state_dict().items()], os.path.join(directory, "state_dict_v2.safetensors"))
     with open(os.path.join(directory, "state_dict_v2.json"), "w") as f:
         json.dump(dict(keys=list(model.state_dict().keys()), shapes=[list(t.shape) for t in model.state_dict().values()], x=flat(x), y=flat(y)), f, separators=(",", ":"))
 

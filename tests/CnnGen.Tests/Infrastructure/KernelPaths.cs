@@ -47,5 +47,29 @@ namespace CnnGen.Tests.Infrastructure
             var run = method.CreateDelegate<ForwardAction>(network);
             run(input, output);
         }
+
+        /// <summary>Forward on every path this process can run (each vector width and the scalar kernels) against <paramref name="expected"/>.</summary>
+        public static void AssertEveryPath(object network, float[] input, float[] expected, string what)
+        {
+            foreach (string path in Available)
+            {
+                var output = new float[expected.Length];
+                Forward(network, path, input, output);
+                Numbers.AssertClose(expected, output, $"{what}: Forward on the {path} path");
+            }
+        }
+
+        /// <summary>Each layer method on the reference's input, weight and bias of its step, against the reference's output.</summary>
+        public static void AssertLayerMethods(ITestNetwork network, ReferenceRun reference, string what)
+        {
+            int layer = 0;
+            foreach (ReferenceStep step in reference.Steps)
+            {
+                var output = new float[step.Output.Length];
+                network.RunLayer(layer, step.Input, step.Weight, step.Bias, output);
+                Numbers.AssertClose(step.Output, output, $"{what}: layer method {layer}");
+                layer++;
+            }
+        }
     }
 }

@@ -94,21 +94,9 @@ namespace CnnGen.Tests.Numerics
             ReferenceRun reference = spec.RunReference(input, parameters);
             Assert.Equal(reference.ParameterCount, parameters.Length);
 
-            int layer = 0;
-            foreach (ReferenceStep step in reference.Steps)
-            {
-                var output = new float[step.Output.Length];
-                net.RunLayer(layer, step.Input, step.Weight, step.Bias, output);
-                Numbers.AssertClose(step.Output, output, $"{spec}: layer method {layer++}");
-            }
-
+            KernelPaths.AssertLayerMethods(net, reference, spec.ToString());
             net.SetParameters(parameters);
-            foreach (string path in KernelPaths.Available)
-            {
-                var output = new float[reference.Output.Length];
-                KernelPaths.Forward(net, path, input, output);
-                Numbers.AssertClose(reference.Output, output, $"{spec}: Forward on the {path} path");
-            }
+            KernelPaths.AssertEveryPath(net, input, reference.Output, spec.ToString());
         }
     }
 }

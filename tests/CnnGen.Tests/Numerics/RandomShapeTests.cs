@@ -254,14 +254,7 @@ namespace CnnGen.Tests.Numerics
             Assert.Equal(spec.InputLength, _fixture.Networks.Constant(className, "InputLength"));
             Assert.Equal(reference.Output.Length, _fixture.Networks.Constant(className, "OutputLength"));
 
-            int layer = 0;
-            foreach (ReferenceStep step in reference.Steps)
-            {
-                var output = new float[step.Output.Length];
-                net.RunLayer(layer, step.Input, step.Weight, step.Bias, output);
-                Numbers.AssertClose(step.Output, output, $"{spec}: layer method {layer}");
-                layer++;
-            }
+            KernelPaths.AssertLayerMethods(net, reference, spec.ToString());
 
             net.SetParameters(parameters);
             Assert.True(net.Parameters.SequenceEqual(parameters));
@@ -289,12 +282,7 @@ namespace CnnGen.Tests.Numerics
             net.SetParameters(parameters);
 
             // Every width this process can run, and the scalar kernels (KernelPathTests checks the list against the machine).
-            foreach (string path in KernelPaths.Available)
-            {
-                var output = new float[expected.Length];
-                KernelPaths.Forward(net, path, input, output);
-                Numbers.AssertClose(expected, output, $"{spec}: Forward on the {path} path");
-            }
+            KernelPaths.AssertEveryPath(net, input, expected, spec.ToString());
         }
 
         [Fact]
