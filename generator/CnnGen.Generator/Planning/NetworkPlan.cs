@@ -142,11 +142,13 @@ namespace CnnGen.Generator.Planning
 
     /// <summary>
     /// Conv of few taps (D·Fy·Fx) over a small output plane that is not whole vectors wide (a keyword-spotting stem:
-    /// one channel, a 10x4 window, 125 outputs per filter): the input is gathered once into columns [taps][positions]
-    /// (<c>Layout.Columns</c>), positions being the output's own cells, then <see cref="Rows"/> filters × up to 4 vectors of
-    /// positions per step multiply-add along the taps, stored straight into the CHW output (no junk columns, no compaction).
+    /// one channel, a 10x4 window, 125 outputs per filter): the padded input is gathered once into columns
+    /// (<c>Layout.Columns</c>), one per channel, row phase (Sy of them) and fx, each <see cref="PhaseRows"/> rows of W2 cells,
+    /// so that tap (fy, fx) of output cell q is column (fy·Dy mod Sy, fx) at q + ⌊fy·Dy / Sy⌋·W2: taps a stride apart
+    /// share one column. Then <see cref="Rows"/> filters × 4 vectors of cells per step multiply-add along the taps,
+    /// stored straight into the CHW output (no junk columns, no compaction).
     /// </summary>
-    internal sealed record ConvColumnsPlan(int Taps, int Rows, int ColumnLength, int PaddedWidth, int PaddedHeight, int PaddedLength) : KernelPlan
+    internal sealed record ConvColumnsPlan(int Taps, int Rows, int ColumnLength, int PaddedWidth, int PaddedHeight, int PaddedLength, int PhaseRows) : KernelPlan
     {
         /// <summary>Where the padded copy of the input starts in the scratch: after the columns and a vector of slack.</summary>
         public int PaddedOffset => ColumnLength + 16;

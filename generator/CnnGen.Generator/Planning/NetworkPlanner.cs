@@ -257,13 +257,16 @@ namespace CnnGen.Generator.Planning
             // along them (no phase rows wider than the output, no compaction). The keyword-spotting stem (G4) 8.0 -> 5.0 us;
             // a deep input (E: 64 channels, 1x1) measured slower so (82 against 63 us): the gather copies the whole input.
             long taps = (long)input.Depth * window.Taps;
-            if (!direct && layer.Groups == 1 && input.Depth <= 4 && taps <= 64 && output.Plane >= MaxLanes && output.Plane <= 4096 && output.Depth >= 8)
+            if (!direct && layer.Groups == 1 && input.Depth <= 4 && taps <= 64 && sy <= 4 && output.Plane >= MaxLanes && output.Plane <= 4096 && output.Depth >= 8)
             {
                 int block = output.Depth % 4 == 0 ? 4 : output.Depth % 2 == 0 ? 2 : 1;
-                long paddedLength = (long)source.SourceWidth * source.SourceHeight * input.Depth;
-                if (paddedLength + (taps * output.Plane) <= MaxVectorBuffer)
+                long phaseRows = output.Height + ((window.ExtentY - 1) / sy);
+                long columns = (long)input.Depth * sy * window.SizeX * phaseRows * output.Width;
+                long paddedHeight = source.SourceHeight + sy; // rows of zeros under it: every phase column takes the same rows
+                long paddedLength = source.SourceWidth * paddedHeight * input.Depth;
+                if (paddedLength + columns <= MaxVectorBuffer)
                 {
-                    return new ConvColumnsPlan((int)taps, block, (int)(taps * output.Plane), source.SourceWidth, source.SourceHeight, (int)paddedLength);
+                    return new ConvColumnsPlan((int)taps, block, (int)columns, source.SourceWidth, (int)paddedHeight, (int)paddedLength, (int)phaseRows);
                 }
             }
 

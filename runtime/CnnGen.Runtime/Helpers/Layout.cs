@@ -435,20 +435,21 @@ namespace CnnGen.Runtime
         }
 
         /// <summary>
-        /// Gathers the taps of every output cell from a padded copy (<see cref="Pad"/>):
-        /// columns[((d·Fy + fy)·Fx + fx)·P + y·W2 + x] = padded[d, y·Sy + fy·Dy, x·Sx + fx·Dx], P = W2·H2: the source of
-        /// the conv kernel over gathered columns. Rows are written in order with whole vectors (stride 2: the even lanes of
-        /// two loads), each spilling into cells a later row writes, so <paramref name="columns"/> needs a vector of slack
-        /// after the taps and <paramref name="padded"/> two after its planes.
+        /// Gathers a padded copy (<see cref="Pad"/>) into columns, one per channel d, row phase p (0 .. Sy − 1) and tap
+        /// column fx, each <paramref name="rows"/> rows of W2 cells: column (d, p, fx)[r·W2 + x] = padded[d, r·Sy + p,
+        /// x·Sx + fx·Dx]. Tap (fy, fx) of output cell (y, x) is then column (d, fy·Dy mod Sy, fx) at (y + ⌊fy·Dy / Sy⌋)·W2 + x:
+        /// taps a stride apart share a column. Rows are written in order with whole vectors (stride 2: the even lanes of two
+        /// loads), each spilling into cells a later row writes, so <paramref name="columns"/> needs a vector of slack after
+        /// the columns and <paramref name="padded"/> two after its planes.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Columns<TS, TV>(ReadOnlySpan<float> padded, int paddedWidth, int paddedHeight, int depth, int sizeX, int sizeY, int strideX, int strideY, int dilationX, int dilationY, int outWidth, int outHeight, Span<float> columns)
+        public static void Columns<TS, TV>(ReadOnlySpan<float> padded, int paddedWidth, int paddedHeight, int depth, int sizeX, int strideX, int strideY, int dilationX, int outWidth, int rows, Span<float> columns)
             where TS : struct, ISimd<TV>
             where TV : struct
         {
-            int n = TS.Count, positions = outWidth * outHeight, plane = paddedWidth * paddedHeight;
-            if (padded.Length < ((long)plane * depth) + (2 * n) || columns.Length < ((long)depth * sizeY * sizeX * positions) + n ||
-                ((long)(outWidth - 1) * strideX) + ((long)(sizeX - 1) * dilationX) >= paddedWidth || ((long)(outHeight - 1) * strideY) + ((long)(sizeY - 1) * dilationY) >= paddedHeight)
+            int n = TS.Count, plane = paddedWidth * paddedHeight;
+            if (padded.Length < ((long)plane * depth) + (2 * n) || columns.Length < ((long)depth * strideY * sizeX * rows * outWidth) + n ||
+                ((long)(outWidth - 1) * strideX) + ((long)(sizeX - 1) * dilationX) >= paddedWidth || ((long)rows * strideY) > paddedHeight)
             {
                 throw new ArgumentException("The padded input or the columns do not fit the shape.");
             }
@@ -457,14 +458,14 @@ namespace CnnGen.Runtime
             ref float target = ref MemoryMarshal.GetReference(columns);
             for (int d = 0; d < depth; d++)
             {
-                for (int fy = 0; fy < sizeY; fy++)
+                for (int p = 0; p < strideY; p++)
                 {
                     for (int fx = 0; fx < sizeX; fx++)
                     {
-                        ref float tap = ref Unsafe.Add(ref source, (d * plane) + (fy * dilationY * paddedWidth) + (fx * dilationX));
-                        for (int y = 0; y < outHeight; y++)
+                        ref float start = ref Unsafe.Add(ref source, (d * plane) + (p * paddedWidth) + (fx * dilationX));
+                        for (int r = 0; r < rows; r++)
                         {
-                            ref float row = ref Unsafe.Add(ref tap, y * strideY * paddedWidth);
+                            ref float row = ref Unsafe.Add(ref start, r * strideY * paddedWidth);
                             if (strideX == 1)
                             {
                                 for (int x = 0; x < outWidth; x += n)

@@ -18,9 +18,10 @@ namespace CnnGen.Generator.Emitting.Kernels
             LayerModel l = layer.Layer;
             Window window = l.Window!;
             int k = l.Output.Depth, taps = plan.Taps, positions = l.Output.Plane, rows = plan.Rows;
-            w.Line("// " + LayerText.Describe(l) + ", over gathered columns: the " + taps + " taps (D*Fy*Fx) of each of the " + positions + " output cells");
-            w.Line("// gathered once into columns [" + taps + "][" + positions + "], then " + rows + " filters x up to " + Vectors + " vectors of cells per step, a multiply-add per tap,");
-            w.Line("// stored straight into the CHW output (the last vector overlapping the one before).");
+            int phases = window.StrideY, rowLength = plan.PhaseRows * l.Output.Width;
+            w.Line("// " + LayerText.Describe(l) + ", over gathered columns: the padded input gathered once into " + (l.Input.Depth * phases * window.SizeX) + " columns (channel, row phase");
+            w.Line("// fy*" + window.DilationY + " mod " + phases + ", fx) of " + plan.PhaseRows + "x" + l.Output.Width + " cells; tap (fy, fx) of output cell q is its column at q + (fy*" + window.DilationY + " / " + phases + ")*" + l.Output.Width + ".");
+            w.Line("// Then " + rows + " filters x " + Vectors + " vectors of cells per step, a multiply-add per tap, stored straight into the CHW output (the last vector overlapping).");
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
             using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu) " + Code.VectorConstraint))
@@ -28,8 +29,8 @@ namespace CnnGen.Generator.Emitting.Kernels
                 w.Line(Code.Span + " columns = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Wide + ", " + GeneratedNames.MaxWideLength + ").Slice(0, " + Text.Literal(plan.WideLength) + ");");
                 w.Line(Code.Span + " padded = columns.Slice(" + Text.Literal(plan.PaddedOffset) + ");");
                 w.Line(Code.Layout + ".Pad(input, " + l.Input.Width + ", " + l.Input.Height + ", " + l.Input.Depth + ", " + window.PadLeft + ", " + window.PadTop + ", 0f, " + plan.PaddedWidth + ", " + plan.PaddedHeight + ", padded);");
-                w.Line(Code.Layout + ".Columns<TS, TV>(padded, " + plan.PaddedWidth + ", " + plan.PaddedHeight + ", " + l.Input.Depth + ", " + window.SizeX + ", " + window.SizeY + ", " + window.StrideX + ", " + window.StrideY + ", "
-                    + window.DilationX + ", " + window.DilationY + ", " + l.Output.Width + ", " + l.Output.Height + ", columns);");
+                w.Line(Code.Layout + ".Columns<TS, TV>(padded, " + plan.PaddedWidth + ", " + plan.PaddedHeight + ", " + l.Input.Depth + ", " + window.SizeX + ", " + window.StrideX + ", " + window.StrideY + ", "
+                    + window.DilationX + ", " + l.Output.Width + ", " + plan.PhaseRows + ", columns);");
                 w.Line(Code.RefTo("c", "columns"));
                 w.Line(Code.RefTo("target", "output"));
                 w.Line(Code.RefTo("w", "weight") + " // " + LayerText.WeightShape(l) + ", PyTorch's layout: each filter's row of " + taps + " taps");
@@ -72,21 +73,31 @@ namespace CnnGen.Generator.Emitting.Kernels
                 }
             }
 
+            Window window = l.Window!;
+            int sy = window.StrideY, dy = window.DilationY, fxs = window.SizeX, rowLength = plan.PhaseRows * l.Output.Width;
             w.Line("ref float wk = ref " + Code.Unsafe + ".Add(ref w, k * " + taps + ");");
-            using (w.Block("for (int t = 0; t < " + taps + "; t++)"))
+            using (w.Block("for (int d = 0; d < " + l.Input.Depth + "; d++)"))
             {
-                w.Line("ref float ct = ref " + Code.Unsafe + ".Add(ref c, t * " + positions + ");");
-                for (int v = 0; v < vectors; v++)
+                using (w.Block("for (int fy = 0; fy < " + window.SizeY + "; fy++)"))
                 {
-                    w.Line("TV c" + v + " = " + Code.Load("ct", "at" + v) + ";");
-                }
-
-                for (int r = 0; r < rows; r++)
-                {
-                    w.Line("TV w" + r + " = TS.Broadcast(ref wk, " + (r == 0 ? "t" : "t + " + (r * taps)) + ");");
-                    for (int v = 0; v < vectors; v++)
+                    w.Line("ref float cy = ref " + Code.Unsafe + ".Add(ref c, ((((d * " + sy + ") + ((fy * " + dy + ") % " + sy + ")) * " + fxs + ") * " + rowLength + ") + (((fy * " + dy + ") / " + sy + ") * " + l.Output.Width + "));");
+                    w.Line("ref float wy = ref " + Code.Unsafe + ".Add(ref wk, ((d * " + window.SizeY + ") + fy) * " + fxs + ");");
+                    using (w.Block("for (int fx = 0; fx < " + fxs + "; fx++)"))
                     {
-                        w.Line("a" + r + v + " = TS.MultiplyAdd(w" + r + ", c" + v + ", a" + r + v + ");");
+                        w.Line("ref float ct = ref " + Code.Unsafe + ".Add(ref cy, fx * " + rowLength + ");");
+                        for (int v = 0; v < vectors; v++)
+                        {
+                            w.Line("TV c" + v + " = " + Code.Load("ct", "at" + v) + ";");
+                        }
+
+                        for (int r = 0; r < rows; r++)
+                        {
+                            w.Line("TV w" + r + " = TS.Broadcast(ref wy, " + (r == 0 ? "fx" : "fx + " + (r * taps)) + ");");
+                            for (int v = 0; v < vectors; v++)
+                            {
+                                w.Line("a" + r + v + " = TS.MultiplyAdd(w" + r + ", c" + v + ", a" + r + v + ");");
+                            }
+                        }
                     }
                 }
             }
