@@ -4,10 +4,11 @@ using CnnGen.Generator.Planning;
 namespace CnnGen.Generator.Emitting.Kernels
 {
     /// <summary>
-    /// The conv kernel over gathered columns (<see cref="ConvColumnsPlan"/>): the input's D·Fy·Fx taps of every output
-    /// cell gathered once into columns [taps][positions], then for each block of filters and up to four vectors of
-    /// output cells, a loop over the taps: one load per vector, one broadcast per filter, filters × vectors multiply-adds.
-    /// The weight is read in PyTorch's layout ([K][D·Fy·Fx] is each filter's row of taps).
+    /// The conv kernel over gathered columns (<see cref="ConvColumnsPlan"/>): the padded input gathered once into one
+    /// column per channel, row phase and fx (taps a stride apart down share one, shifted by whole rows), then for each
+    /// block of filters and four vectors of output cells, a loop over the taps: one load per vector, one broadcast per
+    /// filter, filters × vectors multiply-adds. The weight is read in PyTorch's layout ([K][D·Fy·Fx] is each filter's
+    /// row of taps).
     /// </summary>
     internal static class ConvColumnsEmitter
     {
@@ -18,7 +19,7 @@ namespace CnnGen.Generator.Emitting.Kernels
             LayerModel l = layer.Layer;
             Window window = l.Window!;
             int k = l.Output.Depth, taps = plan.Taps, positions = l.Output.Plane, rows = plan.Rows;
-            int phases = window.StrideY, rowLength = plan.PhaseRows * l.Output.Width;
+            int phases = window.StrideY;
             w.Line("// " + LayerText.Describe(l) + ", over gathered columns: the padded input gathered once into " + (l.Input.Depth * phases * window.SizeX) + " columns (channel, row phase");
             w.Line("// fy*" + window.DilationY + " mod " + phases + ", fx) of " + plan.PhaseRows + "x" + l.Output.Width + " cells; tap (fy, fx) of output cell q is its column at q + (fy*" + window.DilationY + " / " + phases + ")*" + l.Output.Width + ".");
             w.Line("// Then " + rows + " filters x " + Vectors + " vectors of cells per step, a multiply-add per tap, stored straight into the CHW output (the last vector overlapping).");
@@ -76,12 +77,17 @@ namespace CnnGen.Generator.Emitting.Kernels
             Window window = l.Window!;
             int sy = window.StrideY, dy = window.DilationY, fxs = window.SizeX, rowLength = plan.PhaseRows * l.Output.Width;
             w.Line("ref float wk = ref " + Code.Unsafe + ".Add(ref w, k * " + taps + ");");
-            using (w.Block("for (int d = 0; d < " + l.Input.Depth + "; d++)"))
+            using (w.For("d", l.Input.Depth, out Affine d))
             {
                 using (w.Block("for (int fy = 0; fy < " + window.SizeY + "; fy++)"))
                 {
-                    w.Line("ref float cy = ref " + Code.Unsafe + ".Add(ref c, ((((d * " + sy + ") + ((fy * " + dy + ") % " + sy + ")) * " + fxs + ") * " + rowLength + ") + (((fy * " + dy + ") / " + sy + ") * " + l.Output.Width + "));");
-                    w.Line("ref float wy = ref " + Code.Unsafe + ".Add(ref wk, ((d * " + window.SizeY + ") + fy) * " + fxs + ");");
+                    // Tap row fy·Dy lies in row phase (fy·Dy mod Sy), (fy·Dy / Sy) rows into that phase's column.
+                    string tapRow = dy == 1 ? "fy" : "(fy * " + dy + ")";
+                    string phase = sy == 1 ? string.Empty : " + ((" + tapRow + " % " + sy + ") * " + Text.Literal((long)fxs * rowLength) + ")";
+                    string shift = (sy == 1 ? tapRow : "(" + tapRow + " / " + sy + ")") + " * " + l.Output.Width;
+                    string channel = (d * ((long)sy * fxs * rowLength)).ToString();
+                    w.Line("ref float cy = ref " + Code.Unsafe + ".Add(ref c, " + (channel == "0" ? string.Empty : channel + " + ") + "(" + shift + ")" + phase + ");");
+                    w.Line("ref float wy = ref " + Code.Unsafe + ".Add(ref wk, " + ((d * window.SizeY) + Affine.Var("fy")) * fxs + ");");
                     using (w.Block("for (int fx = 0; fx < " + fxs + "; fx++)"))
                     {
                         w.Line("ref float ct = ref " + Code.Unsafe + ".Add(ref cy, fx * " + rowLength + ");");

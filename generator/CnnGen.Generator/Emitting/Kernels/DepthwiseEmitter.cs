@@ -162,9 +162,8 @@ namespace CnnGen.Generator.Emitting.Kernels
             Window window = l.Window!;
             int k = l.Output.Depth, m = plan.Multiplier, inW = l.Input.Width, inH = l.Input.Height, outW = l.Output.Width;
 
-            // Vector columns [xl, xr): 2x − Pleft ≥ 0 for the first tap, and the last pair of loads (the odd lane after the
-            // last tap included) inside the row: 2(x − 1) + 2·⌊(Fx − 1)·Dx / 2⌋ + 2·n ... bounded per vector below; here
-            // the last column's last tap plus one spare: 2x + (Fx − 1)·Dx − Pleft + 1 ≤ W − 1.
+            // Vector columns [xl, xr): the first tap's column 2x − Pleft is at least 0, and the last tap's column plus the
+            // spare odd lane its pair of loads reads, 2x + (Fx − 1)·Dx − Pleft + 1, is at most W − 1.
             int reach = (window.SizeX - 1) * window.DilationX;
             int xl = (window.PadLeft + 1) / 2;
             int xr = System.Math.Min(outW, System.Math.Max(xl, ((inW - 2 + window.PadLeft - reach) / 2) + 1));
