@@ -14,6 +14,9 @@ namespace CnnGen.Generator.Emitting.Kernels
     {
         private const int Vectors = 4;
 
+        /// <summary>Window rows this wide or narrower are unrolled (wider ones loop over fx).</summary>
+        private const int UnrolledRow = 8;
+
         public static void Emit(SourceWriter w, LayerPlan layer, ConvColumnsPlan plan)
         {
             LayerModel l = layer.Layer;
@@ -88,21 +91,22 @@ namespace CnnGen.Generator.Emitting.Kernels
                     string channel = (d * ((long)sy * fxs * rowLength)).ToString();
                     w.Line("ref float cy = ref " + Code.Unsafe + ".Add(ref c, " + (channel == "0" ? string.Empty : channel + " + ") + "(" + shift + ")" + phase + ");");
                     w.Line("ref float wy = ref " + Code.Unsafe + ".Add(ref wk, " + ((d * window.SizeY) + Affine.Var("fy")) * fxs + ");");
-                    using (w.Block("for (int fx = 0; fx < " + fxs + "; fx++)"))
+                    if (fxs <= UnrolledRow)
                     {
-                        w.Line("ref float ct = ref " + Code.Unsafe + ".Add(ref cy, fx * " + rowLength + ");");
-                        for (int v = 0; v < vectors; v++)
+                        // The window row unrolled: each tap column's loads and broadcasts at constant offsets.
+                        for (int fx = 0; fx < fxs; fx++)
                         {
-                            w.Line("TV c" + v + " = " + Code.Load("ct", "at" + v) + ";");
-                        }
-
-                        for (int r = 0; r < rows; r++)
-                        {
-                            w.Line("TV w" + r + " = TS.Broadcast(ref wy, " + (r == 0 ? "fx" : "fx + " + (r * taps)) + ");");
-                            for (int v = 0; v < vectors; v++)
+                            using (w.Block("// fx = " + fx))
                             {
-                                w.Line("a" + r + v + " = TS.MultiplyAdd(w" + r + ", c" + v + ", a" + r + v + ");");
+                                EmitTap(w, plan, vectors, fx == 0 ? "cy" : Code.Unsafe + ".Add(ref cy, " + Text.Literal((long)fx * rowLength) + ")", fx.ToString());
                             }
+                        }
+                    }
+                    else
+                    {
+                        using (w.Block("for (int fx = 0; fx < " + fxs + "; fx++)"))
+                        {
+                            EmitTap(w, plan, vectors, Code.Unsafe + ".Add(ref cy, fx * " + rowLength + ")", "fx");
                         }
                     }
                 }
@@ -125,6 +129,26 @@ namespace CnnGen.Generator.Emitting.Kernels
                 for (int v = 0; v < vectors; v++)
                 {
                     w.Line("TS.Store(a" + r + v + ", ref target, " + row + v + ");");
+                }
+            }
+        }
+            /// <summary>One tap column: a load per vector of cells from <paramref name="column"/>, a broadcast per filter, filters × vectors multiply-adds.</summary>
+        private static void EmitTap(SourceWriter w, ConvColumnsPlan plan, int vectors, string column, string fx)
+        {
+            int taps = plan.Taps;
+            w.Line("ref float ct = ref " + column + ";");
+            for (int v = 0; v < vectors; v++)
+            {
+                w.Line("TV c" + v + " = " + Code.Load("ct", "at" + v) + ";");
+            }
+
+            for (int r = 0; r < plan.Rows; r++)
+            {
+                string offset = fx == "fx" ? (r == 0 ? "fx" : "fx + " + (r * taps)) : Text.Literal((long)int.Parse(fx) + (r * taps));
+                w.Line("TV w" + r + " = TS.Broadcast(ref wy, " + offset + ");");
+                for (int v = 0; v < vectors; v++)
+                {
+                    w.Line("a" + r + v + " = TS.MultiplyAdd(w" + r + ", c" + v + ", a" + r + v + ");");
                 }
             }
         }
