@@ -151,14 +151,15 @@ namespace CnnGen.Tests.Numerics
 
         // The stride-2 depthwise kernel that reads the input itself: rows of 24 outputs and more (48 to 130 inputs wide),
         // every padding on the left and right (edge columns computed one at a time), Same, windows 1 to 5 wide, dilation.
+        // Vertical dilation as well (modeDraw 2), so that the two-row passes see rows read at a dilated distance.
         private static readonly Gen<NetSpec> StridedDepthwiseGen =
             Gen.Select(Gen.Int[48, 130], Gen.Int[1, 6], Gen.Int[1, 5], Gen.Int[1, 2], Gen.Int[1, 5], Gen.Int[0, 2].Array[4], Gen.Int[0, 5], Gen.Int[1, 2])
                 .Select(Gen.Bool, Gen.Int[1, 3], (t, bias, fy) =>
                 {
                     (int w, int h, int d, int multiplier, int fx, int[] pads, int modeDraw, int dilation) = t;
                     PaddingMode mode = modeDraw switch { 4 => PaddingMode.Same, 5 => PaddingMode.SameLower, _ => PaddingMode.Explicit };
-                    var window = new Window2d(fx, fy, 2, 1 + (modeDraw % 2), pads[0], pads[1], pads[2], pads[3], modeDraw == 3 ? dilation : 1, 1);
-                    return new NetSpec(w, h + fy, d, new[] { LayerSpec.Windowed(Kind.Conv, d * multiplier, window, mode, mode == PaddingMode.Explicit ? OutputRounding.Floor : OutputRounding.Exact, groups: d, bias: bias), LayerSpec.Relu() });
+                    var window = new Window2d(fx, fy, 2, 1 + (modeDraw % 2), pads[0], pads[1], pads[2], pads[3], modeDraw == 3 ? dilation : 1, modeDraw == 2 ? dilation : 1);
+                    return new NetSpec(w, h + ((fy - 1) * window.DilationY) + 1, d, new[] { LayerSpec.Windowed(Kind.Conv, d * multiplier, window, mode, mode == PaddingMode.Explicit ? OutputRounding.Floor : OutputRounding.Exact, groups: d, bias: bias), LayerSpec.Relu() });
                 });
 
         // The conv over gathered columns: few taps (D·Fy·Fx up to 64) and 8 or more filters on a small plane whose rows are

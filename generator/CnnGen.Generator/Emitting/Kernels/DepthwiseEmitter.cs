@@ -202,33 +202,72 @@ namespace CnnGen.Generator.Emitting.Kernels
                     w.Line("float bs = " + (l.HasBias ? Code.Unsafe + ".Add(ref b, c)" : "0f") + ";");
                     w.Line("TV bc = TS.Splat(bs);");
                     w.Line("ref float oc = ref " + Code.Unsafe + ".Add(ref target, c * " + Text.Literal(l.Output.Plane) + ");");
-                    using (w.Block("for (int y = 0; y < " + l.Output.Height + "; y++)"))
+                    // R output rows per pass: an input row that several of them read (their windows overlap) is loaded and split once.
+                    int rows = StridedRowsAtOnce(l), outH = l.Output.Height;
+                    var rowOffsets = new System.Collections.Generic.SortedSet<int>();
+                    for (int j = 0; j < rows; j++)
                     {
-                        w.Line("int iy = " + ((Affine.Var("y") * window.StrideY) + (-window.PadTop)) + ";");
                         for (int fy = 0; fy < window.SizeY; fy++)
                         {
-                            string row = fy == 0 ? "iy" : "iy + " + (fy * window.DilationY);
-                            w.Line("bool in" + fy + " = (uint)(" + row + ") < " + inH + ";");
-                            w.Line("ref float r" + fy + " = ref " + Code.Unsafe + ".Add(ref s, (in" + fy + " ? " + row + " : 0) * " + inW + "); // a row outside the input is never read: its taps are skipped");
+                            rowOffsets.Add((j * window.StrideY) + (fy * window.DilationY));
+                        }
+                    }
+
+                    using (w.Block("for (int y0 = 0; y0 < " + outH + "; y0 += " + rows + ")"))
+                    {
+                        if (outH % rows == 0)
+                        {
+                            w.Line("int y = y0;");
+                        }
+                        else
+                        {
+                            w.Line("int y = y0 <= " + (outH - rows) + " ? y0 : " + (outH - rows) + "; // the last pass overlaps the one before");
                         }
 
-                        w.Line("ref float oy = ref " + Code.Unsafe + ".Add(ref oc, y * " + outW + ");");
+                        w.Line("int iy = " + ((Affine.Var("y") * window.StrideY) + (-window.PadTop)) + ";");
+                        foreach (int u in rowOffsets)
+                        {
+                            string row = u == 0 ? "iy" : "iy + " + u;
+                            w.Line("bool in" + u + " = (uint)(" + row + ") < " + inH + ";");
+                            w.Line("ref float r" + u + " = ref " + Code.Unsafe + ".Add(ref s, (in" + u + " ? " + row + " : 0) * " + inW + "); // a row outside the input is never read: its taps are skipped");
+                        }
+
+                        for (int j = 0; j < rows; j++)
+                        {
+                            w.Line("ref float oy" + j + " = ref " + Code.Unsafe + ".Add(ref oc, " + (j == 0 ? "y" : "(y + " + j + ")") + " * " + outW + ");");
+                        }
+
                         using (w.Block("if (vectors)"))
                         {
                             using (w.Block("for (int x = " + xl + "; x < " + xr + "; x += n)"))
                             {
                                 w.Line("int at = x + n <= " + xr + " ? x : " + xr + " - n; // the last vector overlaps the one before");
                                 w.Line("int p = " + (window.PadLeft == 0 ? "2 * at" : "(2 * at) - " + window.PadLeft) + ";");
-                                w.Line("TV a = bc;");
-                                w.Line("TV a2 = TS.Splat(0f);");
-                                int t0 = 0;
-                                for (int fy = 0; fy < window.SizeY; fy++)
+                                for (int j = 0; j < rows; j++)
+                                {
+                                    w.Line("TV a" + j + " = bc;");
+                                    w.Line("TV b" + j + " = TS.Splat(0f);");
+                                }
+
+                                foreach (int u in rowOffsets)
                                 {
                                     cancellationToken.ThrowIfCancellationRequested();
-                                    using (w.Block("if (in" + fy + ")"))
+
+                                    // The output rows j whose tap row fy reads input row iy + u.
+                                    var readers = new System.Collections.Generic.List<(int J, int Fy)>();
+                                    for (int j = 0; j < rows; j++)
+                                    {
+                                        int rest = u - (j * window.StrideY);
+                                        if (rest >= 0 && rest % window.DilationY == 0 && rest / window.DilationY < window.SizeY)
+                                        {
+                                            readers.Add((j, rest / window.DilationY));
+                                        }
+                                    }
+
+                                    using (w.Block("if (in" + u + ") // " + string.Join(", ", readers.ConvertAll(r => "row " + r.J + " tap row " + r.Fy))))
                                     {
                                         // Pairs of loads at even column offsets; tap fx takes the even or odd lanes of its pair.
-                                        var pairs = new System.Collections.Generic.SortedDictionary<int, System.Collections.Generic.List<(int Tap, bool Odd)>>();
+                                        var pairs = new System.Collections.Generic.SortedDictionary<int, System.Collections.Generic.List<(int Fx, bool Odd)>>();
                                         for (int fx = 0; fx < window.SizeX; fx++)
                                         {
                                             int offset = fx * window.DilationX;
@@ -237,31 +276,50 @@ namespace CnnGen.Generator.Emitting.Kernels
                                                 pairs[offset & ~1] = list = new System.Collections.Generic.List<(int, bool)>();
                                             }
 
-                                            list.Add((t0 + fx, (offset & 1) == 1));
+                                            list.Add((fx, (offset & 1) == 1));
                                         }
 
                                         foreach (var pair in pairs)
                                         {
                                             string at = pair.Key == 0 ? "p" : "p + " + pair.Key;
-                                            w.Line("TV lo" + pair.Key + " = TS.Load(ref r" + fy + ", " + at + "), hi" + pair.Key + " = TS.Load(ref r" + fy + ", " + at + " + n);");
-                                            foreach ((int tap, bool odd) in pair.Value)
+                                            w.Line("TV lo" + pair.Key + " = TS.Load(ref r" + u + ", " + at + "), hi" + pair.Key + " = TS.Load(ref r" + u + ", " + at + " + n);");
+                                            foreach ((int fx, bool odd) in pair.Value)
                                             {
-                                                string acc = tap % 2 == 0 ? "a" : "a2";
-                                                w.Line(acc + " = TS.MultiplyAdd(w" + tap + ", TS." + (odd ? "Odds" : "Evens") + "(lo" + pair.Key + ", hi" + pair.Key + "), " + acc + ");");
+                                                string lanes = "TS." + (odd ? "Odds" : "Evens") + "(lo" + pair.Key + ", hi" + pair.Key + ")";
+                                                if (readers.Count > 1)
+                                                {
+                                                    w.Line("TV " + (odd ? "o" : "e") + fx + " = " + lanes + ";");
+                                                    lanes = (odd ? "o" : "e") + fx;
+                                                }
+
+                                                foreach ((int j, int fy) in readers)
+                                                {
+                                                    int tap = (fy * window.SizeX) + fx;
+                                                    string acc = (tap % 2 == 0 ? "a" : "b") + j;
+                                                    w.Line(acc + " = TS.MultiplyAdd(w" + tap + ", " + lanes + ", " + acc + ");");
+                                                }
                                             }
                                         }
                                     }
-
-                                    t0 += window.SizeX;
                                 }
 
-                                w.Line("a = TS.Add(a, a2);");
+                                for (int j = 0; j < rows; j++)
+                                {
+                                    w.Line("a" + j + " = TS.Add(a" + j + ", b" + j + ");");
+                                }
+
                                 using (w.Block("if (relu)"))
                                 {
-                                    w.Line("a = TS.Relu(a);");
+                                    for (int j = 0; j < rows; j++)
+                                    {
+                                        w.Line("a" + j + " = TS.Relu(a" + j + ");");
+                                    }
                                 }
 
-                                w.Line("TS.Store(a, ref oy, at);");
+                                for (int j = 0; j < rows; j++)
+                                {
+                                    w.Line("TS.Store(a" + j + ", ref oy" + j + ", at);");
+                                }
                             }
                         }
 
@@ -276,30 +334,45 @@ namespace CnnGen.Generator.Emitting.Kernels
                             }
 
                             w.Line("int ix = " + (window.PadLeft == 0 ? "2 * x" : "(2 * x) - " + window.PadLeft) + ";");
-                            w.Line("float sum = bs;");
-                            int t = 0;
-                            for (int fy = 0; fy < window.SizeY; fy++)
+                            for (int j = 0; j < rows; j++)
                             {
-                                using (w.Block("if (in" + fy + ")"))
+                                w.Line("float sum" + j + " = bs;");
+                                int t = 0;
+                                for (int fy = 0; fy < window.SizeY; fy++)
                                 {
-                                    for (int fx = 0; fx < window.SizeX; fx++, t++)
+                                    int u = (j * window.StrideY) + (fy * window.DilationY);
+                                    using (w.Block("if (in" + u + ")"))
                                     {
-                                        string col = fx == 0 ? "ix" : "ix + " + (fx * window.DilationX);
-                                        using (w.Block("if ((uint)(" + col + ") < " + inW + ")"))
+                                        for (int fx = 0; fx < window.SizeX; fx++, t++)
                                         {
-                                            w.Line("sum += " + Code.Unsafe + ".Add(ref wc, " + t + ") * " + Code.Unsafe + ".Add(ref r" + fy + ", " + col + ");");
+                                            string col = fx == 0 ? "ix" : "ix + " + (fx * window.DilationX);
+                                            using (w.Block("if ((uint)(" + col + ") < " + inW + ")"))
+                                            {
+                                                w.Line("sum" + j + " += " + Code.Unsafe + ".Add(ref wc, " + t + ") * " + Code.Unsafe + ".Add(ref r" + u + ", " + col + ");");
+                                            }
                                         }
                                     }
                                 }
-                            }
 
-                            w.Line(Code.Unsafe + ".Add(ref oy, x) = relu && sum < 0f ? 0f : sum; // NaN stays NaN");
+                                w.Line(Code.Unsafe + ".Add(ref oy" + j + ", x) = relu && sum" + j + " < 0f ? 0f : sum" + j + "; // NaN stays NaN");
+                            }
                         }
                     }
                 }
             }
 
             w.Line();
+        }
+
+        /// <summary>
+        /// Output rows per pass of the stride-2 kernel: 2 when the windows of neighbouring rows overlap (an input row
+        /// feeds both, so it is loaded and split once), else 1; 1 on a single-row plane.
+        /// </summary>
+        private static int StridedRowsAtOnce(LayerModel l)
+        {
+            Window window = l.Window!;
+            bool overlap = ((window.SizeY - 1) * window.DilationY) + 1 > window.StrideY;
+            return overlap && l.Output.Height >= 2 && window.Taps <= 25 ? 2 : 1;
         }
 
         /// <summary>
