@@ -151,8 +151,8 @@ namespace CnnGen.Generator.Emitting.Kernels
         }
 
         /// <summary>
-        /// The stride-2 depthwise kernel (<see cref="DepthwisePlan.Strided"/>): each output row reads its Fy input rows
-        /// straight from the input, tap (fy, fx) of a vector of outputs being the even or odd lanes of two loads
+        /// The stride-2 depthwise kernel (<see cref="DepthwisePlan.Strided"/>): one or two output rows per pass
+        /// (<see cref="StridedRowsAtOnce"/>) read their input rows straight from the input, each row once, tap (fy, fx) of a vector of outputs being the even or odd lanes of two loads
         /// (<c>TS.Evens</c>/<c>TS.Odds</c>); taps in a row outside the input are skipped (zero padding). Output columns
         /// whose window would cross the row's left or right edge (or read the spare lane after it) are computed one at
         /// a time.
