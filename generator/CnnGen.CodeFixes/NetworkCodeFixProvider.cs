@@ -17,7 +17,8 @@ namespace CnnGen.CodeFixes
     /// (<see cref="FixProtocol"/>): CNN001 (a stride, a padding, PaddingMode.Same or a rounding that fits, or PyTorch's
     /// rounding for the whole network on [Input]), CNN002 (the largest size or smallest padding that fits), CNN004 (set
     /// or remove Depth), CNN006 (add 'partial' to the class and its containing types), CNN011 (the nearest group count
-    /// that divides), CNN012 (remove the conflicting setting) and CNN013 (the missing size, square). Fix All applies the
+    /// that divides), CNN012 (remove the conflicting setting), CNN013 (the missing size, square) and CNN015 (a layer
+    /// reference that differs from a layer name only by case: that name). Fix All applies the
     /// same kind of fix (same property and value) to every diagnostic that offers it.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(NetworkCodeFixProvider))]
@@ -25,7 +26,7 @@ namespace CnnGen.CodeFixes
     public sealed class NetworkCodeFixProvider : CodeFixProvider
     {
         /// <inheritdoc />
-        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("CNN001", "CNN002", "CNN004", "CNN006", "CNN011", "CNN012", "CNN013");
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("CNN001", "CNN002", "CNN004", "CNN006", "CNN011", "CNN012", "CNN013", "CNN015");
 
         /// <inheritdoc />
         public override FixAllProvider? GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
@@ -66,6 +67,14 @@ namespace CnnGen.CodeFixes
 
                 foreach (FixProtocol.Entry fix in FixProtocol.Decode(diagnostic.Properties))
                 {
+                    if (fix.Property == FixProtocol.Reference && fix.Value is { } replacement && node.FirstAncestorOrSelf<AttributeArgumentSyntax>() is { } reference)
+                    {
+                        context.RegisterCodeFix(
+                            CodeAction.Create(fix.Title, token => ReplaceArgumentAsync(context.Document, reference, replacement, token), equivalenceKey: "CnnGen." + fix.EquivalenceKey),
+                            diagnostic);
+                        continue;
+                    }
+
                     AttributeSyntax? target = fix.OnInput ? InputAttributeOf(attribute) : attribute;
                     if (target is null)
                     {
@@ -151,6 +160,19 @@ namespace CnnGen.CodeFixes
 
             AttributeSyntax newAttribute = attribute.WithArgumentList(list.WithArguments(updated)).WithAdditionalAnnotations(Microsoft.CodeAnalysis.Formatting.Formatter.Annotation);
             return document.WithSyntaxRoot(root.ReplaceNode(attribute, newAttribute));
+        }
+
+        /// <summary>Replaces the expression of one attribute argument (a layer reference) with <paramref name="value"/>.</summary>
+        private static async Task<Document> ReplaceArgumentAsync(Document document, AttributeArgumentSyntax argument, string value, CancellationToken cancellationToken)
+        {
+            SyntaxNode? root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+            if (root is null)
+            {
+                return document;
+            }
+
+            AttributeArgumentSyntax replaced = argument.WithExpression(SyntaxFactory.ParseExpression(value).WithTriviaFrom(argument.Expression));
+            return document.WithSyntaxRoot(root.ReplaceNode(argument, replaced));
         }
 
         /// <summary>Adds 'partial' to the class and to every containing type that lacks it.</summary>

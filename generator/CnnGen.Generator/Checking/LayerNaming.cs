@@ -30,7 +30,7 @@ namespace CnnGen.Generator.Checking
                 counters[layer.Kind] = ++count;
                 defaults[i] = LayerKinds.DefaultName(layer.Kind, count);
                 names[i] = new LayerName(defaults[i], defaults[i], Explicit: false);
-                if (layer.Name is not { } given || !LayerKinds.HasMembers(layer.Kind))
+                if (layer.Name is not { } given)
                 {
                     continue;
                 }
@@ -49,10 +49,14 @@ namespace CnnGen.Generator.Checking
                 }
             }
 
+            // A layer without members (an activation, Softmax, Add, Concat) that was given a name has that name alone, so
+            // that two layers can never share a name a reference would find.
             var members = new HashSet<string>[layers.Count];
             for (int i = 0; i < layers.Count; i++)
             {
-                members[i] = new HashSet<string>(GeneratedNames.MembersOf(layers[i].Kind, names[i].Name), StringComparer.Ordinal);
+                members[i] = LayerKinds.HasMembers(layers[i].Kind)
+                    ? new HashSet<string>(GeneratedNames.MembersOf(layers[i].Kind, names[i].Name), StringComparer.Ordinal)
+                    : names[i].Explicit ? new HashSet<string>(StringComparer.Ordinal) { names[i].Name } : new HashSet<string>(StringComparer.Ordinal);
             }
 
             var fixedMembers = new HashSet<string>(GeneratedNames.Fixed, StringComparer.Ordinal);
@@ -88,7 +92,7 @@ namespace CnnGen.Generator.Checking
                         break;
                     }
 
-                    if (names[i].Explicit && fixedMembers.Contains(member))
+                    if (names[i].Explicit && fixedMembers.Contains(member) && LayerKinds.HasMembers(layers[i].Kind))
                     {
                         clash = "clashes with the generated member " + member;
                         break;
@@ -130,6 +134,14 @@ namespace CnnGen.Generator.Checking
             return names;
         }
 
+        /// <summary>
+        /// Whether a reference (<c>From</c>, <c>Add</c>, <c>Concat</c>) may find layer <paramref name="index"/> by
+        /// <paramref name="names"/>[index].Name: a name the user gave, or the default name of a layer with members
+        /// (<c>Conv1</c>, <c>Bn2</c>); an activation, Softmax, Add or Concat has a name only when given one.
+        /// </summary>
+        public static bool IsReferable(IReadOnlyList<LayerSpec> layers, LayerName[] names, int index) =>
+            names[index].Explicit || LayerKinds.HasMembers(layers[index].Kind);
+
         /// <summary>The default key of a layer named <paramref name="name"/>: the name with its first letter lower-cased.</summary>
         public static string DefaultKey(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
 
@@ -157,7 +169,7 @@ namespace CnnGen.Generator.Checking
             var owners = new Dictionary<string, int>(StringComparer.Ordinal);
             for (int i = 0; i < layers.Count; i++)
             {
-                if (!LayerKinds.HasParameters(layers[i].Kind))
+                if (!LayerKinds.HasTensors(layers[i].Kind))
                 {
                     continue;
                 }

@@ -31,23 +31,32 @@ namespace CnnGen.Generator.Checking
             var layers = new List<LayerModel>(spec.Layers.Count);
             if (rangesOk)
             {
-                var input = new Volume(spec.Input.Width, spec.Input.Height, spec.Input.Depth);
+                var networkInput = new Volume(spec.Input.Width, spec.Input.Height, spec.Input.Depth);
                 RoundingMode network = spec.Input.Rounding == (int)RoundingMode.Floor ? RoundingMode.Floor : RoundingMode.Exact;
                 long parameters = 0;
                 bool guessed = false;
                 FixSearch? fixes = analyze ? new FixSearch(spec) : null;
+                Volume VolumeOf(int source) => source < 0 ? networkInput : layers[source].Output;
                 for (int i = 0; i < spec.Layers.Count; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     int mark = problems.Count;
-                    LayerModel? layer = Infer(spec.Layers[i], i, names[i], input, network, ref parameters, problems, fixes, out bool floored);
+                    int[]? sources = GraphLayers.Sources(spec.Layers, names, i, problems);
+                    if (sources is null)
+                    {
+                        // The layer's input is unknown, so is everything after it: stop here.
+                        break;
+                    }
+
+                    GraphLayers.CheckShapes(spec.Layers, names, i, sources, VolumeOf, problems);
+                    LayerModel? layer = Infer(spec.Layers[i], i, names[i], VolumeOf(sources[0]), network, ref parameters, problems, fixes, out bool floored);
                     if (guessed)
                     {
                         // After a CNN001 the input is the floored guess: report only what does not depend on the spatial
                         // size being right (other non-integral outputs, depths, groups), not a window that "does not fit".
                         for (int k = problems.Count - 1; k >= mark; k--)
                         {
-                            if (problems[k].Id is DiagnosticIds.LayerDoesNotFit or DiagnosticIds.ValueOutOfRange)
+                            if (problems[k].Id is DiagnosticIds.LayerDoesNotFit or DiagnosticIds.ValueOutOfRange or DiagnosticIds.ShapesDiffer)
                             {
                                 problems.RemoveAt(k);
                             }
@@ -60,16 +69,34 @@ namespace CnnGen.Generator.Checking
                         break;
                     }
 
+                    if (spec.Layers[i].Kind == LayerKind.Concat)
+                    {
+                        long depth = 0;
+                        foreach (int source in sources)
+                        {
+                            depth += VolumeOf(source).Depth;
+                        }
+
+                        Volume first = VolumeOf(sources[0]);
+                        long length = Sizes.Mul(Sizes.Mul(first.Width, first.Height), depth);
+                        if (length > int.MaxValue)
+                        {
+                            problems.Add(Sizes.TooLarge(names[i].Name, i, "output volume " + Text.Shape(first.Width, first.Height, depth), length));
+                            break;
+                        }
+
+                        layer = layer with { Output = new Volume(first.Width, first.Height, (int)depth) };
+                    }
+
                     guessed |= floored;
-                    layers.Add(layer);
-                    input = layer.Output;
+                    layers.Add(layer with { Sources = EquatableArray.From(sources) });
                 }
 
                 if (problems.Count == 0)
                 {
                     var model = new NetworkModel(
                         spec.Class,
-                        new Volume(spec.Input.Width, spec.Input.Height, spec.Input.Depth),
+                        networkInput,
                         EquatableArray.From(layers),
                         (int)parameters);
                     return new CheckResult(model, default);
@@ -85,8 +112,40 @@ namespace CnnGen.Generator.Checking
             bool bias = spec.Int("Bias", 1) != 0;
             switch (spec.Kind)
             {
+                case LayerKind.GlobalAvgPool:
+                case LayerKind.GlobalMaxPool:
+                    return new LayerModel(spec.Kind, index, name.Name, name.Identifier, input, new Volume(1, 1, input.Depth), null, RoundingMode.Exact, default, default);
+
+                case LayerKind.BatchNorm:
+                {
+                    // weight, bias, running_mean, running_var: [D] each, in that (state_dict) order.
+                    int depth = input.Depth;
+                    if (!AddParameters(name.Name, index, depth, depth, ref parameters, problems, out Slice weight, out Slice biasSlice) ||
+                        !AddParameters(name.Name, index, depth, depth, ref parameters, problems, out Slice mean, out Slice variance))
+                    {
+                        return null;
+                    }
+
+                    float epsilon = spec.Find("Epsilon") is { } e ? (float)e.Number : 1e-5f;
+                    return new LayerModel(LayerKind.BatchNorm, index, name.Name, name.Identifier, input, input, null, RoundingMode.Exact, weight, biasSlice, Key: name.Key, Value: epsilon, Mean: mean, Variance: variance);
+                }
+
                 case LayerKind.Relu:
-                    return new LayerModel(LayerKind.Relu, index, string.Empty, string.Empty, input, input, null, RoundingMode.Exact, default, default);
+                case LayerKind.Relu6:
+                case LayerKind.LeakyRelu:
+                case LayerKind.Sigmoid:
+                case LayerKind.Tanh:
+                case LayerKind.HardSwish:
+                case LayerKind.Silu:
+                case LayerKind.Softmax:
+                case LayerKind.Add:
+                case LayerKind.Concat:
+                {
+                    // The shape passes through (a Concat's depth is summed by the caller, which knows every operand).
+                    float slope = spec.Kind == LayerKind.LeakyRelu ? (spec.Find("Slope") is { } s ? (float)s.Number : 0.01f) : 0f;
+                    string given = name.Explicit ? name.Name : string.Empty;
+                    return new LayerModel(spec.Kind, index, given, name.Explicit ? name.Identifier : string.Empty, input, input, null, RoundingMode.Exact, default, default, Value: slope);
+                }
 
                 case LayerKind.FullyConnected:
                 {

@@ -78,6 +78,22 @@ namespace CnnGen.Generator.Checking
                 case LayerKind.FullyConnected:
                     AtLeastOne(name, layer, 0, "outputs", spec.Argument(0), problems);
                     break;
+
+                case LayerKind.BatchNorm:
+                    if (spec.Find("Epsilon") is { } epsilon && !(epsilon.Number > 0 && !double.IsInfinity(epsilon.Number)))
+                    {
+                        problems.Add(new Problem(DiagnosticIds.ValueOutOfRange, layer, ArgumentRef.Named("Epsilon"), name + ": Epsilon = " + Text.Float(epsilon.Number) + " is out of range: it must be above 0 and finite (PyTorch's default is 1e-5f)"));
+                    }
+
+                    break;
+
+                case LayerKind.LeakyRelu:
+                    if (spec.Find("Slope") is { } slope && (double.IsNaN(slope.Number) || double.IsInfinity(slope.Number)))
+                    {
+                        problems.Add(new Problem(DiagnosticIds.ValueOutOfRange, layer, ArgumentRef.Named("Slope"), name + ": Slope = " + Text.Float(slope.Number) + " is out of range: it must be a finite number (PyTorch's default is 0.01f)"));
+                    }
+
+                    break;
             }
         }
 

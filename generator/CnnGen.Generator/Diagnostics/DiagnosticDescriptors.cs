@@ -60,6 +60,14 @@ namespace CnnGen.Generator.Diagnostics
             DiagnosticIds.BadKey, "Invalid or duplicate Key", Names,
             "A Key is the state_dict prefix of a layer's tensors: a non-empty string of letters, digits, '_' and '.', different from every other layer's key (a layer without Key uses its name with the first letter lower-cased).");
 
+        public static readonly DiagnosticDescriptor BadReference = Error(
+            DiagnosticIds.BadReference, "Layer reference not found", "CnnGen.Graph",
+            "From, Add and Concat read the output of an earlier layer, named by its Name or its default name (Conv1, Bn2, …); activations, Softmax, Add and Concat have a name only when given one. A reference to an unknown, a later or the same layer, and a Concat that names no layer, are errors.");
+
+        public static readonly DiagnosticDescriptor ShapesDiffer = Error(
+            DiagnosticIds.ShapesDiffer, "Add or Concat of different shapes", "CnnGen.Graph",
+            "Add sums two volumes element by element, so their widths, heights and depths must be equal (there is no broadcasting); Concat stacks volumes along depth, so their widths and heights must be equal.");
+
         public static readonly DiagnosticDescriptor InternalError = Error(
             DiagnosticIds.InternalError, "CnnGen failed unexpectedly", "CnnGen.Internal",
             "An unexpected failure inside CnnGen. Nothing was generated for this network. Please report it with the declaration.");
@@ -86,7 +94,7 @@ namespace CnnGen.Generator.Diagnostics
 
         public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
             OutputNotInteger, LayerDoesNotFit, ValueOutOfRange, DepthMismatch, BadStructure, BadClass, BadName, InternalError, NotUnrolled, ShapeReport,
-            GroupsDoNotDivide, ConflictingSettings, SizeMissing, BadKey);
+            GroupsDoNotDivide, ConflictingSettings, SizeMissing, BadKey, BadReference, ShapesDiffer);
 
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = CreateIndex();
 

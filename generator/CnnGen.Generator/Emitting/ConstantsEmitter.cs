@@ -43,6 +43,18 @@ namespace CnnGen.Generator.Emitting
                 Constant(w, GeneratedNames.Constant(name, suffix), value, name + doc);
             }
 
+            if (l.Kind == LayerKind.BatchNorm)
+            {
+                Constant(w, GeneratedNames.WeightOffset(name), l.Weight.Offset, "Where " + name + "'s weight (gamma, [" + l.Input.Depth + "]) starts in <c>Parameters</c>.");
+                Constant(w, GeneratedNames.WeightLength(name), l.Weight.Length, name + " weight length.");
+                Constant(w, GeneratedNames.BiasOffset(name), l.Bias.Offset, "Where " + name + "'s bias (beta, [" + l.Input.Depth + "]) starts in <c>Parameters</c>.");
+                Constant(w, GeneratedNames.BiasLength(name), l.Bias.Length, name + " bias length.");
+                Constant(w, GeneratedNames.Constant(name, "RunningMeanOffset"), l.Mean.Offset, "Where " + name + "'s running mean starts in <c>Parameters</c>.");
+                Constant(w, GeneratedNames.Constant(name, "RunningMeanLength"), l.Mean.Length, name + " running mean length.");
+                Constant(w, GeneratedNames.Constant(name, "RunningVarOffset"), l.Variance.Offset, "Where " + name + "'s running variance starts in <c>Parameters</c>.");
+                Constant(w, GeneratedNames.Constant(name, "RunningVarLength"), l.Variance.Length, name + " running variance length.");
+            }
+
             if (l.HasParameters)
             {
                 foreach (string suffix in GeneratedNames.ParameterConstants)

@@ -9,6 +9,7 @@ namespace CnnGen.Generator.Emitting
     internal static class ForwardEmitter
     {
         private const string Relu = "global::CnnGen.Runtime.Layout.Relu";
+        private const string Graph = "global::CnnGen.Runtime.GraphKernels";
 
         public static void Emit(SourceWriter w, NetworkPlan plan)
         {
@@ -92,34 +93,75 @@ namespace CnnGen.Generator.Emitting
         private static void EmitSteps(SourceWriter w, NetworkPlan plan, bool vector)
         {
             ScratchPlan scratch = plan.Scratch;
-            if (scratch.UsesA)
+            NetworkModel n = plan.Network;
+            if (scratch.SlotOffsets.Count > 0)
             {
-                w.Line(Code.Span + " a = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.ActivationA + ", " + GeneratedNames.MaxActivationLength + ");");
+                w.Line(Code.Span + " a = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Activations + ", " + GeneratedNames.MaxActivationLength + ");");
             }
 
-            if (scratch.UsesB)
-            {
-                w.Line(Code.Span + " b = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.ActivationB + ", " + GeneratedNames.MaxActivationLength + ");");
-            }
-
-            if (plan.Steps.Any(s => plan.Network.Layers[s.Layer].HasParameters))
+            if (plan.Steps.Any(s => n.Layers[s.Layer].HasParameters || n.Layers[s.Layer].Kind == LayerKind.BatchNorm))
             {
                 w.Line(Code.ReadOnlySpan + " p = " + GeneratedNames.ParameterField + ";");
             }
 
+            if (plan.FoldedLength > 0)
+            {
+                w.Line(Code.ReadOnlySpan + " f = " + GeneratedNames.FoldedField + ";");
+            }
+
+            string generic = vector ? "<TS, TV>" : string.Empty;
             foreach (ForwardStep step in plan.Steps)
             {
-                LayerModel l = plan.Network.Layers[step.Layer];
-                string source = Span(step.Source, l.Input.Length);
-                string target = Span(step.Target, l.Output.Length);
-                if (l.Kind == LayerKind.Relu)
+                LayerModel l = n.Layers[step.Layer];
+                LayerModel last = n.Layers[step.Last];
+                string source = Span(plan, step.Source, l.Input.Length);
+                string target = Span(plan, step.Target, last.Output.Length);
+                w.Line("// " + Describe(plan, step) + (step.InPlace ? ", in place" : string.Empty));
+                switch (l.Kind)
                 {
-                    w.Line("// ReLU on " + l.Input + (step.InPlace ? ", in place" : string.Empty));
-                    w.Line(Relu + "(" + source + ", " + target + ");");
-                    continue;
+                    case LayerKind.Relu:
+                        w.Line(Relu + "(" + source + ", " + target + ");");
+                        continue;
+                    case LayerKind.Relu6:
+                        w.Line(Graph + ".Relu6" + generic + "(" + source + ", " + target + ");");
+                        continue;
+                    case LayerKind.LeakyRelu:
+                        w.Line(Graph + ".LeakyRelu(" + source + ", " + target + ", " + Text.FloatLiteral(l.Value) + ");");
+                        continue;
+                    case LayerKind.Sigmoid:
+                    case LayerKind.Tanh:
+                    case LayerKind.HardSwish:
+                    case LayerKind.Silu:
+                        w.Line(Graph + "." + l.Kind + "(" + source + ", " + target + ");");
+                        continue;
+                    case LayerKind.Softmax:
+                        w.Line(Graph + ".Softmax(" + source + ", " + target + ", " + l.Input.Depth + ", " + Text.Literal(l.Input.Plane) + ");");
+                        continue;
+                    case LayerKind.Add:
+                        w.Line(Graph + ".Add" + generic + "(" + source + ", " + Span(plan, step.Sources[1], l.Input.Length) + ", " + target + ", relu: " + (step.FusedRelu ? "true" : "false") + ");");
+                        continue;
+                    case LayerKind.Concat:
+                    {
+                        int offset = 0;
+                        for (int k = 0; k < step.Sources.Count; k++)
+                        {
+                            int length = l.Sources[k] < 0 ? n.Input.Length : n.Layers[l.Sources[k]].Output.Length;
+                            w.Line(Graph + ".Place(" + Span(plan, step.Sources[k], length) + ", " + target + ", " + Text.Literal(offset) + ");");
+                            offset += length;
+                        }
+
+                        continue;
+                    }
+
+                    case LayerKind.GlobalAvgPool:
+                    case LayerKind.GlobalMaxPool:
+                        w.Line(Graph + "." + l.Kind + "(" + source + ", " + target + ", " + l.Input.Depth + ", " + Text.Literal(l.Input.Plane) + ");");
+                        continue;
+                    case LayerKind.BatchNorm:
+                        w.Line(Graph + ".BatchNorm" + generic + "(" + source + ", " + target + ", " + Statistics(l) + ", " + Text.FloatLiteral(l.Value) + ", " + l.Input.Depth + ", " + Text.Literal(l.Input.Plane) + ", relu: " + (step.FusedRelu ? "true" : "false") + ");");
+                        continue;
                 }
 
-                w.Line("// " + LayerText.Describe(l) + (step.FusedRelu ? ", ReLU fused" : string.Empty));
                 LayerPlan layer = plan.Layers.First(p => p.Layer.Index == l.Index);
                 string kernel = !vector || layer.Vector is null
                     ? GeneratedNames.Scalar(l.Name)
@@ -130,47 +172,86 @@ namespace CnnGen.Generator.Emitting
                     continue;
                 }
 
+                // A folded batch norm: the weight and bias with it folded in (refreshed by SetParameters).
+                string weight = layer.FoldedOffset >= 0 ? "f.Slice(" + Text.Literal(layer.FoldedOffset) + ", " + GeneratedNames.WeightLength(l.Name) + ")" : Weight(l);
+                string bias = layer.FoldedOffset >= 0 ? "f.Slice(" + Text.Literal((long)layer.FoldedOffset + l.Weight.Length) + ", " + l.Output.Depth + ")" : Bias(l);
                 string arguments;
                 if (vector && layer.Vector is { PackedLength: > 0 } packed)
                 {
-                    arguments = "new " + Code.ReadOnlySpan + "(" + GeneratedNames.PackedField + ", " + Text.Literal(layer.PackedOffset) + ", " + Text.Literal(packed.PackedLength) + "), " + Bias(l);
+                    arguments = "new " + Code.ReadOnlySpan + "(" + GeneratedNames.PackedField + ", " + Text.Literal(layer.PackedOffset) + ", " + Text.Literal(packed.PackedLength) + "), " + bias;
                 }
                 else
                 {
-                    arguments = Weight(l) + ", " + Bias(l);
+                    arguments = weight + ", " + bias;
                 }
 
                 w.Line(kernel + "(" + source + ", " + arguments + ", " + target + ", relu: " + (step.FusedRelu ? "true" : "false") + ");");
             }
         }
 
+        /// <summary>"Conv2 + Bn2 folded, ReLU fused: 16x16x16 -> 16x16x32", "Add(Main), ReLU fused", "ReLU6 on 8x8x16".</summary>
+        private static string Describe(NetworkPlan plan, ForwardStep step)
+        {
+            NetworkModel n = plan.Network;
+            LayerModel l = n.Layers[step.Layer];
+            string what;
+            if (l.HasMembers)
+            {
+                what = LayerText.Describe(l) + (step.Folded >= 0 ? ", " + n.Layers[step.Folded].Name + " folded in" : string.Empty);
+            }
+            else
+            {
+                string name = l.Name.Length > 0 ? l.Name + " = " : string.Empty;
+                what = l.Kind switch
+                {
+                    LayerKind.Add => name + "Add: " + Label(n, l.Source) + " + " + Label(n, l.Sources[1]) + ", " + l.Output,
+                    LayerKind.Concat => name + "Concat along depth: " + string.Join(", ", l.Sources.Select(s => Label(n, s))) + " -> " + l.Output,
+                    LayerKind.LeakyRelu => name + "LeakyReLU (slope " + Text.FloatLiteral(l.Value) + ") on " + l.Input,
+                    _ => name + LayerKinds.DisplayName(l.Kind) + " on " + l.Input,
+                };
+            }
+
+            if (l.Source != step.Layer - 1 && l.Kind != LayerKind.Concat)
+            {
+                what += ", reading " + Label(n, l.Source);
+            }
+
+            return what + (step.FusedRelu ? ", ReLU fused" : string.Empty);
+        }
+
+        private static string Label(NetworkModel n, int layer) =>
+            layer < 0 ? "the input" : n.Layers[layer].Name.Length > 0 ? n.Layers[layer].Name : LayerKinds.DisplayName(n.Layers[layer].Kind) + " (layer " + (layer + 1) + ")";
+
         private static string Weight(LayerModel l) => "p.Slice(" + GeneratedNames.WeightOffset(l.Name) + ", " + GeneratedNames.WeightLength(l.Name) + ")";
 
         private static string Bias(LayerModel l) => l.HasBias ? "p.Slice(" + GeneratedNames.BiasOffset(l.Name) + ", " + GeneratedNames.BiasLength(l.Name) + ")" : "default";
 
-        private static string Span(Buffer buffer, int length) => buffer switch
+        /// <summary>A batch norm's weight, bias, running mean and running variance in <c>p</c>.</summary>
+        private static string Statistics(LayerModel l) =>
+            "p.Slice(" + GeneratedNames.WeightOffset(l.Name) + ", " + l.Input.Depth + "), p.Slice(" + GeneratedNames.BiasOffset(l.Name) + ", " + l.Input.Depth + "), " +
+            "p.Slice(" + GeneratedNames.Constant(l.Name, "RunningMeanOffset") + ", " + l.Input.Depth + "), p.Slice(" + GeneratedNames.Constant(l.Name, "RunningVarOffset") + ", " + l.Input.Depth + ")";
+
+        private static string Span(NetworkPlan plan, int buffer, int length) => buffer switch
         {
-            Buffer.Input => "input",
-            Buffer.Output => "output",
-            Buffer.A => "a.Slice(0, " + Text.Literal(length) + ")",
-            _ => "b.Slice(0, " + Text.Literal(length) + ")",
+            Slots.Input => "input",
+            Slots.Output => "output",
+            _ => "a.Slice(" + Text.Literal(plan.Scratch.SlotOffsets[buffer]) + ", " + Text.Literal(length) + ")",
         };
 
         /// <summary>The per-thread scratch fields and their sizes: only those some step or kernel uses.</summary>
         private static void EmitScratch(SourceWriter w, NetworkPlan plan)
         {
             ScratchPlan s = plan.Scratch;
-            if (!s.UsesA && !s.UsesB && s.PaddedLength == 0 && s.PhaseLength == 0 && s.WideLength == 0)
+            if (s.SlotOffsets.Count == 0 && s.PaddedLength == 0 && s.PhaseLength == 0 && s.WideLength == 0)
             {
                 return;
             }
 
             w.Line("// Per-thread scratch, allocated on a thread's first call: Forward may run on several threads at once.");
-            if (s.UsesA || s.UsesB)
+            if (s.SlotOffsets.Count > 0)
             {
-                Size(w, GeneratedNames.MaxActivationLength, s.ActivationLength, "the largest activation");
-                Field(w, GeneratedNames.ActivationA, s.UsesA);
-                Field(w, GeneratedNames.ActivationB, s.UsesB);
+                Size(w, GeneratedNames.MaxActivationLength, s.ActivationLength, "the activations Forward keeps: " + s.SlotOffsets.Count + " slot" + (s.SlotOffsets.Count == 1 ? string.Empty : "s") + " at " + string.Join(", ", s.SlotOffsets.Select(o => Text.Literal(o))));
+                Field(w, GeneratedNames.Activations, true);
             }
 
             if (s.PaddedLength > 0)

@@ -47,6 +47,18 @@ namespace CnnGen.Generator.Emitting
                         "divided by the window's cells inside the input" + (l.CountIncludePadding ? " and its padding" : string.Empty) + " (never those past the padding), as torch.nn.functional.avg_pool2d with count_include_pad=" + (l.CountIncludePadding ? "True" : "False") + ".",
                         "Input " + l.Input + " CHW, output " + l.Output + " CHW.");
                     break;
+                case LayerKind.BatchNorm:
+                    w.Doc(
+                        "Batch norm in evaluation mode: out[d, y, x] = (in[d, y, x] - runningMean[d]) / sqrt(runningVar[d] + " + Text.FloatLiteral(l.Value) + ") * weight[d] + bias[d],",
+                        "as torch.nn.functional.batch_norm with training=False. Input and output " + l.Input + " CHW; weight, bias, running mean and variance [" + l.Input.Depth + "] each.");
+                    break;
+                case LayerKind.GlobalAvgPool:
+                case LayerKind.GlobalMaxPool:
+                    w.Doc(
+                        (l.Kind == LayerKind.GlobalAvgPool ? "Global average pool: out[d] = the mean of in[d] over its " : "Global max pool: out[d] = the largest of in[d] over its ") + l.Input.Plane + " cells" +
+                        (l.Kind == LayerKind.GlobalAvgPool ? " (adaptive_avg_pool2d(x, 1))." : ", NaN if any is NaN (adaptive_max_pool2d(x, 1))."),
+                        "Input " + l.Input + " CHW, output " + l.Output + ".");
+                    break;
                 default:
                     w.Doc(
                         "Fully connected (no activation): out[o] = " + (l.HasBias ? "bias[o] + " : string.Empty) + "sum over i of weight[o, i] * in[i], the input flattened CHW.",
@@ -71,14 +83,27 @@ namespace CnnGen.Generator.Emitting
                 w.Doc("<param name=\"bias\">The bias, " + Text.Literal(l.Bias.Length) + " floats.</param>");
             }
 
+            if (l.Kind == LayerKind.BatchNorm)
+            {
+                w.Doc(
+                    "<param name=\"weight\">The scale (gamma), " + l.Input.Depth + " floats.</param>",
+                    "<param name=\"bias\">The shift (beta), " + l.Input.Depth + " floats.</param>",
+                    "<param name=\"runningMean\">The running mean, " + l.Input.Depth + " floats.</param>",
+                    "<param name=\"runningVar\">The running variance, " + l.Input.Depth + " floats.</param>");
+            }
+
             w.Doc(
                 "<param name=\"output\">Receives the output volume, " + Text.Literal(l.Output.Length) + " floats.</param>",
                 "<exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(Code.GeneratedCode);
             string parameters = l.HasParameters
                 ? Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + (l.HasBias ? Code.ReadOnlySpan + " bias, " : string.Empty) + Code.Span + " output"
+                : l.Kind == LayerKind.BatchNorm
+                ? Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.ReadOnlySpan + " runningMean, " + Code.ReadOnlySpan + " runningVar, " + Code.Span + " output"
                 : Code.ReadOnlySpan + " input, " + Code.Span + " output";
-            string bias = l.HasBias ? "bias" : "default";
+
+            // A layer without a bias whose kernels add one (a batch norm is folded into it in Forward) adds zeros here.
+            string bias = l.HasBias ? "bias" : plan.FoldedBias ? "new " + Code.ReadOnlySpan + "(" + GeneratedNames.ZeroBias + ", 0, " + l.Output.Depth + ")" : "default";
             using (w.Block("public static void " + l.Identifier + "(" + parameters + ")"))
             {
                 w.Line(Code.Check + ".Length(input.Length, " + GeneratedNames.LayerInputLength(name) + ", \"input\", \"" + GeneratedNames.LayerInputLength(name) + " = " + l.Input + "\");");
@@ -91,8 +116,24 @@ namespace CnnGen.Generator.Emitting
                     }
                 }
 
+                if (l.Kind == LayerKind.BatchNorm)
+                {
+                    foreach (string statistic in new[] { "weight", "bias", "runningMean", "runningVar" })
+                    {
+                        w.Line(Code.Check + ".Length(" + statistic + ".Length, " + l.Input.Depth + ", \"" + statistic + "\", \"" + GeneratedNames.LayerInputLength(name).Replace("InputLength", "InputDepth") + "\");");
+                    }
+                }
+
                 w.Line(Code.Check + ".Length(output.Length, " + GeneratedNames.LayerOutputLength(name) + ", \"output\", \"" + GeneratedNames.LayerOutputLength(name) + " = " + l.Output + "\");");
-                if (!l.HasParameters)
+                if (l.Kind == LayerKind.BatchNorm)
+                {
+                    w.Line("global::CnnGen.Runtime.GraphKernels.BatchNorm(input, output, weight, bias, runningMean, runningVar, " + Text.FloatLiteral(l.Value) + ", " + l.Input.Depth + ", " + Text.Literal(l.Input.Plane) + ", relu: false);");
+                }
+                else if (l.Kind is LayerKind.GlobalAvgPool or LayerKind.GlobalMaxPool)
+                {
+                    w.Line("global::CnnGen.Runtime.GraphKernels." + l.Kind + "(input, output, " + l.Input.Depth + ", " + Text.Literal(l.Input.Plane) + ");");
+                }
+                else if (!l.HasParameters)
                 {
                     Kernels.DispatchEmitter.Emit(w, plan, "input, output", "input, output");
                 }

@@ -11,7 +11,7 @@ namespace CnnGen.Generator.Emitting
         public static string Describe(LayerModel layer)
         {
             string text = layer.Name + ": " + layer.Input + " -> " +
-                (layer.Kind == LayerKind.FullyConnected ? Text.Literal(layer.Output.Depth) : layer.Output.ToString());
+                (layer.Kind is LayerKind.FullyConnected or LayerKind.GlobalAvgPool or LayerKind.GlobalMaxPool ? Text.Literal(layer.Output.Depth) : layer.Output.ToString());
             if (layer.Window is { } window)
             {
                 text += ", " + window;
@@ -31,6 +31,16 @@ namespace CnnGen.Generator.Emitting
                 text += ", no bias";
             }
 
+            if (layer.Kind == LayerKind.BatchNorm)
+            {
+                text += ", batch norm (eval), eps " + Text.FloatLiteral(layer.Value);
+            }
+
+            if (layer.Kind is LayerKind.GlobalAvgPool or LayerKind.GlobalMaxPool)
+            {
+                text += layer.Kind == LayerKind.GlobalAvgPool ? ", each channel's mean" : ", each channel's max";
+            }
+
             if (layer.Kind == LayerKind.AvgPool)
             {
                 text += layer.CountIncludePadding ? ", padding counted in the divisor" : ", padding not counted in the divisor";
@@ -43,8 +53,27 @@ namespace CnnGen.Generator.Emitting
         public static string Times(string variable, int factor) => factor == 1 ? variable : variable + "*" + factor;
 
         /// <summary>", 2,416 parameters" for layers that have them.</summary>
-        public static string Parameters(LayerModel layer) =>
-            layer.HasParameters ? ", " + Text.Grouped((long)layer.Weight.Length + layer.Bias.Length) + " parameters" : string.Empty;
+        public static string Parameters(LayerModel layer)
+        {
+            long count = (long)layer.Weight.Length + layer.Bias.Length + layer.Mean.Length + layer.Variance.Length;
+            return count > 0 ? ", " + Text.Grouped(count) + " parameters" : string.Empty;
+        }
+
+        /// <summary>What a layer without members computes, as a formula: "max(0, x)", "x + Main", "softmax over depth".</summary>
+        public static string Formula(LayerModel layer) => layer.Kind switch
+        {
+            LayerKind.Relu => "max(0, x)",
+            LayerKind.Relu6 => "min(max(0, x), 6)",
+            LayerKind.LeakyRelu => "x, or " + Text.FloatLiteral(layer.Value) + "*x below 0",
+            LayerKind.Sigmoid => "1 / (1 + exp(-x))",
+            LayerKind.Tanh => "tanh(x)",
+            LayerKind.HardSwish => "x * min(max(x + 3, 0), 6) / 6",
+            LayerKind.Silu => "x / (1 + exp(-x))",
+            LayerKind.Softmax => "softmax over depth at each position (max subtracted)",
+            LayerKind.Add => "element-wise sum",
+            LayerKind.Concat => "stacked along depth into " + layer.Output,
+            _ => LayerKinds.DisplayName(layer.Kind),
+        };
 
         /// <summary>PyTorch's shape of the weight: "[16][6][5][5]" (filters, input depth per group, height, width) or "[120][400]".</summary>
         public static string WeightShape(LayerModel layer, string open = "[", string separator = "][", string close = "]") =>

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using CnnGen.Generator.Emitting.Kernels;
 using CnnGen.Generator.Model;
@@ -74,9 +75,12 @@ namespace CnnGen.Generator.Emitting
                 case LayerKind.AvgPool:
                     PoolScalarEmitter.Emit(w, plan, cancellationToken);
                     break;
-                default:
+                case LayerKind.FullyConnected:
                     FullyConnectedScalarEmitter.Emit(w, plan);
                     break;
+                default:
+                    // Batch norm and global pools: their method calls the runtime's GraphKernels; no kernel of their own.
+                    return;
             }
 
             switch (plan.Vector)
@@ -113,12 +117,24 @@ namespace CnnGen.Generator.Emitting
                 "<listheader><term>layer</term><description>input -> output, window, parameters</description></listheader>");
             foreach (LayerModel layer in n.Layers)
             {
-                w.Doc(layer.Kind == LayerKind.Relu
-                    ? "<item><term>ReLU</term><description>max(0, x) on " + layer.Input + "</description></item>"
-                    : "<item><term>" + layer.Name + "</term><description>" + LayerText.Describe(layer).Substring(layer.Name.Length + 2) + LayerText.Parameters(layer) + "</description></item>");
+                // Which layer each reads, where it is not the one before it (the graph of a residual or branching network).
+                string reads = layer.Kind == LayerKind.Add ? ", adding " + Label(n, layer.Sources[1])
+                    : layer.Kind == LayerKind.Concat ? " of " + string.Join(", ", layer.Sources.Select(s => Label(n, s)))
+                    : string.Empty;
+                if (layer.Source != layer.Index - 1 && layer.Kind != LayerKind.Concat)
+                {
+                    reads += ", reading " + Label(n, layer.Source);
+                }
+
+                w.Doc(layer.HasMembers
+                    ? "<item><term>" + layer.Name + "</term><description>" + LayerText.Describe(layer).Substring(layer.Name.Length + 2) + LayerText.Parameters(layer) + reads + "</description></item>"
+                    : "<item><term>" + (layer.Name.Length > 0 ? layer.Name : LayerKinds.DisplayName(layer.Kind)) + "</term><description>" + LayerText.Formula(layer) + " on " + layer.Input + reads + "</description></item>");
             }
 
             w.Doc("</list>", "</summary>");
         }
+
+        private static string Label(NetworkModel n, int layer) =>
+            layer < 0 ? "the input" : n.Layers[layer].Name.Length > 0 ? n.Layers[layer].Name : LayerKinds.DisplayName(n.Layers[layer].Kind) + " (layer " + (layer + 1) + ")";
     }
 }

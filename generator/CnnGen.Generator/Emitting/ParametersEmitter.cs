@@ -21,6 +21,42 @@ namespace CnnGen.Generator.Emitting
                 w.Line("private readonly float[] " + GeneratedNames.PackedField + " = new float[" + Text.Literal(plan.PackedLength) + "];");
             }
 
+            if (plan.FoldedLength > 0)
+            {
+                w.Line();
+                w.Line("// Weights and biases with the batch norm after them folded in (weight * gamma / sqrt(var + eps); bias likewise, less the mean), for Forward, refreshed by SetParameters.");
+                w.Line(Code.GeneratedCode);
+                w.Line("private readonly float[] " + GeneratedNames.FoldedField + " = new float[" + Text.Literal(plan.FoldedLength) + "];");
+            }
+
+            int zeros = 0;
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                zeros = layer.FoldedBias ? System.Math.Max(zeros, layer.Layer.Output.Depth) : zeros;
+            }
+
+            if (zeros > 0)
+            {
+                w.Line();
+                w.Line("// The bias a layer method passes to kernels that add one although the layer has none (a batch norm is folded into it in Forward).");
+                w.Line(Code.GeneratedCode);
+                w.Line("private static readonly float[] " + GeneratedNames.ZeroBias + " = new float[" + Text.Literal(zeros) + "];");
+            }
+
+            int counters = 0;
+            foreach (LayerModel layer in n.Layers)
+            {
+                counters += layer.Kind == LayerKind.BatchNorm ? 1 : 0;
+            }
+
+            if (counters > 0)
+            {
+                w.Line();
+                w.Line("// Each batch norm's num_batches_tracked from the last weights file loaded (0 before), written back by SaveSafetensors so that PyTorch's load_state_dict(strict=True) accepts the file.");
+                w.Line(Code.GeneratedCode);
+                w.Line("private readonly long[] " + GeneratedNames.CountersField + " = new long[" + counters + "];");
+            }
+
             w.Line();
             w.Line("/// <summary>Creates the network with every parameter zero; load real ones with <see cref=\"" + GeneratedNames.SetParameters + "\"/>.</summary>");
             w.Line(Code.GeneratedCode);
@@ -36,6 +72,10 @@ namespace CnnGen.Generator.Emitting
                 if (layer.HasParameters)
                 {
                     w.Doc(layer.Name + ": weight at " + layer.Weight.Offset + " (" + layer.Weight.Length + "), bias at " + layer.Bias.Offset + " (" + layer.Bias.Length + ").<br/>");
+                }
+                else if (layer.Kind == LayerKind.BatchNorm)
+                {
+                    w.Doc(layer.Name + ": weight at " + layer.Weight.Offset + ", bias at " + layer.Bias.Offset + ", running mean at " + layer.Mean.Offset + ", running variance at " + layer.Variance.Offset + " (" + layer.Input.Depth + " each).<br/>");
                 }
             }
 
@@ -54,12 +94,26 @@ namespace CnnGen.Generator.Emitting
                 w.Line("values.CopyTo(" + GeneratedNames.ParameterField + ");");
                 foreach (LayerPlan layer in plan.Layers)
                 {
+                    string name = layer.Name;
+                    string weight = "values.Slice(" + GeneratedNames.WeightOffset(name) + ", " + GeneratedNames.WeightLength(name) + ")";
+                    if (layer.FoldedOffset >= 0)
+                    {
+                        LayerModel l = layer.Layer, bn = n.Layers[layer.FoldedBatchNorm];
+                        string folded = "new " + Code.Span + "(" + GeneratedNames.FoldedField + ", " + Text.Literal(layer.FoldedOffset) + ", " + GeneratedNames.WeightLength(name) + ")";
+                        string foldedBias = "new " + Code.Span + "(" + GeneratedNames.FoldedField + ", " + Text.Literal((long)layer.FoldedOffset + l.Weight.Length) + ", " + l.Output.Depth + ")";
+                        string bias = l.HasBias ? "values.Slice(" + GeneratedNames.BiasOffset(name) + ", " + GeneratedNames.BiasLength(name) + ")" : "default";
+                        string bnName = bn.Name;
+                        w.Line("// " + bnName + " folded into " + name + ".");
+                        w.Line("global::CnnGen.Runtime.GraphKernels.FoldBatchNorm(" + weight + ", " + bias + ", values.Slice(" + GeneratedNames.WeightOffset(bnName) + ", " + bn.Input.Depth + "), values.Slice(" + GeneratedNames.BiasOffset(bnName) + ", " + bn.Input.Depth + "), " +
+                            "values.Slice(" + GeneratedNames.Constant(bnName, "RunningMeanOffset") + ", " + bn.Input.Depth + "), values.Slice(" + GeneratedNames.Constant(bnName, "RunningVarOffset") + ", " + bn.Input.Depth + "), " + Text.FloatLiteral(bn.Value) + ", " + l.Output.Depth + ", " + folded + ", " + foldedBias + ");");
+                        weight = folded;
+                    }
+
                     if (layer.Vector is { PackedLength: > 0 } vector)
                     {
-                        string name = layer.Name;
                         w.Line(Packing.Call(
                             layer,
-                            "values.Slice(" + GeneratedNames.WeightOffset(name) + ", " + GeneratedNames.WeightLength(name) + ")",
+                            weight,
                             "new " + Code.Span + "(" + GeneratedNames.PackedField + ", " + Text.Literal(layer.PackedOffset) + ", " + Text.Literal(vector.PackedLength) + ")") + ";");
                     }
                 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Planning;
 
@@ -9,7 +10,7 @@ namespace CnnGen.Generator.Emitting
     {
         private const string Spec = "global::CnnGen.IO.TensorSpec";
 
-        /// <summary>The state_dict name of a layer's tensor: its key (by default the layer name, first letter lower-cased) plus ".weight" or ".bias".</summary>
+        /// <summary>The state_dict name of a layer's tensor: its key (by default the layer name, first letter lower-cased) plus ".weight", ".bias", ".running_mean", ….</summary>
         public static string TensorName(LayerModel layer, string suffix) => layer.Key + "." + suffix;
 
         public static void Emit(SourceWriter w, NetworkPlan plan)
@@ -21,8 +22,22 @@ namespace CnnGen.Generator.Emitting
             w.Line(Code.GeneratedCode);
             using (w.Block("private static " + Spec + "[] " + GeneratedNames.TensorSpecs + "() => new " + Spec + "[]", close: "};"))
             {
+                int counter = 0;
                 foreach (LayerModel l in n.Layers)
                 {
+                    if (l.Kind == LayerKind.BatchNorm)
+                    {
+                        foreach ((string suffix, string offset) in new[] { ("weight", GeneratedNames.WeightOffset(l.Name)), ("bias", GeneratedNames.BiasOffset(l.Name)), ("running_mean", GeneratedNames.Constant(l.Name, "RunningMeanOffset")), ("running_var", GeneratedNames.Constant(l.Name, "RunningVarOffset")) })
+                        {
+                            names.Add(TensorName(l, suffix));
+                            w.Line("new " + Spec + "(\"" + TensorName(l, suffix) + "\", new int[] { " + l.Input.Depth + " }, " + offset + "),");
+                        }
+
+                        names.Add(TensorName(l, "num_batches_tracked") + " (I64, optional)");
+                        w.Line(Spec + ".Counter(\"" + TensorName(l, "num_batches_tracked") + "\", " + counter++ + "),");
+                        continue;
+                    }
+
                     if (!l.HasParameters)
                     {
                         continue;
@@ -60,8 +75,13 @@ namespace CnnGen.Generator.Emitting
             using (w.Block("public void " + GeneratedNames.LoadSafetensors + "(global::System.IO.Stream stream)"))
             {
                 w.Line("// Read and checked whole before anything changes.");
-                w.Line("float[] values = global::CnnGen.IO.Safetensors.Read(stream, " + GeneratedNames.TensorSpecs + "(), " + GeneratedNames.ParameterCount + ");");
+                bool counters = n.Layers.Any(l => l.Kind == LayerKind.BatchNorm);
+                w.Line("float[] values = global::CnnGen.IO.Safetensors.Read(stream, " + GeneratedNames.TensorSpecs + "(), " + GeneratedNames.ParameterCount + (counters ? ", out long[] counters" : string.Empty) + ");");
                 w.Line(GeneratedNames.SetParameters + "(values);");
+                if (counters)
+                {
+                    w.Line("counters.CopyTo(" + GeneratedNames.CountersField + ", 0);");
+                }
             }
 
             w.Line();
@@ -82,7 +102,8 @@ namespace CnnGen.Generator.Emitting
             w.Line(Code.GeneratedCode);
             using (w.Block("public void " + GeneratedNames.SaveSafetensors + "(global::System.IO.Stream stream)"))
             {
-                w.Line("global::CnnGen.IO.Safetensors.Write(stream, " + GeneratedNames.TensorSpecs + "(), " + GeneratedNames.ParameterField + ");");
+                bool counters = n.Layers.Any(l => l.Kind == LayerKind.BatchNorm);
+                w.Line("global::CnnGen.IO.Safetensors.Write(stream, " + GeneratedNames.TensorSpecs + "(), " + GeneratedNames.ParameterField + (counters ? ", " + GeneratedNames.CountersField : string.Empty) + ");");
             }
 
             w.Line();

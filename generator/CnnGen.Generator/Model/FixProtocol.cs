@@ -18,6 +18,9 @@ namespace CnnGen.Generator.Model
         /// <summary>The window size, which is a constructor argument rather than a property.</summary>
         public const string Size = "Size";
 
+        /// <summary>A layer reference (a <c>From</c>, <c>Add</c> or <c>Concat</c> argument) replaced where the diagnostic points; Value is the new string literal.</summary>
+        public const string Reference = "Reference";
+
         /// <summary>The prefix of a property set on <c>[Input]</c> rather than on the layer.</summary>
         public const string InputPrefix = "Input.";
 
@@ -59,6 +62,11 @@ namespace CnnGen.Generator.Model
                         return property == "Rounding" && Value == "OutputRounding.Floor"
                             ? "Use PyTorch rounding for the whole network (Rounding = OutputRounding.Floor on Input)"
                             : "Set " + property + " = " + Value + " on Input";
+                    }
+
+                    if (Property == Reference)
+                    {
+                        return "Use " + Value;
                     }
 
                     if (Value is null)

@@ -37,8 +37,17 @@ namespace CnnGen.Generator.Model
         public const string TensorSpecs = "TensorSpecs";
 
         /// <summary>Per-thread scratch: two activation buffers, the padded input, the phase planes, the wide output.</summary>
-        public const string ActivationA = "t_activationA";
-        public const string ActivationB = "t_activationB";
+        /// <summary>The per-thread activation scratch: the slots the forward steps read and write, one after another.</summary>
+        public const string Activations = "t_activations";
+
+        /// <summary>Weights and biases of the conv and fully-connected layers with a batch norm folded in, refreshed by SetParameters.</summary>
+        public const string FoldedField = "_folded";
+
+        /// <summary>The batch norms' num_batches_tracked, as the last weights file loaded had them (written back on save).</summary>
+        public const string CountersField = "_batchesTracked";
+
+        /// <summary>Zeros: the bias of a layer method whose layer has none but whose kernels add one (a batch norm is folded into it in Forward).</summary>
+        public const string ZeroBias = "s_zeroBias";
         public const string Padded = "t_padded";
         public const string Phases = "t_phases";
         public const string Wide = "t_wide";
@@ -58,7 +67,7 @@ namespace CnnGen.Generator.Model
         {
             InputWidth, InputHeight, InputDepth, InputLength, OutputLength, ParameterCount, Parameters, SetParameters,
             Forward, ForwardBatch, ForwardVector, ForwardScalar, LoadSafetensors, SaveSafetensors, ParameterField, PackedField, TensorSpecs,
-            ActivationA, ActivationB, Padded, Phases, Wide, MaxActivationLength, MaxPaddedLength, MaxPhaseLength, MaxWideLength,
+            Activations, FoldedField, CountersField, ZeroBias, Padded, Phases, Wide, MaxActivationLength, MaxPaddedLength, MaxPhaseLength, MaxWideLength,
         };
 
         /// <summary>The per-layer constants, as suffixes of the layer name.</summary>
@@ -68,6 +77,9 @@ namespace CnnGen.Generator.Model
         };
 
         public static readonly string[] ParameterConstants = { "WeightOffset", "WeightLength", "BiasOffset", "BiasLength" };
+
+        /// <summary>A batch norm's running statistics in <c>Parameters</c> (its weight and bias have the <see cref="ParameterConstants"/>).</summary>
+        public static readonly string[] StatisticsConstants = { "RunningMeanOffset", "RunningMeanLength", "RunningVarOffset", "RunningVarLength" };
 
         public static string Constant(string layer, string suffix) => layer + suffix;
 
@@ -114,10 +126,18 @@ namespace CnnGen.Generator.Model
                 yield return Constant(name, suffix);
             }
 
-            if (LayerKinds.HasParameters(kind))
+            if (LayerKinds.HasTensors(kind))
             {
                 yield return PackCache(name);
                 foreach (string suffix in ParameterConstants)
+                {
+                    yield return Constant(name, suffix);
+                }
+            }
+
+            if (kind == LayerKind.BatchNorm)
+            {
+                foreach (string suffix in StatisticsConstants)
                 {
                     yield return Constant(name, suffix);
                 }

@@ -50,7 +50,10 @@ namespace CnnGen.Generator.Model
     /// <see cref="Identifier"/> the same name as written alone in C# (<c>@nameof</c> for a layer named <c>nameof</c>);
     /// <see cref="Key"/> the state_dict prefix of its tensors. A conv has <see cref="Groups"/> (1 unless grouped) and a
     /// <see cref="Bias"/> of length 0 when it has none; an average pool counts padding in its divisor when
-    /// <see cref="CountIncludePadding"/>.
+    /// <see cref="CountIncludePadding"/>. <see cref="Sources"/> are the layers whose outputs it reads (−1: the network's
+    /// input): the layer before it or its <c>From</c>, then an <c>Add</c>'s other operand, or a <c>Concat</c>'s layers.
+    /// A batch norm's weight and bias are <see cref="Weight"/> and <see cref="Bias"/>, its running statistics
+    /// <see cref="Mean"/> and <see cref="Variance"/>; <see cref="Value"/> is its ε, or a leaky ReLU's slope.
     /// </summary>
     internal sealed record LayerModel(
         LayerKind Kind,
@@ -65,8 +68,18 @@ namespace CnnGen.Generator.Model
         Slice Bias,
         int Groups = 1,
         string Key = "",
-        bool CountIncludePadding = true)
+        bool CountIncludePadding = true,
+        EquatableArray<int> Sources = default,
+        float Value = 0f,
+        Slice Mean = default,
+        Slice Variance = default)
     {
+        /// <summary>The layer (or −1, the input) this layer's main input comes from.</summary>
+        public int Source => Sources.Count > 0 ? Sources[0] : Index - 1;
+
+        /// <summary>Every layer whose output it reads: <see cref="Sources"/>, or the layer before it when none are given (a model built by hand).</summary>
+        public EquatableArray<int> Reads => Sources.Count > 0 ? Sources : EquatableArray.Of(Index - 1);
+
         public bool HasParameters => LayerKinds.HasParameters(Kind);
 
         public bool HasBias => Bias.Length > 0;
@@ -78,6 +91,8 @@ namespace CnnGen.Generator.Model
         public bool IsDepthwise => Kind == LayerKind.Conv && Groups > 1 && Groups == Input.Depth;
 
         public bool HasMembers => LayerKinds.HasMembers(Kind);
+
+        public bool IsActivation => LayerKinds.IsActivation(Kind);
 
         /// <summary>Multiply-adds (conv) or comparisons and additions (pool) per output value: Fy·Fx·D/G or Fy·Fx.</summary>
         public long WindowTerms => Window is null ? 0 : Kind == LayerKind.Conv ? (long)Window.Taps * GroupDepth : Window.Taps;

@@ -53,5 +53,7 @@ namespace CnnGen.Generator.Model
         public const string ConflictingSettings = "CNN012";
         public const string SizeMissing = "CNN013";
         public const string BadKey = "CNN014";
+        public const string BadReference = "CNN015";
+        public const string ShapesDiffer = "CNN016";
     }
 }

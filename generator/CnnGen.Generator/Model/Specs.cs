@@ -28,9 +28,10 @@ namespace CnnGen.Generator.Model
 
     /// <summary>
     /// One layer attribute as written: its kind, its constructor arguments (in parameter order) and the named
-    /// properties the user set. Shapes are not known yet.
+    /// properties the user set. Shapes are not known yet. <see cref="References"/> holds the layer names an
+    /// <c>Add</c> or <c>Concat</c> names in its constructor (a null name read as empty).
     /// </summary>
-    internal sealed record LayerSpec(LayerKind Kind, EquatableArray<int> Arguments, EquatableArray<Setting> Settings, NameSpec? Name)
+    internal sealed record LayerSpec(LayerKind Kind, EquatableArray<int> Arguments, EquatableArray<Setting> Settings, NameSpec? Name, EquatableArray<string> References = default)
     {
         /// <summary>Constructor argument <paramref name="index"/> (0 when absent).</summary>
         public int Argument(int index) => index < Arguments.Count ? Arguments[index] : 0;

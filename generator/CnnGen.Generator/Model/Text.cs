@@ -22,6 +22,26 @@ namespace CnnGen.Generator.Model
             return value < 0 ? "\u2212" + text : text;
         }
 
+        /// <summary>A float as a user wrote it, for messages: 0.001, −2, NaN, ∞.</summary>
+        public static string Float(double value)
+        {
+            if (double.IsNaN(value))
+            {
+                return "NaN";
+            }
+
+            if (double.IsInfinity(value))
+            {
+                return value > 0 ? "\u221E" : "\u2212\u221E";
+            }
+
+            string text = ((float)System.Math.Abs(value)).ToString("R", CultureInfo.InvariantCulture);
+            return value < 0 ? "\u2212" + text : text;
+        }
+
+        /// <summary>A float literal for generated code (round-trips, ASCII, with the f suffix): 0.01f, 1E-05f.</summary>
+        public static string FloatLiteral(double value) => ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
+
         /// <summary>"a", "a or b", "a, b or c".</summary>
         public static string Or(IReadOnlyList<string> items)
         {

@@ -126,9 +126,25 @@ namespace CnnGen.Generator.Parsing
         private static LayerSpec ReadLayer(LayerKind kind, AttributeData attribute)
         {
             var arguments = new int[attribute.ConstructorArguments.Length];
+            var references = new List<string>();
             for (int i = 0; i < arguments.Length; i++)
             {
-                arguments[i] = attribute.ConstructorArguments[i].Value is int value ? value : 0;
+                TypedConstant argument = attribute.ConstructorArguments[i];
+                arguments[i] = argument.Kind != TypedConstantKind.Array && argument.Value is int value ? value : 0;
+                if (argument.Kind == TypedConstantKind.Array)
+                {
+                    if (argument.IsNull)
+                    {
+                        continue; // Concat(null): no names, reported as an empty Concat
+                    }
+
+                    // Concat(params string[] layers): the names in order.
+                    references.AddRange(argument.Values.Select(v => v.Value as string ?? string.Empty));
+                }
+                else if (argument.Type?.SpecialType == SpecialType.System_String)
+                {
+                    references.Add(argument.Value as string ?? string.Empty);
+                }
             }
 
             var settings = new List<Setting>();
@@ -153,7 +169,7 @@ namespace CnnGen.Generator.Parsing
                 });
             }
 
-            return new LayerSpec(kind, new EquatableArray<int>(arguments), EquatableArray.From(settings), name);
+            return new LayerSpec(kind, new EquatableArray<int>(arguments), EquatableArray.From(settings), name, EquatableArray.From(references));
         }
 
         private static int IntArgument(AttributeData attribute, int index) =>
@@ -293,7 +309,7 @@ namespace CnnGen.Generator.Parsing
                 return InputKind;
             }
 
-            foreach (LayerKind kind in (LayerKind[])Enum.GetValues(typeof(LayerKind)))
+            foreach (LayerKind kind in LayerKinds.All)
             {
                 if (attributeClass.Name == LayerKinds.AttributeName(kind))
                 {

@@ -18,25 +18,18 @@ namespace CnnGen.Generator.Planning
         None,
     }
 
-    /// <summary>Where a forward step reads or writes.</summary>
-    internal enum Buffer
-    {
-        Input,
-        Output,
-        A,
-        B,
-    }
-
     /// <summary>
     /// Everything decided about a network before any text is written: per layer its kernels, and the forward steps
-    /// with their buffers and the scratch sizes. Computed once per network; the emitters only read it.
+    /// with their buffers and the scratch sizes; <see cref="FoldedLength"/> floats of weights and biases with batch norms
+    /// folded in. Computed once per network; the emitters only read it.
     /// </summary>
     internal sealed record NetworkPlan(
         NetworkModel Network,
         EquatableArray<LayerPlan> Layers,
         EquatableArray<ForwardStep> Steps,
         ScratchPlan Scratch,
-        int PackedLength)
+        int PackedLength,
+        int FoldedLength = 0)
     {
         public ClassSpec Class => Network.Class;
     }
@@ -49,6 +42,21 @@ namespace CnnGen.Generator.Planning
     internal sealed record LayerPlan(LayerModel Layer, ScalarPlan Scalar, KernelPlan? Vector, int PackedOffset, string? ScalarOnly)
     {
         public string Name => Layer.Name;
+
+        /// <summary>
+        /// A conv or fully-connected layer without a bias that a batch norm is folded into: its kernels add a bias all the
+        /// same (the folded one in <c>Forward</c>; zeros from its public method, which has no bias parameter).
+        /// </summary>
+        public bool FoldedBias { get; init; }
+
+        /// <summary>The batch norm folded into this layer in <c>Forward</c> (−1: none).</summary>
+        public int FoldedBatchNorm { get; init; } = -1;
+
+        /// <summary>Where its folded weight starts in <c>_folded</c> (its folded bias, K floats, right after it).</summary>
+        public int FoldedOffset { get; init; } = -1;
+
+        /// <summary>The layer as its kernels see it: with a bias of K floats when <see cref="FoldedBias"/>.</summary>
+        public LayerModel Kernel => FoldedBias ? Layer with { Bias = new Slice(Layer.Bias.Offset, Layer.Output.Depth) } : Layer;
     }
 
     /// <summary>
@@ -199,12 +207,27 @@ namespace CnnGen.Generator.Planning
     }
 
     /// <summary>
-    /// One step of <c>Forward</c>: run layer <see cref="Layer"/> (an index into the network's layers) from
-    /// <see cref="Source"/> into <see cref="Target"/>, with the ReLU after it fused when <see cref="FusedRelu"/>.
-    /// A ReLU that cannot be fused is its own step; <see cref="InPlace"/> when it rewrites its source.
+    /// One step of <c>Forward</c>: run layer <see cref="Layer"/> (an index into the network's layers) from the buffers
+    /// <see cref="Sources"/> into <see cref="Target"/> (buffers: <see cref="Slots.Input"/>, <see cref="Slots.Output"/> or a
+    /// slot of the activation scratch). <see cref="Folded"/> is the batch norm folded into a conv or fully-connected layer
+    /// (−1: none), and <see cref="FusedRelu"/> the ReLU after it (or after an Add) applied in its store. <see cref="Last"/>
+    /// is the layer whose output the step leaves in its target. <see cref="InPlace"/> when it rewrites its source.
     /// </summary>
-    internal sealed record ForwardStep(int Layer, bool FusedRelu, Buffer Source, Buffer Target, bool InPlace);
+    internal sealed record ForwardStep(int Layer, bool FusedRelu, EquatableArray<int> Sources, int Target, bool InPlace, int Folded, int Last)
+    {
+        public int Source => Sources[0];
+    }
 
-    /// <summary>The per-thread scratch buffers <c>Forward</c> and the kernels use, and their sizes (0: not used).</summary>
-    internal sealed record ScratchPlan(int ActivationLength, bool UsesA, bool UsesB, int PaddedLength, int PhaseLength, int WideLength);
+    /// <summary>Buffer numbers of <see cref="ForwardStep"/>: the input, the output, else a slot of the activation scratch.</summary>
+    internal static class Slots
+    {
+        public const int Input = -1;
+        public const int Output = -2;
+    }
+
+    /// <summary>
+    /// The per-thread scratch buffers <c>Forward</c> and the kernels use, and their sizes (0: not used): the activation
+    /// slots one after another (<see cref="SlotOffsets"/>, <see cref="ActivationLength"/> in all), and the kernels' copies.
+    /// </summary>
+    internal sealed record ScratchPlan(int ActivationLength, EquatableArray<int> SlotOffsets, int PaddedLength, int PhaseLength, int WideLength);
 }

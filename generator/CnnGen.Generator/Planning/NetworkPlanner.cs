@@ -50,19 +50,48 @@ namespace CnnGen.Generator.Planning
                 layers.Add(new LayerPlan(layer, ScalarPlanOf(layer), vector, packedOffset, scalarOnly));
             }
 
-            EquatableArray<ForwardStep> steps = Steps(network);
-            int activation = network.Input.Length;
-            foreach (LayerModel layer in network.Layers)
+            // Batch norms folded into the conv or fully-connected layer before them: their weights and biases, folded when
+            // the parameters are set, sit one after another in _folded (a fold that would take it over 1 GiB is not made:
+            // that batch norm runs as a pass of its own).
+            var unfoldable = new HashSet<int>();
+            List<ForwardStep> steps;
+            long folded;
+            var plain = new List<LayerPlan>(layers);
+            while (true)
             {
-                activation = Math.Max(activation, layer.Output.Length);
+                steps = Steps(network, unfoldable);
+                folded = 0;
+                layers = new List<LayerPlan>(plain);
+                int over = -1;
+                foreach (ForwardStep step in steps)
+                {
+                    if (step.Folded < 0)
+                    {
+                        continue;
+                    }
+
+                    int at = layers.FindIndex(p => p.Layer.Index == step.Layer);
+                    LayerModel layer = layers[at].Layer;
+                    long length = (long)layer.Weight.Length + layer.Output.Depth;
+                    if (folded + length > MaxVectorBuffer)
+                    {
+                        over = step.Folded;
+                        break;
+                    }
+
+                    layers[at] = layers[at] with { FoldedBias = !layer.HasBias, FoldedBatchNorm = step.Folded, FoldedOffset = (int)folded };
+                    folded += length;
+                }
+
+                if (over < 0)
+                {
+                    break;
+                }
+
+                unfoldable.Add(over);
             }
 
-            // Producing steps write A, B, A, … and the last one the output: A is used from two producers on, B from three.
-            int producers = 0;
-            foreach (ForwardStep step in steps)
-            {
-                producers += step.InPlace ? 0 : 1;
-            }
+            EquatableArray<int> slots = AssignSlots(network, steps, out int activation);
 
             int padded = 0, phases = 0, wide = 0;
             foreach (LayerPlan plan in layers)
@@ -76,57 +105,209 @@ namespace CnnGen.Generator.Planning
                 wide = Math.Max(wide, plan.Vector?.WideLength ?? 0);
             }
 
-            var scratch = new ScratchPlan(activation, producers >= 2, producers >= 3, padded, phases, wide);
-            return new NetworkPlan(network, EquatableArray.From(layers), steps, scratch, (int)packed);
+            var scratch = new ScratchPlan(activation, slots, padded, phases, wide);
+            return new NetworkPlan(network, EquatableArray.From(layers), EquatableArray.From(steps), scratch, (int)packed, (int)folded);
         }
 
         /// <summary>
-        /// Each ReLU is fused into the conv or fully-connected layer before it; any other ReLU runs in place (or, as
-        /// the first layer, from the input). Each step writes the next scratch buffer (A, B, A, …) and the last one
-        /// that produces data writes straight into the output.
+        /// The steps of <c>Forward</c>, each producing one value another step (or the output) reads. A batch norm right
+        /// after a conv or fully-connected layer is folded into it, and a ReLU right after one of those (or after such a
+        /// batch norm, a batch norm of its own, or an Add) is fused into its store — but only where nothing else reads the value in between (a
+        /// named layer's output is its own result). Every other layer is a step of its own. Buffers are assigned after.
         /// </summary>
-        private static EquatableArray<ForwardStep> Steps(NetworkModel network)
+        private static List<ForwardStep> Steps(NetworkModel network, HashSet<int> unfoldable)
         {
             IReadOnlyList<LayerModel> layers = network.Layers;
-            var raw = new List<(int Layer, bool Fused, bool InPlace)>();
-            bool haveData = false;
+            int[] readers = new int[layers.Count];
+            foreach (LayerModel layer in layers)
+            {
+                foreach (int source in layer.Reads)
+                {
+                    if (source >= 0)
+                    {
+                        readers[source]++;
+                    }
+                }
+            }
+
+            // Only the next layer reads layer i's output (and the network's output is not it).
+            bool OnlyNextReads(int i) => i + 1 < layers.Count && readers[i] == 1 && layers[i + 1].Source == i && layers[i + 1].Reads.Count == 1;
+
+            var steps = new List<ForwardStep>();
             for (int i = 0; i < layers.Count; i++)
             {
                 LayerModel layer = layers[i];
-                if (layer.Kind == LayerKind.Relu)
+                int last = i, folded = -1;
+                bool relu = false;
+                if (layer.HasParameters && OnlyNextReads(i) && layers[i + 1].Kind == LayerKind.BatchNorm && !unfoldable.Contains(i + 1))
                 {
-                    raw.Add((i, true, haveData));
-                    haveData = true;
-                    continue;
+                    folded = ++last;
                 }
 
-                bool fuse = layer.HasParameters && i + 1 < layers.Count && layers[i + 1].Kind == LayerKind.Relu;
-                raw.Add((i, fuse, false));
-                haveData = true;
-                if (fuse)
+                if ((layer.HasParameters || layer.Kind is LayerKind.Add or LayerKind.BatchNorm) && OnlyNextReads(last) && layers[last + 1].Kind == LayerKind.Relu)
                 {
-                    i++;
+                    relu = true;
+                    last++;
                 }
+
+                steps.Add(new ForwardStep(i, relu, layer.Reads, 0, false, folded, last));
+                i = last;
             }
 
-            int lastProducer = raw.FindLastIndex(s => !s.InPlace);
-            var steps = new List<ForwardStep>(raw.Count);
-            Buffer current = Buffer.Input;
-            for (int i = 0; i < raw.Count; i++)
+            return steps;
+        }
+
+        /// <summary>
+        /// Gives each step's value a buffer: the network's output for the last step, else a slot of the activation scratch
+        /// that no value still to be read holds (slots are sized to the largest value they hold, laid one after another). An
+        /// element-wise step (activation, batch norm, Add) whose source is a slot read by nothing after it rewrites it in
+        /// place. Sources are rewritten from layer indices into buffers.
+        /// </summary>
+        private static EquatableArray<int> AssignSlots(NetworkModel network, List<ForwardStep> steps, out int total)
+        {
+            IReadOnlyList<LayerModel> layers = network.Layers;
+
+            // The step whose value is each layer's output (a folded or fused layer's value is its step's).
+            var stepOf = new Dictionary<int, int>();
+            for (int s = 0; s < steps.Count; s++)
             {
-                (int layer, bool fused, bool inPlace) = raw[i];
-                if (inPlace)
+                for (int l = steps[s].Layer; l <= steps[s].Last; l++)
                 {
-                    steps.Add(new ForwardStep(layer, fused, current, current, true));
-                    continue;
+                    stepOf[l] = s;
                 }
-
-                Buffer next = i == lastProducer ? Buffer.Output : current == Buffer.A ? Buffer.B : Buffer.A;
-                steps.Add(new ForwardStep(layer, fused, current, next, false));
-                current = next;
             }
 
-            return EquatableArray.From(steps);
+            // The last step that reads each step's value.
+            int[] lastRead = new int[steps.Count];
+            for (int s = 0; s < steps.Count; s++)
+            {
+                lastRead[s] = -1;
+            }
+
+            for (int s = 0; s < steps.Count; s++)
+            {
+                foreach (int source in steps[s].Sources)
+                {
+                    if (source >= 0)
+                    {
+                        lastRead[stepOf[source]] = s;
+                    }
+                }
+            }
+
+            // The last step writes the output; so does the step before a run of element-wise steps at the end (an activation,
+            // batch norm or softmax that alone reads its source), which then run in place on the output.
+            bool[] toOutput = new bool[steps.Count];
+            int[] readCount = new int[steps.Count];
+            foreach (ForwardStep step in steps)
+            {
+                foreach (int source in step.Sources)
+                {
+                    if (source >= 0)
+                    {
+                        readCount[stepOf[source]]++;
+                    }
+                }
+            }
+
+            for (int s = steps.Count - 1; s >= 0; s--)
+            {
+                toOutput[s] = s == steps.Count - 1 || toOutput[s];
+                LayerModel first = layers[steps[s].Layer];
+                bool elementWise = (first.IsActivation || first.Kind is LayerKind.BatchNorm or LayerKind.Softmax) && steps[s].Sources.Count == 1;
+                int source = steps[s].Source;
+                if (!toOutput[s] || !elementWise || source < 0 || readCount[stepOf[source]] != 1)
+                {
+                    break;
+                }
+
+                toOutput[stepOf[source]] = true;
+            }
+
+            var sizes = new List<int>();
+            var holder = new List<int>(); // per slot: the step whose value it holds now, −1 when free
+            int[] bufferOf = new int[steps.Count];
+            for (int s = 0; s < steps.Count; s++)
+            {
+                ForwardStep step = steps[s];
+                LayerModel produced = layers[step.Last];
+                int length = produced.Output.Length;
+                var sources = new int[step.Sources.Count];
+                for (int k = 0; k < sources.Length; k++)
+                {
+                    sources[k] = step.Sources[k] < 0 ? Slots.Input : bufferOf[stepOf[step.Sources[k]]];
+                }
+
+                int target;
+                bool inPlace = false;
+                if (toOutput[s])
+                {
+                    target = Slots.Output;
+                    inPlace = sources[0] == Slots.Output;
+                }
+                else
+                {
+                    // In place: an element-wise step over a slot whose value nothing after this step reads.
+                    bool elementWise = layers[step.Layer].IsActivation || layers[step.Layer].Kind is LayerKind.BatchNorm or LayerKind.Add;
+                    target = -1;
+                    if (elementWise)
+                    {
+                        foreach (int source in step.Sources)
+                        {
+                            if (source >= 0 && bufferOf[stepOf[source]] >= 0 && lastRead[stepOf[source]] == s)
+                            {
+                                target = bufferOf[stepOf[source]];
+                                inPlace = target == sources[0];
+                                break;
+                            }
+                        }
+                    }
+
+                    if (target < 0)
+                    {
+                        // A free slot: the smallest that holds the value, else the largest (grown to hold it).
+                        for (int k = 0; k < holder.Count; k++)
+                        {
+                            if (holder[k] >= 0 && lastRead[holder[k]] >= s)
+                            {
+                                continue;
+                            }
+
+                            bool better = target < 0 ||
+                                (sizes[k] >= length ? sizes[target] < length || sizes[k] < sizes[target] : sizes[target] < length && sizes[k] > sizes[target]);
+                            if (better)
+                            {
+                                target = k;
+                            }
+                        }
+
+                        if (target < 0)
+                        {
+                            target = holder.Count;
+                            holder.Add(-1);
+                            sizes.Add(0);
+                        }
+                    }
+
+                    holder[target] = s;
+                    sizes[target] = Math.Max(sizes[target], length);
+                }
+
+                bufferOf[s] = target;
+                steps[s] = step with { Sources = EquatableArray.From(sources), Target = target, InPlace = inPlace };
+            }
+
+            var offsets = new int[sizes.Count];
+            long sum = 0;
+            for (int k = 0; k < sizes.Count; k++)
+            {
+                offsets[k] = (int)sum;
+                sum += RoundUp(sizes[k], MaxLanes); // each slot starts on a 64-byte boundary of the aligned scratch
+            }
+
+            // The checker keeps every volume under int.MaxValue; a network of many such slots is capped by the arena's int.
+            total = (int)Math.Min(sum, int.MaxValue);
+            return EquatableArray.From(offsets);
         }
 
         private static ScalarPlan ScalarPlanOf(LayerModel layer)
@@ -160,6 +341,13 @@ namespace CnnGen.Generator.Planning
                     scalarOnly = "The packed weight would be over 1 GiB";
                     break;
                 }
+
+                case LayerKind.GlobalAvgPool:
+                case LayerKind.GlobalMaxPool:
+                case LayerKind.BatchNorm:
+                    // Passes over whole planes: the runtime's GraphKernels serve every machine.
+                    scalarOnly = "It runs as a pass of the runtime's GraphKernels";
+                    return null;
 
                 case LayerKind.MaxPool:
                 case LayerKind.AvgPool:

@@ -105,6 +105,14 @@ namespace CnnGen
         /// <summary>The layer's member name (a C# identifier); default <c>Conv1</c>, <c>Conv2</c>, ….</summary>
         public string? Name { get; set; }
 
+        /// <summary>
+        /// The layer whose output this layer reads (its <c>Name</c>, or a default name such as <c>Conv1</c>): an earlier
+        /// layer instead of the one just before. With <see cref="AddAttribute"/> and <see cref="ConcatAttribute"/> this
+        /// declares residual and branching networks.
+        /// </summary>
+        /// <example><code>[Conv(32, 1, Stride = 2, Bias = false, From = "Stem")]   // a projection shortcut reading layer Stem</code></example>
+        public string? From { get; set; }
+
         /// <summary>How a non-integral output size is handled; when not written, the network's (<see cref="InputAttribute.Rounding"/>). <see cref="OutputRounding.Ceil"/> is for pools only.</summary>
         public OutputRounding Rounding { get; set; }
     }

@@ -30,7 +30,14 @@ namespace CnnGen.IO
         /// <paramref name="parameterCount"/> floats. Throws <see cref="InvalidDataException"/> naming the tensor or
         /// byte offset for any problem; the caller copies the result only when this returns.
         /// </summary>
-        public static float[] Read(Stream stream, IReadOnlyList<TensorSpec> tensors, int parameterCount)
+        public static float[] Read(Stream stream, IReadOnlyList<TensorSpec> tensors, int parameterCount) => Read(stream, tensors, parameterCount, out _);
+
+        /// <summary>
+        /// As <see cref="Read(Stream, IReadOnlyList{TensorSpec}, int)"/>, with the I64 counters (<see cref="TensorSpec.Counter"/>,
+        /// PyTorch's <c>num_batches_tracked</c>) into a new array: each may be absent (read as 0), and must otherwise be an
+        /// I64 of shape <c>[]</c>.
+        /// </summary>
+        public static float[] Read(Stream stream, IReadOnlyList<TensorSpec> tensors, int parameterCount, out long[] counters)
         {
             if (stream is null)
             {
@@ -67,6 +74,17 @@ namespace CnnGen.IO
             // Every expected tensor present, with its dtype and shape; nothing else.
             foreach (TensorSpec tensor in tensors)
             {
+                if (tensor.IsCounter)
+                {
+                    if (entries.TryGetValue(tensor.Name, out Entry? counter) &&
+                        (counter.DType != "I64" || counter.Shape.Length != 0 || counter.End - counter.Begin != 8))
+                    {
+                        throw Invalid($"Tensor '{tensor.Name}' is {counter.DType} of shape [{string.Join(", ", counter.Shape)}] ({counter.End - counter.Begin} bytes); a batch norm's num_batches_tracked is an I64 scalar (shape [], 8 bytes), as PyTorch writes it.");
+                    }
+
+                    continue;
+                }
+
                 if (!entries.TryGetValue(tensor.Name, out Entry? entry))
                 {
                     throw Invalid($"Tensor '{tensor.Name}' is missing: expected {tensor.ShapeText} F32 (F16 and BF16 are accepted too). The file has: {string.Join(", ", entries.Keys)}.");
@@ -75,6 +93,11 @@ namespace CnnGen.IO
                 if (!entry.Shape.SequenceEqual(tensor.Shape.Select(d => (long)d)))
                 {
                     throw Invalid($"Tensor '{tensor.Name}' has shape [{string.Join(", ", entry.Shape)}], expected {tensor.ShapeText}.");
+                }
+
+                if (entry.DType == "I64")
+                {
+                    throw Invalid($"Tensor '{tensor.Name}' has dtype I64; expected F32 (F16 and BF16 are widened to float).");
                 }
 
                 long expectedBytes = (long)tensor.Length * entry.ElementSize;
@@ -135,8 +158,19 @@ namespace CnnGen.IO
             }
 
             var values = new float[parameterCount];
+            counters = new long[tensors.Count(t => t.IsCounter)];
             foreach (TensorSpec tensor in tensors)
             {
+                if (tensor.IsCounter)
+                {
+                    if (entries.TryGetValue(tensor.Name, out Entry? counter))
+                    {
+                        counters[tensor.Offset] = BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan((int)counter.Begin, 8));
+                    }
+
+                    continue;
+                }
+
                 Entry entry = entries[tensor.Name];
                 Decode(data.AsSpan((int)entry.Begin, (int)(entry.End - entry.Begin)), entry.DType, values.AsSpan(tensor.Offset, tensor.Length));
             }
@@ -145,7 +179,10 @@ namespace CnnGen.IO
         }
 
         /// <summary>Writes <paramref name="tensors"/> of <paramref name="parameters"/> as F32, in order, with <c>{"format": "pt"}</c> metadata.</summary>
-        public static void Write(Stream stream, IReadOnlyList<TensorSpec> tensors, ReadOnlySpan<float> parameters)
+        public static void Write(Stream stream, IReadOnlyList<TensorSpec> tensors, ReadOnlySpan<float> parameters) => Write(stream, tensors, parameters, default);
+
+        /// <summary>As <see cref="Write(Stream, IReadOnlyList{TensorSpec}, ReadOnlySpan{float})"/>, the counters written as I64 scalars.</summary>
+        public static void Write(Stream stream, IReadOnlyList<TensorSpec> tensors, ReadOnlySpan<float> parameters, ReadOnlySpan<long> counters)
         {
             if (stream is null)
             {
@@ -162,8 +199,9 @@ namespace CnnGen.IO
                 long offset = 0;
                 foreach (TensorSpec tensor in tensors)
                 {
+                    int size = tensor.IsCounter ? 8 : 4;
                     json.WriteStartObject(tensor.Name);
-                    json.WriteString("dtype", "F32");
+                    json.WriteString("dtype", tensor.IsCounter ? "I64" : "F32");
                     json.WriteStartArray("shape");
                     foreach (int dimension in tensor.Shape)
                     {
@@ -173,10 +211,10 @@ namespace CnnGen.IO
                     json.WriteEndArray();
                     json.WriteStartArray("data_offsets");
                     json.WriteNumberValue(offset);
-                    json.WriteNumberValue(offset + (4L * tensor.Length));
+                    json.WriteNumberValue(offset + ((long)size * tensor.Length));
                     json.WriteEndArray();
                     json.WriteEndObject();
-                    offset += 4L * tensor.Length;
+                    offset += (long)size * tensor.Length;
                 }
 
                 json.WriteEndObject();
@@ -197,6 +235,13 @@ namespace CnnGen.IO
             byte[] buffer = new byte[4 * 4096];
             foreach (TensorSpec tensor in tensors)
             {
+                if (tensor.IsCounter)
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(buffer, tensor.Offset < counters.Length ? counters[tensor.Offset] : 0);
+                    stream.Write(buffer, 0, 8);
+                    continue;
+                }
+
                 ReadOnlySpan<float> values = parameters.Slice(tensor.Offset, tensor.Length);
                 if (BitConverter.IsLittleEndian)
                 {
@@ -288,6 +333,7 @@ namespace CnnGen.IO
                 "F32" => 4,
                 "F16" => 2,
                 "BF16" => 2,
+                "I64" => 8, // only a batch norm's num_batches_tracked may be one
                 _ => throw Invalid($"Tensor '{name}' has dtype {type}; expected F32 (F16 and BF16 are widened to float)."),
             };
 

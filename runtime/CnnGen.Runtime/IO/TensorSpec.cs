@@ -22,6 +22,25 @@ namespace CnnGen.IO
             Length = checked((int)length);
         }
 
+        private TensorSpec(string name, int counter)
+        {
+            Name = name ?? throw new ArgumentNullException(nameof(name));
+            Shape = Array.Empty<int>();
+            Offset = counter;
+            Length = 1;
+            IsCounter = true;
+        }
+
+        /// <summary>
+        /// A batch norm's <c>num_batches_tracked</c>: an I64 scalar (shape <c>[]</c>) kept at <paramref name="index"/> of the
+        /// network's counters, accepted when present and written on save, so that PyTorch's <c>load_state_dict(strict=True)</c>
+        /// takes a file CnnGen wrote.
+        /// </summary>
+        public static TensorSpec Counter(string name, int index) => new(name, index);
+
+        /// <summary>Whether this is an I64 counter (<see cref="Counter"/>): <see cref="Offset"/> is then its index among the counters.</summary>
+        public bool IsCounter { get; }
+
         /// <summary>The state_dict name, such as <c>conv1.weight</c>.</summary>
         public string Name { get; }
 

@@ -58,6 +58,9 @@ namespace CnnGen.Runtime
         /// <summary>max(acc, x), NaN in either giving NaN, as <c>max_pool2d</c>.</summary>
         static abstract TVector MaxPropagateNaN(TVector acc, TVector x);
 
+        /// <summary>min(limit, x) lane by lane, x kept where it is NaN (a clamp from above that lets NaN through, as torch's).</summary>
+        static abstract TVector MinKeepNaN(TVector limit, TVector x);
+
         /// <summary>The even lanes of a‖b (a's lanes first): elements 0, 2, 4, … of the two vectors read as one.</summary>
         static abstract TVector Evens(TVector a, TVector b);
 
@@ -122,6 +125,10 @@ namespace CnnGen.Runtime
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Relu(Vector512<float> x) => Avx512F.Max(Vector512<float>.Zero, x); // vmaxps returns its second operand (x) when either is NaN
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> MinKeepNaN(Vector512<float> limit, Vector512<float> x) => Avx512F.Min(limit, x); // vminps returns its second operand (x) when either is NaN
 
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -196,6 +203,10 @@ namespace CnnGen.Runtime
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Relu(Vector256<float> x) => Avx.Max(Vector256<float>.Zero, x);
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> MinKeepNaN(Vector256<float> limit, Vector256<float> x) => Avx.Min(limit, x); // vminps returns its second operand (x) when either is NaN
 
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -298,6 +309,23 @@ namespace CnnGen.Runtime
             }
 
             return Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<float>.Zero), Vector128<float>.Zero, x); // NaN < 0 is false: NaN kept
+        }
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> MinKeepNaN(Vector128<float> limit, Vector128<float> x)
+        {
+            if (Sse.IsSupported)
+            {
+                return Sse.Min(limit, x); // minps returns its second operand (x) when either is NaN
+            }
+
+            if (AdvSimd.IsSupported)
+            {
+                return AdvSimd.Min(limit, x); // fmin gives NaN when either is NaN
+            }
+
+            return Vector128.ConditionalSelect(Vector128.GreaterThan(x, limit), limit, x); // NaN > limit is false: NaN kept
         }
 
         /// <inheritdoc />

@@ -19,7 +19,7 @@ namespace CnnGen.Generator.Emitting.Kernels
 
         public static void Emit(SourceWriter w, LayerPlan layer, ConvColumnsPlan plan)
         {
-            LayerModel l = layer.Layer;
+            LayerModel l = layer.Kernel;
             Window window = l.Window!;
             int k = l.Output.Depth, taps = plan.Taps, positions = l.Output.Plane, rows = plan.Rows;
             int phases = window.StrideY;

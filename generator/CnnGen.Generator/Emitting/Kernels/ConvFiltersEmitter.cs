@@ -13,7 +13,7 @@ namespace CnnGen.Generator.Emitting.Kernels
     {
         public static void Emit(SourceWriter w, LayerPlan layer, ConvFiltersPlan plan, CancellationToken cancellationToken)
         {
-            LayerModel l = layer.Layer;
+            LayerModel l = layer.Kernel;
             Window window = l.Window!;
             int k = l.Output.Depth, cells = plan.Cells, width = l.Output.Width;
             int blocks = width / cells, rest = width % cells;

@@ -15,7 +15,7 @@ namespace CnnGen.Generator.Emitting.Kernels
     {
         public static void Emit(SourceWriter w, LayerPlan layer, ConvPositionsPlan plan, CancellationToken cancellationToken)
         {
-            LayerModel l = layer.Layer;
+            LayerModel l = layer.Kernel;
             Window window = l.Window!;
             int k = l.Output.Depth, mr = plan.Rows;
             w.Line("// " + LayerText.Describe(l) + ", vectorized over output positions: " + mr + " filters x " + plan.Vectors + " vectors per step"

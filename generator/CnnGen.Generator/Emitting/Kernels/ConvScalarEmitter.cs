@@ -12,7 +12,7 @@ namespace CnnGen.Generator.Emitting.Kernels
     {
         public static void Emit(SourceWriter w, LayerPlan plan, CancellationToken cancellationToken)
         {
-            LayerModel l = plan.Layer;
+            LayerModel l = plan.Kernel;
             Window window = l.Window!;
             ScalarPlan s = plan.Scalar;
             int groups = l.Groups, perGroup = l.Output.Depth / groups, depth = l.GroupDepth;

@@ -16,11 +16,11 @@ namespace CnnGen.Generator.Emitting.Kernels
         {
             if (plan.Strided)
             {
-                EmitStrided(w, layer.Layer, plan, cancellationToken);
+                EmitStrided(w, layer.Kernel, plan, cancellationToken);
                 return;
             }
 
-            LayerModel l = layer.Layer;
+            LayerModel l = layer.Kernel;
             Window window = l.Window!;
             int k = l.Output.Depth, taps = window.Taps, m = plan.Multiplier;
             PhaseLayout phases = plan.Phases;

@@ -8,7 +8,7 @@ namespace CnnGen.Generator.Emitting.Kernels
     {
         public static void Emit(SourceWriter w, LayerPlan plan)
         {
-            LayerModel l = plan.Layer;
+            LayerModel l = plan.Kernel;
             int inputs = l.Input.Length;
             w.Line("// " + LayerText.Describe(l) + ": " + Text.Grouped(inputs) + " multiply-adds per output.");
             w.Line(Code.GeneratedCode);

@@ -11,7 +11,7 @@ namespace CnnGen.Generator.Emitting.Kernels
     {
         public static void Emit(SourceWriter w, LayerPlan layer, FullyConnectedPlan plan)
         {
-            LayerModel l = layer.Layer;
+            LayerModel l = layer.Kernel;
             w.Line("// " + LayerText.Describe(l) + ", vectorized along the outputs: the packed weight is [" + Text.Literal(l.Input.Length) + " inputs][" + plan.PaddedOutputs + " outputs],");
             w.Line("// each input broadcast and multiplied into vectors of outputs (the runtime's kernel, shared by every fully-connected layer).");
             w.Line(Code.GeneratedCode);
