@@ -1,22 +1,14 @@
-using System;
 using System.IO;
 
 namespace CnnGen.Tests.Infrastructure
 {
     /// <summary>
-    /// What the tests call on a network declared from its attribute text (contract v2: any layer, any graph). Test sources
-    /// declare each network as implementing this, so the generated public members satisfy it directly.
+    /// What the tests call on a network declared from its attribute text (contract v2: any layer, any graph): the members
+    /// every network has, and its weights files. Test sources declare each network as implementing this, so the generated
+    /// public members satisfy it directly.
     /// </summary>
-    public interface IGraphNetwork
+    public interface IGraphNetwork : INetwork
     {
-        ReadOnlySpan<float> Parameters { get; }
-
-        void SetParameters(ReadOnlySpan<float> values);
-
-        void Forward(ReadOnlySpan<float> input, Span<float> output);
-
-        void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs);
-
         void LoadSafetensors(Stream stream);
 
         void SaveSafetensors(Stream stream);
