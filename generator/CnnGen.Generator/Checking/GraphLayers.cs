@@ -7,10 +7,14 @@ namespace CnnGen.Generator.Checking
     /// <summary>
     /// The graph of a network: which earlier outputs each layer reads (<c>From</c>, <c>Add</c>, <c>Concat</c>), CNN015
     /// for a reference to an unknown, later or the same layer or an empty <c>Concat</c>, and CNN016 for an <c>Add</c> of
-    /// two shapes or a <c>Concat</c> of different widths or heights. Index −1 is the network's input.
+    /// two shapes or a <c>Concat</c> of different widths or heights. Index −1 is the network's input, which references
+    /// call <see cref="InputName"/>.
     /// </summary>
     internal static class GraphLayers
     {
+        /// <summary>The name that refers to the network's input (<c>From = "Input"</c>, <c>Add("Input")</c>); no layer may take it.</summary>
+        public const string InputName = "Input";
+
         /// <summary>How many layer names a "names no layer" message lists (the nearest before the reference).</summary>
         private const int ListedNames = 8;
 
@@ -128,6 +132,11 @@ namespace CnnGen.Generator.Checking
         /// <summary>The earlier layer a reference names, or null with a CNN015 that says what it found instead.</summary>
         private static int? Resolve(IReadOnlyList<LayerSpec> layers, LayerName[] names, int index, string reference, string written, ArgumentRef target, List<Problem> problems)
         {
+            if (reference == InputName)
+            {
+                return -1;
+            }
+
             string self = Label(layers, names, index);
             for (int j = 0; j < layers.Count; j++)
             {
@@ -149,6 +158,17 @@ namespace CnnGen.Generator.Checking
             }
 
             // Unknown: the same name in another case is the likely slip; otherwise list the names there are.
+            if (string.Equals(reference, InputName, StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add(new Problem(
+                    DiagnosticIds.BadReference,
+                    index,
+                    target,
+                    self + ": " + written + " names no layer; names are case-sensitive, and the network's input is \"" + InputName + "\"",
+                    EquatableArray.Of(new Fix(FixProtocol.Reference, "\"" + InputName + "\"", string.Empty))));
+                return null;
+            }
+
             var earlier = new List<string>();
             for (int j = 0; j < index; j++)
             {
@@ -170,8 +190,8 @@ namespace CnnGen.Generator.Checking
             }
 
             string listed = earlier.Count == 0
-                ? "no layer before it has a name (give one a Name, or use a default name such as Conv1)"
-                : "the layers before it are " + string.Join(", ", earlier.Count > ListedNames ? earlier.GetRange(earlier.Count - ListedNames, ListedNames) : earlier) + (earlier.Count > ListedNames ? " (and " + (earlier.Count - ListedNames) + " more)" : string.Empty);
+                ? "no layer before it has a name (give one a Name, or use a default name such as Conv1), and \"Input\" is the network's input"
+                : "the layers before it are " + string.Join(", ", earlier.Count > ListedNames ? earlier.GetRange(earlier.Count - ListedNames, ListedNames) : earlier) + (earlier.Count > ListedNames ? " (and " + (earlier.Count - ListedNames) + " more)" : string.Empty) + ", and \"Input\" is the network's input";
             problems.Add(new Problem(DiagnosticIds.BadReference, index, target, self + ": " + written + " names no layer; " + listed));
             return null;
         }

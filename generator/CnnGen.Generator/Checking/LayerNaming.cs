@@ -35,6 +35,12 @@ namespace CnnGen.Generator.Checking
                     continue;
                 }
 
+                if (given.Text == GraphLayers.InputName)
+                {
+                    problems.Add(Error(i, defaults[i] + ": Name = \"" + GraphLayers.InputName + "\" is the name references use for the network's input (From = \"Input\", Add(\"Input\")); a name such as \"" + defaults[i] + "\" would fit"));
+                    continue;
+                }
+
                 switch (given.Validity)
                 {
                     case NameValidity.NotIdentifier:

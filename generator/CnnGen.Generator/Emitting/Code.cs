@@ -1,3 +1,4 @@
+using CnnGen.Generator.Model;
 namespace CnnGen.Generator.Emitting
 {
     /// <summary>The type names and attributes generated code spells out: every type <c>global::</c>-qualified, no aliases.</summary>
@@ -28,6 +29,19 @@ namespace CnnGen.Generator.Emitting
         public static string GeneratedCode => "[global::System.CodeDom.Compiler.GeneratedCode(\"CnnGen\", \"" + Version + "\")]";
 
         /// <summary><c>ref float name = ref MemoryMarshal.GetReference(span);</c></summary>
+        /// <summary>
+        /// The activation a kernel applies to vector <paramref name="value"/> when Forward fuses one into it (its <c>relu</c>
+        /// argument): max(0, x), or min(max(0, x), 6) for a fused ReLU6 (NaN kept either way).
+        /// </summary>
+        public static string Activate(LayerModel layer, string value) => float.IsPositiveInfinity(layer.FusedCeiling)
+            ? "TS.Relu(" + value + ")"
+            : "TS.MinKeepNaN(TS.Splat(" + Model.Text.FloatLiteral(layer.FusedCeiling) + "), TS.Relu(" + value + "))";
+
+        /// <summary>The same on a float <paramref name="value"/>: the expression a scalar kernel stores.</summary>
+        public static string ActivateScalar(LayerModel layer, string value) => float.IsPositiveInfinity(layer.FusedCeiling)
+            ? "relu && " + value + " < 0f ? 0f : " + value
+            : "relu ? (" + value + " < 0f ? 0f : " + value + " > " + Model.Text.FloatLiteral(layer.FusedCeiling) + " ? " + Model.Text.FloatLiteral(layer.FusedCeiling) + " : " + value + ") : " + value;
+
         public static string RefTo(string name, string span) => "ref float " + name + " = ref " + MemoryMarshal + ".GetReference(" + span + ");";
 
         /// <summary><c>Unsafe.Add(ref r, offset)</c>, or just <c>r</c> at offset 0.</summary>

@@ -135,7 +135,7 @@ namespace CnnGen.Generator.Emitting
                         w.Line(Graph + "." + l.Kind + "(" + source + ", " + target + ");");
                         continue;
                     case LayerKind.Softmax:
-                        w.Line(Graph + ".Softmax(" + source + ", " + target + ", " + l.Input.Depth + ", " + Text.Literal(l.Input.Plane) + ");");
+                        w.Line(Graph + ".Softmax" + generic + "(" + source + ", " + target + ", " + l.Input.Depth + ", " + Text.Literal(l.Input.Plane) + ");");
                         continue;
                     case LayerKind.Add:
                         w.Line(Graph + ".Add" + generic + "(" + source + ", " + Span(plan, step.Sources[1], l.Input.Length) + ", " + target + ", relu: " + (step.FusedRelu ? "true" : "false") + ");");
@@ -155,7 +155,7 @@ namespace CnnGen.Generator.Emitting
 
                     case LayerKind.GlobalAvgPool:
                     case LayerKind.GlobalMaxPool:
-                        w.Line(Graph + "." + l.Kind + "(" + source + ", " + target + ", " + l.Input.Depth + ", " + Text.Literal(l.Input.Plane) + ");");
+                        w.Line(Graph + "." + l.Kind + (l.Kind == LayerKind.GlobalAvgPool ? generic : string.Empty) + "(" + source + ", " + target + ", " + l.Input.Depth + ", " + Text.Literal(l.Input.Plane) + ");");
                         continue;
                     case LayerKind.BatchNorm:
                         w.Line(Graph + ".BatchNorm" + generic + "(" + source + ", " + target + ", " + Statistics(l) + ", " + Text.FloatLiteral(l.Value) + ", " + l.Input.Depth + ", " + Text.Literal(l.Input.Plane) + ", relu: " + (step.FusedRelu ? "true" : "false") + ");");
@@ -216,7 +216,7 @@ namespace CnnGen.Generator.Emitting
                 what += ", reading " + Label(n, l.Source);
             }
 
-            return what + (step.FusedRelu ? ", ReLU fused" : string.Empty);
+            return what + (step.FusedRelu ? ", " + LayerKinds.DisplayName(n.Layers[step.Last].Kind) + " fused" : string.Empty);
         }
 
         private static string Label(NetworkModel n, int layer) =>

@@ -104,6 +104,13 @@ namespace CnnGen.Generator.Emitting
 
             // A layer without a bias whose kernels add one (a batch norm is folded into it in Forward) adds zeros here.
             string bias = l.HasBias ? "bias" : plan.FoldedBias ? "new " + Code.ReadOnlySpan + "(" + GeneratedNames.ZeroBias + ", 0, " + l.Output.Depth + ")" : "default";
+            if (name == "Main")
+            {
+                // A layer named Main (the contract's own residual example) gets a static method Main; in an executable the
+                // compiler would warn that it has the wrong signature for an entry point (CS0028), which it is not meant to be.
+                w.Line("#pragma warning disable CS0028 // " + name + " is a layer method, not the program's entry point");
+            }
+
             using (w.Block("public static void " + l.Identifier + "(" + parameters + ")"))
             {
                 w.Line(Code.Check + ".Length(input.Length, " + GeneratedNames.LayerInputLength(name) + ", \"input\", \"" + GeneratedNames.LayerInputLength(name) + " = " + l.Input + "\");");
@@ -147,6 +154,11 @@ namespace CnnGen.Generator.Emitting
                 {
                     Kernels.DispatchEmitter.Emit(w, plan, "input, weight, " + bias + ", output, relu: false", "input, weight, " + bias + ", output, relu: false");
                 }
+            }
+
+            if (name == "Main")
+            {
+                w.Line("#pragma warning restore CS0028");
             }
 
             if (l.HasParameters && plan.Vector is { PackedLength: > 0 })

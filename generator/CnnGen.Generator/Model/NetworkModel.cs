@@ -54,6 +54,8 @@ namespace CnnGen.Generator.Model
     /// input): the layer before it or its <c>From</c>, then an <c>Add</c>'s other operand, or a <c>Concat</c>'s layers.
     /// A batch norm's weight and bias are <see cref="Weight"/> and <see cref="Bias"/>, its running statistics
     /// <see cref="Mean"/> and <see cref="Variance"/>; <see cref="Value"/> is its ε, or a leaky ReLU's slope.
+    /// <see cref="FusedCeiling"/> is set only on the view a layer's kernels have (<c>LayerPlan.Kernel</c>): the upper clamp
+    /// of the activation Forward fuses into them (6 for a ReLU6; +∞ for a ReLU).
     /// </summary>
     internal sealed record LayerModel(
         LayerKind Kind,
@@ -72,7 +74,8 @@ namespace CnnGen.Generator.Model
         EquatableArray<int> Sources = default,
         float Value = 0f,
         Slice Mean = default,
-        Slice Variance = default)
+        Slice Variance = default,
+        float FusedCeiling = float.PositiveInfinity)
     {
         /// <summary>The layer (or −1, the input) this layer's main input comes from.</summary>
         public int Source => Sources.Count > 0 ? Sources[0] : Index - 1;

@@ -55,8 +55,11 @@ namespace CnnGen.Generator.Planning
         /// <summary>Where its folded weight starts in <c>_folded</c> (its folded bias, K floats, right after it).</summary>
         public int FoldedOffset { get; init; } = -1;
 
-        /// <summary>The layer as its kernels see it: with a bias of K floats when <see cref="FoldedBias"/>.</summary>
-        public LayerModel Kernel => FoldedBias ? Layer with { Bias = new Slice(Layer.Bias.Offset, Layer.Output.Depth) } : Layer;
+        /// <summary>The upper clamp of the activation Forward fuses into this layer's kernels: 6 for a ReLU6, +∞ for a ReLU.</summary>
+        public float FusedCeiling { get; init; } = float.PositiveInfinity;
+
+        /// <summary>The layer as its kernels see it: with a bias of K floats when <see cref="FoldedBias"/>, and the fused activation's ceiling.</summary>
+        public LayerModel Kernel => Layer with { Bias = FoldedBias ? new Slice(Layer.Bias.Offset, Layer.Output.Depth) : Layer.Bias, FusedCeiling = FusedCeiling };
     }
 
     /// <summary>

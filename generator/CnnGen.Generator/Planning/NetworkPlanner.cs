@@ -91,6 +91,15 @@ namespace CnnGen.Generator.Planning
                 unfoldable.Add(over);
             }
 
+            foreach (ForwardStep step in steps)
+            {
+                if (step.FusedRelu && network.Layers[step.Last].Kind == LayerKind.Relu6)
+                {
+                    int at = layers.FindIndex(p => p.Layer.Index == step.Layer);
+                    layers[at] = layers[at] with { FusedCeiling = 6f };
+                }
+            }
+
             EquatableArray<int> slots = AssignSlots(network, steps, out int activation);
 
             int padded = 0, phases = 0, wide = 0;
@@ -144,7 +153,9 @@ namespace CnnGen.Generator.Planning
                     folded = ++last;
                 }
 
-                if ((layer.HasParameters || layer.Kind is LayerKind.Add or LayerKind.BatchNorm) && OnlyNextReads(last) && layers[last + 1].Kind == LayerKind.Relu)
+                // A ReLU6 only into a conv, whose kernels are all emitted here (the others apply a plain ReLU).
+                if (((layer.HasParameters || layer.Kind is LayerKind.Add or LayerKind.BatchNorm) && OnlyNextReads(last) && layers[last + 1].Kind == LayerKind.Relu) ||
+                    (layer.Kind == LayerKind.Conv && OnlyNextReads(last) && layers[last + 1].Kind == LayerKind.Relu6))
                 {
                     relu = true;
                     last++;

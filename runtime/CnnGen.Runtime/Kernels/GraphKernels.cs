@@ -148,26 +148,121 @@ namespace CnnGen.Runtime
             Same(source.Length, (long)depth * plane, target.Length);
             for (int p = 0; p < plane; p++)
             {
-                float max = float.NegativeInfinity;
-                for (int d = 0; d < depth; d++)
+                SoftmaxAt(source, target, depth, plane, p);
+            }
+        }
+
+        /// <summary>Softmax over the channels of position <paramref name="p"/>.</summary>
+        private static void SoftmaxAt(ReadOnlySpan<float> source, Span<float> target, int depth, int plane, int p)
+        {
+            float max = float.NegativeInfinity;
+            for (int d = 0; d < depth; d++)
+            {
+                float x = source[(d * plane) + p];
+                max = x > max || float.IsNaN(x) ? x : max;
+            }
+
+            float sum = 0f;
+            for (int d = 0; d < depth; d++)
+            {
+                float e = MathF.Exp(source[(d * plane) + p] - max);
+                target[(d * plane) + p] = e;
+                sum += e;
+            }
+
+            float scale = 1f / sum;
+            for (int d = 0; d < depth; d++)
+            {
+                target[(d * plane) + p] *= scale;
+            }
+        }
+
+        /// <inheritdoc cref="Softmax(ReadOnlySpan{float}, Span{float}, int, int)"/>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Softmax<TS, TV>(ReadOnlySpan<float> source, Span<float> target, int depth, int plane)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            Same(source.Length, (long)depth * plane, target.Length);
+            int n = TS.Count;
+            ref float s = ref MemoryMarshal.GetReference(source);
+            ref float t = ref MemoryMarshal.GetReference(target);
+            if (plane == 1)
+            {
+                // One position (after a fully-connected layer): the channels are contiguous, in vectors.
+                int i = 0;
+                TV m = TS.Splat(float.NegativeInfinity);
+                for (; i + n <= depth; i += n)
                 {
-                    float x = source[(d * plane) + p];
-                    max = x > max || float.IsNaN(x) ? x : max;
+                    m = TS.MaxPropagateNaN(m, TS.Load(ref s, i));
                 }
 
-                float sum = 0f;
-                for (int d = 0; d < depth; d++)
+                float max = TS.MaxAcross(m);
+                for (; i < depth; i++)
                 {
-                    float e = MathF.Exp(source[(d * plane) + p] - max);
-                    target[(d * plane) + p] = e;
+                    float x = Unsafe.Add(ref s, i);
+                    max = x > max || float.IsNaN(x) ? (float.IsNaN(max) ? max : x) : max;
+                }
+
+                TV vmax = TS.Splat(max), sums = TS.Splat(0f);
+                for (i = 0; i + n <= depth; i += n)
+                {
+                    TV e = TS.Exp(TS.Add(TS.Load(ref s, i), TS.Multiply(vmax, TS.Splat(-1f))));
+                    TS.Store(e, ref t, i);
+                    sums = TS.Add(sums, e);
+                }
+
+                float sum = TS.SumAcross(sums);
+                for (; i < depth; i++)
+                {
+                    float e = MathF.Exp(Unsafe.Add(ref s, i) - max);
+                    Unsafe.Add(ref t, i) = e;
                     sum += e;
                 }
 
-                float scale = 1f / sum;
+                TV scale = TS.Splat(1f / sum);
+                for (i = 0; i + n <= depth; i += n)
+                {
+                    TS.Store(TS.Multiply(TS.Load(ref t, i), scale), ref t, i);
+                }
+
+                for (; i < depth; i++)
+                {
+                    Unsafe.Add(ref t, i) *= 1f / sum;
+                }
+
+                return;
+            }
+
+            // Positions in whole vectors, the channels one after another; the positions after the last whole vector one at
+            // a time (an overlapping vector would read cells an in-place pass has already rewritten).
+            int p = 0;
+            for (; p + n <= plane; p += n)
+            {
+                TV m = TS.Splat(float.NegativeInfinity);
                 for (int d = 0; d < depth; d++)
                 {
-                    target[(d * plane) + p] *= scale;
+                    m = TS.MaxPropagateNaN(m, TS.Load(ref s, (d * plane) + p));
                 }
+
+                TV negative = TS.Multiply(m, TS.Splat(-1f)), sums = TS.Splat(0f);
+                for (int d = 0; d < depth; d++)
+                {
+                    TV e = TS.Exp(TS.Add(TS.Load(ref s, (d * plane) + p), negative));
+                    TS.Store(e, ref t, (d * plane) + p);
+                    sums = TS.Add(sums, e);
+                }
+
+                TV scale = TS.Divide(TS.Splat(1f), sums);
+                for (int d = 0; d < depth; d++)
+                {
+                    TS.Store(TS.Multiply(TS.Load(ref t, (d * plane) + p), scale), ref t, (d * plane) + p);
+                }
+            }
+
+            for (; p < plane; p++)
+            {
+                SoftmaxAt(source, target, depth, plane, p);
             }
         }
 
@@ -234,6 +329,44 @@ namespace CnnGen.Runtime
                 }
 
                 target[d] = (float)(sum / plane);
+            }
+        }
+
+        /// <inheritdoc cref="GlobalAvgPool(ReadOnlySpan{float}, Span{float}, int, int)"/>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void GlobalAvgPool<TS, TV>(ReadOnlySpan<float> source, Span<float> target, int depth, int plane)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            Same(source.Length, (long)depth * plane, (long)target.Length * plane);
+            int n = TS.Count;
+            ref float s = ref MemoryMarshal.GetReference(source);
+            float scale = 1f / plane;
+            for (int d = 0; d < depth; d++)
+            {
+                // Four vector sums side by side, then the lanes, then the cells after the last whole vector.
+                int start = d * plane, end = start + plane, i = start;
+                TV a0 = TS.Splat(0f), a1 = a0, a2 = a0, a3 = a0;
+                for (; i + (4 * n) <= end; i += 4 * n)
+                {
+                    a0 = TS.Add(a0, TS.Load(ref s, i));
+                    a1 = TS.Add(a1, TS.Load(ref s, i + n));
+                    a2 = TS.Add(a2, TS.Load(ref s, i + (2 * n)));
+                    a3 = TS.Add(a3, TS.Load(ref s, i + (3 * n)));
+                }
+
+                for (; i + n <= end; i += n)
+                {
+                    a0 = TS.Add(a0, TS.Load(ref s, i));
+                }
+
+                float sum = TS.SumAcross(TS.Add(TS.Add(a0, a1), TS.Add(a2, a3)));
+                for (; i < end; i++)
+                {
+                    sum += Unsafe.Add(ref s, i);
+                }
+
+                target[d] = sum * scale;
             }
         }
 

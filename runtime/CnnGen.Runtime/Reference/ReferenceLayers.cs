@@ -276,6 +276,133 @@ namespace CnnGen.Reference
             }
         }
 
+        /// <summary>min(max(0, x), 6) (<c>relu6</c>); NaN stays NaN.</summary>
+        public static void Relu6(ReadOnlySpan<float> input, Span<float> output) => Map(input, output, x => x < 0f ? 0f : x > 6f ? 6f : x);
+
+        /// <summary>x when x ≥ 0, else slope·x (<c>leaky_relu</c>).</summary>
+        public static void LeakyRelu(ReadOnlySpan<float> input, float slope, Span<float> output) => Map(input, output, x => x < 0f ? x * slope : x);
+
+        /// <summary>1 / (1 + e^−x) (<c>sigmoid</c>), in double.</summary>
+        public static void Sigmoid(ReadOnlySpan<float> input, Span<float> output) => Map(input, output, x => (float)(1.0 / (1.0 + Math.Exp(-(double)x))));
+
+        /// <summary>tanh(x) (<c>tanh</c>), in double.</summary>
+        public static void Tanh(ReadOnlySpan<float> input, Span<float> output) => Map(input, output, x => (float)Math.Tanh(x));
+
+        /// <summary>x·relu6(x + 3)/6 (<c>hardswish</c>), in double.</summary>
+        public static void HardSwish(ReadOnlySpan<float> input, Span<float> output) => Map(input, output, x => (float)(x * Math.Min(Math.Max(x + 3.0, 0.0), 6.0) / 6.0)); // Math.Max and Min propagate NaN
+
+        /// <summary>x·sigmoid(x) = x / (1 + e^−x) (<c>silu</c>), in double.</summary>
+        public static void Silu(ReadOnlySpan<float> input, Span<float> output) => Map(input, output, x => (float)(x / (1.0 + Math.Exp(-(double)x))));
+
+        /// <summary>
+        /// Softmax over depth at each position of a CHW volume (<c>softmax(dim=1)</c>): e^(x[d] − m) / Σ e^(x[i] − m) with m the
+        /// largest x[i], in double; a NaN among a position's channels makes the whole position NaN.
+        /// </summary>
+        public static void Softmax(ReadOnlySpan<float> input, int width, int height, int depth, Span<float> output)
+        {
+            int plane = width * height;
+            Expect(input.Length, plane * depth, nameof(input));
+            Expect(output.Length, plane * depth, nameof(output));
+            for (int p = 0; p < plane; p++)
+            {
+                double max = double.NegativeInfinity;
+                bool nan = false;
+                for (int d = 0; d < depth; d++)
+                {
+                    float x = input[(d * plane) + p];
+                    nan |= float.IsNaN(x);
+                    max = Math.Max(max, x);
+                }
+
+                double sum = 0;
+                for (int d = 0; d < depth; d++)
+                {
+                    sum += Math.Exp(input[(d * plane) + p] - max);
+                }
+
+                for (int d = 0; d < depth; d++)
+                {
+                    output[(d * plane) + p] = nan ? float.NaN : (float)(Math.Exp(input[(d * plane) + p] - max) / sum);
+                }
+            }
+        }
+
+        /// <summary>Batch norm in evaluation mode (<c>batch_norm</c>, training off): (x − mean[d]) / √(var[d] + ε) · weight[d] + bias[d], in double, as written.</summary>
+        public static void BatchNorm(ReadOnlySpan<float> input, int width, int height, int depth, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, float epsilon, Span<float> output)
+        {
+            int plane = width * height;
+            Expect(input.Length, plane * depth, nameof(input));
+            Expect(output.Length, plane * depth, nameof(output));
+            Expect(weight.Length, depth, nameof(weight));
+            Expect(bias.Length, depth, nameof(bias));
+            Expect(mean.Length, depth, nameof(mean));
+            Expect(variance.Length, depth, nameof(variance));
+
+            for (int d = 0; d < depth; d++)
+            {
+                for (int i = d * plane; i < (d + 1) * plane; i++)
+                {
+                    output[i] = (float)(((input[i] - (double)mean[d]) / Math.Sqrt(variance[d] + (double)epsilon) * weight[d]) + bias[d]);
+                }
+            }
+        }
+
+        /// <summary>Each channel's mean (<c>adaptive_avg_pool2d(x, 1)</c>), in double.</summary>
+        public static void GlobalAvgPool(ReadOnlySpan<float> input, int width, int height, int depth, Span<float> output)
+        {
+            int plane = width * height;
+            Expect(input.Length, plane * depth, nameof(input));
+            Expect(output.Length, depth, nameof(output));
+            for (int d = 0; d < depth; d++)
+            {
+                double sum = 0;
+                for (int i = d * plane; i < (d + 1) * plane; i++)
+                {
+                    sum += input[i];
+                }
+
+                output[d] = (float)(sum / plane);
+            }
+        }
+
+        /// <summary>Each channel's largest value, NaN when any is NaN (<c>adaptive_max_pool2d(x, 1)</c>).</summary>
+        public static void GlobalMaxPool(ReadOnlySpan<float> input, int width, int height, int depth, Span<float> output)
+        {
+            int plane = width * height;
+            Expect(input.Length, plane * depth, nameof(input));
+            Expect(output.Length, depth, nameof(output));
+            for (int d = 0; d < depth; d++)
+            {
+                float max = float.NegativeInfinity;
+                for (int i = d * plane; i < (d + 1) * plane; i++)
+                {
+                    max = float.IsNaN(input[i]) || float.IsNaN(max) ? float.NaN : Math.Max(max, input[i]);
+                }
+
+                output[d] = max;
+            }
+        }
+
+        /// <summary>a + b element-wise (a residual sum; the shapes must be equal).</summary>
+        public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> output)
+        {
+            Expect(b.Length, a.Length, nameof(b));
+            Expect(output.Length, a.Length, nameof(output));
+            for (int i = 0; i < a.Length; i++)
+            {
+                output[i] = a[i] + b[i];
+            }
+        }
+
+        private static void Map(ReadOnlySpan<float> input, Span<float> output, Func<float, float> f)
+        {
+            Expect(output.Length, input.Length, nameof(output));
+            for (int i = 0; i < input.Length; i++)
+            {
+                output[i] = f(input[i]);
+            }
+        }
+
         private static void Expect(int actual, int expected, string name)
         {
             if (actual != expected)

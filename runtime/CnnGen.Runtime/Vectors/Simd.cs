@@ -58,6 +58,15 @@ namespace CnnGen.Runtime
         /// <summary>max(acc, x), NaN in either giving NaN, as <c>max_pool2d</c>.</summary>
         static abstract TVector MaxPropagateNaN(TVector acc, TVector x);
 
+        /// <summary>e^x lane by lane (the runtime's vectorized exponential: NaN stays NaN, −∞ gives 0, overflow +∞).</summary>
+        static abstract TVector Exp(TVector x);
+
+        /// <summary>The largest lane (NaN when any lane is NaN).</summary>
+        static abstract float MaxAcross(TVector x);
+
+        /// <summary>The sum of the lanes.</summary>
+        static abstract float SumAcross(TVector x);
+
         /// <summary>min(limit, x) lane by lane, x kept where it is NaN (a clamp from above that lets NaN through, as torch's).</summary>
         static abstract TVector MinKeepNaN(TVector limit, TVector x);
 
@@ -129,6 +138,45 @@ namespace CnnGen.Runtime
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> MinKeepNaN(Vector512<float> limit, Vector512<float> x) => Avx512F.Min(limit, x); // vminps returns its second operand (x) when either is NaN
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Exp(Vector512<float> x)
+        {
+#if NET9_0_OR_GREATER
+            return Vector512.Exp(x);
+#else
+            // .NET 8 has no vector exponential: lane by lane.
+            for (int i = 0; i < Vector512<float>.Count; i++)
+            {
+                x = x.WithElement(i, System.MathF.Exp(x.GetElement(i)));
+            }
+
+            return x;
+#endif
+        }
+
+        /// <inheritdoc />
+        public static float MaxAcross(Vector512<float> x)
+        {
+            float max = float.NegativeInfinity;
+            for (int i = 0; i < Vector512<float>.Count; i++)
+            {
+                float v = x.GetElement(i);
+                if (float.IsNaN(v))
+                {
+                    return v;
+                }
+
+                max = v > max ? v : max;
+            }
+
+            return max;
+        }
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float SumAcross(Vector512<float> x) => Vector512.Sum(x);
 
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -207,6 +255,45 @@ namespace CnnGen.Runtime
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> MinKeepNaN(Vector256<float> limit, Vector256<float> x) => Avx.Min(limit, x); // vminps returns its second operand (x) when either is NaN
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Exp(Vector256<float> x)
+        {
+#if NET9_0_OR_GREATER
+            return Vector256.Exp(x);
+#else
+            // .NET 8 has no vector exponential: lane by lane.
+            for (int i = 0; i < Vector256<float>.Count; i++)
+            {
+                x = x.WithElement(i, System.MathF.Exp(x.GetElement(i)));
+            }
+
+            return x;
+#endif
+        }
+
+        /// <inheritdoc />
+        public static float MaxAcross(Vector256<float> x)
+        {
+            float max = float.NegativeInfinity;
+            for (int i = 0; i < Vector256<float>.Count; i++)
+            {
+                float v = x.GetElement(i);
+                if (float.IsNaN(v))
+                {
+                    return v;
+                }
+
+                max = v > max ? v : max;
+            }
+
+            return max;
+        }
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float SumAcross(Vector256<float> x) => Vector256.Sum(x);
 
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -327,6 +414,45 @@ namespace CnnGen.Runtime
 
             return Vector128.ConditionalSelect(Vector128.GreaterThan(x, limit), limit, x); // NaN > limit is false: NaN kept
         }
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Exp(Vector128<float> x)
+        {
+#if NET9_0_OR_GREATER
+            return Vector128.Exp(x);
+#else
+            // .NET 8 has no vector exponential: lane by lane.
+            for (int i = 0; i < Vector128<float>.Count; i++)
+            {
+                x = x.WithElement(i, System.MathF.Exp(x.GetElement(i)));
+            }
+
+            return x;
+#endif
+        }
+
+        /// <inheritdoc />
+        public static float MaxAcross(Vector128<float> x)
+        {
+            float max = float.NegativeInfinity;
+            for (int i = 0; i < Vector128<float>.Count; i++)
+            {
+                float v = x.GetElement(i);
+                if (float.IsNaN(v))
+                {
+                    return v;
+                }
+
+                max = v > max ? v : max;
+            }
+
+            return max;
+        }
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float SumAcross(Vector128<float> x) => Vector128.Sum(x);
 
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

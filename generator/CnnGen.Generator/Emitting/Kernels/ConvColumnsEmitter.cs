@@ -118,7 +118,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                 {
                     for (int v = 0; v < vectors; v++)
                     {
-                        w.Line("a" + r + v + " = TS.Relu(a" + r + v + ");");
+                        w.Line("a" + r + v + " = " + Code.Activate(l, "a" + r + v) + ";");
                     }
                 }
             }

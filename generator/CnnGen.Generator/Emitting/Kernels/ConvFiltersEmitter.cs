@@ -89,7 +89,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                 {
                     for (int p = 0; p < cells; p++)
                     {
-                        w.Line("a" + p + " = TS.Relu(a" + p + ");");
+                        w.Line("a" + p + " = " + Code.Activate(l, "a" + p) + ";");
                     }
                 }
 

@@ -192,7 +192,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                         {
                             for (int v = 0; v < nr; v++)
                             {
-                                w.Line("a" + r + v + " = TS.Relu(a" + r + v + ");");
+                                w.Line("a" + r + v + " = " + Code.Activate(l, "a" + r + v) + ";");
                             }
                         }
                     }

@@ -47,6 +47,15 @@ namespace CnnGen.Generator.Emitting.Kernels
                                     w.Line("sum = 0f; // NaN stays NaN, as torch.relu");
                                 }
 
+                                if (!float.IsPositiveInfinity(l.FusedCeiling))
+                                {
+                                    // The fused activation is a ReLU6: clamped from above as well.
+                                    using (w.Block("else if (relu && sum > " + Text.FloatLiteral(l.FusedCeiling) + ")"))
+                                    {
+                                        w.Line("sum = " + Text.FloatLiteral(l.FusedCeiling) + ";");
+                                    }
+                                }
+
                                 w.Line("output[" + ((k * l.Output.Plane) + (y * l.Output.Width) + x) + "] = sum;");
                             }
                         }

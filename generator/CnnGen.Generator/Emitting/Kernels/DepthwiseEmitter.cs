@@ -312,7 +312,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                                 {
                                     for (int j = 0; j < rows; j++)
                                     {
-                                        w.Line("a" + j + " = TS.Relu(a" + j + ");");
+                                        w.Line("a" + j + " = " + Code.Activate(l, "a" + j) + ";");
                                     }
                                 }
 
@@ -354,7 +354,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                                     }
                                 }
 
-                                w.Line(Code.Unsafe + ".Add(ref oy" + j + ", x) = relu && sum" + j + " < 0f ? 0f : sum" + j + "; // NaN stays NaN");
+                                w.Line(Code.Unsafe + ".Add(ref oy" + j + ", x) = " + Code.ActivateScalar(l, "sum" + j) + "; // NaN stays NaN");
                             }
                         }
                     }
@@ -430,7 +430,7 @@ namespace CnnGen.Generator.Emitting.Kernels
             {
                 for (int r = 0; r < rows; r++)
                 {
-                    w.Line("a" + r + " = TS.Relu(a" + r + ");");
+                    w.Line("a" + r + " = " + Code.Activate(l, "a" + r) + ";");
                 }
             }
 
@@ -469,7 +469,7 @@ namespace CnnGen.Generator.Emitting.Kernels
 
             using (w.Block("if (relu)"))
             {
-                w.Line("a = TS.Relu(a);");
+                w.Line("a = " + Code.Activate(l, "a") + ";");
             }
 
             w.Line(Code.Store("a", target, to));
