@@ -30,7 +30,7 @@ public class CaseBenchmarks
     private OrtValue[] _inputs = Array.Empty<OrtValue>();
     private OrtValue[] _outputs = Array.Empty<OrtValue>();
 
-    [Params("A", "B", "C", "D", "E", "F", "P1", "P2", "P3", "N1", "N3", "G1", "G2", "G3", "G4", "G5")]
+    [Params("A", "B", "C", "D", "E", "F", "P1", "P2", "P3", "N1", "N3", "G1", "G2", "G3", "G4", "G5", "L1", "L2", "L3", "L4")]
     public string Name { get; set; } = "A";
 
     [GlobalSetup]

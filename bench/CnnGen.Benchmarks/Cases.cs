@@ -74,6 +74,26 @@ public partial class CaseG4 : IBenchNetwork { public void RunLayerMethod(ReadOnl
 public partial class CaseG5 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Conv1(x, Parameters.Slice(Conv1WeightOffset, Conv1WeightLength), Parameters.Slice(Conv1BiasOffset, Conv1BiasLength), y); }
 
 /// <summary>A case: its network, its shapes, and the naive reference of the same computation.</summary>
+// The cases of issue 11 (contract v2 layers): a ResNet basic block with a projection shortcut L1, a MobileNetV2 inverted
+// residual L2, global average pool + fully connected + softmax L3, an average pool that leaves the padding out L4.
+[Input(32, 32, 16, Rounding = OutputRounding.Floor)]
+[Conv(32, 3, Stride = 2, Padding = 1, Bias = false)] [BatchNorm] [Relu]
+[Conv(32, 3, Padding = 1, Bias = false)] [BatchNorm(Name = "Main")]
+[Conv(32, 1, Stride = 2, Bias = false, From = "Input")] [BatchNorm] [Add("Main")] [Relu]
+public partial class CaseL1 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Forward(x, y); }
+
+[Input(28, 28, 24)]
+[Conv(144, 1, Bias = false)] [BatchNorm] [Relu6]
+[Conv(144, 3, Padding = 1, Groups = 144, Bias = false)] [BatchNorm] [Relu6]
+[Conv(24, 1, Bias = false)] [BatchNorm] [Add("Input")]
+public partial class CaseL2 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Forward(x, y); }
+
+[Input(7, 7, 512)] [GlobalAvgPool] [FullyConnected(1000)] [Softmax]
+public partial class CaseL3 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => Forward(x, y); }
+
+[Input(28, 28, 64)] [AvgPool(3, Stride = 1, Padding = 1, CountIncludePadding = false)]
+public partial class CaseL4 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => AvgPool1(x, y); }
+
 public sealed record Case(string Name, Func<IBenchNetwork> Create, int[] InputShape, int InputLength, int OutputLength, double Flops, Action<float[], float[], float[]> Naive)
 {
     public static readonly IReadOnlyDictionary<string, Case> All = new Dictionary<string, Case>
@@ -94,7 +114,62 @@ public sealed record Case(string Name, Func<IBenchNetwork> Create, int[] InputSh
         ["G3"] = Grouped("G3", () => new CaseG3(), 32, 32, 32, 32, 1, new Window2d(3, 3, 1, 1, 2, 2, 2, 2, 2, 2), CaseG3.OutputLength),
         ["G4"] = Grouped("G4", () => new CaseG4(), 1, 49, 10, 64, 1, new Window2d(4, 10, 2, 2, 1, 1, 4, 5), CaseG4.OutputLength), // Same: 5x25, padding 1/1 across, 4/5 down
         ["G5"] = Grouped("G5", () => new CaseG5(), 64, 28, 28, 64, 4, Window2d.Square(3, 1, 1), CaseG5.OutputLength),
+        ["L1"] = ResNetBlock(),
+        ["L2"] = InvertedResidual(),
+        ["L3"] = new("L3", () => new CaseL3(), new[] { 1, 512, 7, 7 }, 512 * 49, 1000, 2.0 * 512 * 1000, (x, p, y) =>
+        {
+            var pooled = new float[512];
+            ReferenceLayers.GlobalAvgPool(x, 7, 7, 512, pooled);
+            var logits = new float[1000];
+            ReferenceLayers.Linear(pooled, p.AsSpan(0, 512 * 1000), p.AsSpan(512 * 1000, 1000), logits);
+            ReferenceLayers.Softmax(logits, 1, 1, 1000, y);
+        }),
+        ["L4"] = new("L4", () => new CaseL4(), new[] { 1, 64, 28, 28 }, 64 * 28 * 28, CaseL4.OutputLength, 0,
+            (x, _, y) => ReferenceLayers.AvgPool2d(x, 28, 28, 64, Window2d.Square(3, 1, 1), countIncludePadding: false, OutputRounding.Exact, y)),
     };
+
+    /// <summary>Conv (no bias) then an unfolded batch norm, from the flat parameters at <paramref name="o"/>, as PyTorch runs them.</summary>
+    private static float[] ConvBn(ReadOnlySpan<float> x, int w, int h, int d, float[] p, ref int o, int k, Window2d window, int groups, int outW, int outH)
+    {
+        var conv = new float[k * outW * outH];
+        int weights = k * (d / groups) * window.SizeX * window.SizeY;
+        ReferenceLayers.Conv2d(x, w, h, d, p.AsSpan(o, weights), ReadOnlySpan<float>.Empty, k, groups, window, OutputRounding.Floor, conv);
+        o += weights;
+        var y = new float[conv.Length];
+        ReferenceLayers.BatchNorm(conv, outW, outH, k, p.AsSpan(o, k), p.AsSpan(o + k, k), p.AsSpan(o + (2 * k), k), p.AsSpan(o + (3 * k), k), 1e-5f, y);
+        o += 4 * k;
+        return y;
+    }
+
+    private static Case ResNetBlock()
+    {
+        double flops = 2.0 * 32 * 16 * 16 * ((16 * 9) + (32 * 9) + 16);
+        return new("L1", () => new CaseL1(), new[] { 1, 16, 32, 32 }, 16 * 32 * 32, CaseL1.OutputLength, flops, (x, p, y) =>
+        {
+            int o = 0;
+            float[] a = ConvBn(x, 32, 32, 16, p, ref o, 32, Window2d.Square(3, 2, 1), 1, 16, 16);
+            ReferenceLayers.Relu(a, a);
+            float[] main = ConvBn(a, 16, 16, 32, p, ref o, 32, Window2d.Square(3, 1, 1), 1, 16, 16);
+            float[] shortcut = ConvBn(x, 32, 32, 16, p, ref o, 32, Window2d.Square(1, 2, 0), 1, 16, 16);
+            ReferenceLayers.Add(shortcut, main, y);
+            ReferenceLayers.Relu(y, y);
+        });
+    }
+
+    private static Case InvertedResidual()
+    {
+        double flops = 2.0 * 28 * 28 * ((24 * 144) + (144 * 9) + (144 * 24));
+        return new("L2", () => new CaseL2(), new[] { 1, 24, 28, 28 }, 24 * 28 * 28, CaseL2.OutputLength, flops, (x, p, y) =>
+        {
+            int o = 0;
+            float[] a = ConvBn(x, 28, 28, 24, p, ref o, 144, Window2d.Square(1, 1, 0), 1, 28, 28);
+            ReferenceLayers.Relu6(a, a);
+            float[] b = ConvBn(a, 28, 28, 144, p, ref o, 144, Window2d.Square(3, 1, 1), 144, 28, 28);
+            ReferenceLayers.Relu6(b, b);
+            float[] c = ConvBn(b, 28, 28, 144, p, ref o, 24, Window2d.Square(1, 1, 0), 1, 28, 28);
+            ReferenceLayers.Add(c, x, y);
+        });
+    }
 
     private static Case Grouped(string name, Func<IBenchNetwork> create, int d, int h, int w, int k, int groups, Window2d window, int outputLength)
     {
