@@ -102,7 +102,7 @@ namespace CnnGen.Generator.Checking
                         DiagnosticIds.ShapesDiffer,
                         index,
                         ArgumentRef.Positional(k),
-                        Label(layers, names, index) + ": Concat stacks along depth, so every width and height must be equal, but " + OutputOf(layers, names, sources[0]) + " is " + first + " and " + OutputOf(layers, names, sources[k]) + " is " + v));
+                        Label(layers, names, index) + ": Concat stacks along depth, so every width and height must be equal, but " + OutputOf(layers, names, sources[0]) + " is " + first + " and " + OutputOf(layers, names, sources[k]) + " is " + v + "; a pool or a strided conv on the larger branch, or padding on the smaller, would make them equal"));
                 }
             }
         }
@@ -126,7 +126,7 @@ namespace CnnGen.Generator.Checking
                 return "; a stride-2 1x1 conv on the shortcut would halve its width and height";
             }
 
-            return string.Empty;
+            return "; the two branches must end in the same width, height and depth (check their strides, paddings and filter counts)";
         }
 
         /// <summary>The earlier layer a reference names, or null with a CNN015 that says what it found instead.</summary>
@@ -186,6 +186,16 @@ namespace CnnGen.Generator.Checking
                     }
 
                     earlier.Add(names[j].Name);
+                }
+                else if (string.Equals(names[j].Name, reference, StringComparison.Ordinal))
+                {
+                    // The default name of a layer that has none (an activation, Softmax, Add or Concat).
+                    problems.Add(new Problem(
+                        DiagnosticIds.BadReference,
+                        index,
+                        target,
+                        self + ": " + written + " names no layer; layer " + (j + 1) + " (" + LayerKinds.ShortName(layers[j].Kind) + ") has no name: an activation, Softmax, Add or Concat has one only when given one, such as " + LayerKinds.ShortName(layers[j].Kind) + "(Name = \"" + reference + "\")"));
+                    return null;
                 }
             }
 

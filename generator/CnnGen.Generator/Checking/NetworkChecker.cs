@@ -24,7 +24,7 @@ namespace CnnGen.Generator.Checking
             RangeRules.CheckInput(spec.Input, problems);
             for (int i = 0; i < spec.Layers.Count; i++)
             {
-                RangeRules.Check(names[i].Name, i, spec.Layers[i], problems);
+                RangeRules.Check(GraphLayers.Label(spec.Layers, names, i), i, spec.Layers[i], problems);
             }
 
             bool rangesOk = problems.Count == before;

@@ -39,7 +39,8 @@ namespace CnnGen.Generator.Diagnostics
             {
                 string[] names = NetworkReader.ParametersOf(read.Kinds[index]);
                 string? parameter = target.Position < names.Length ? names[target.Position] : null;
-                argument = arguments.FirstOrDefault(a => a.NameColon?.Name.Identifier.ValueText == parameter);
+                // By name ("size: 3") only when the position has a parameter of its own (a params array's later elements do not).
+                argument = parameter is null ? null : arguments.FirstOrDefault(a => a.NameColon?.Name.Identifier.ValueText == parameter);
                 if (argument is null)
                 {
                     var positional = arguments.Where(a => a.NameEquals is null && a.NameColon is null).ToList();

@@ -16,7 +16,7 @@ namespace CnnGen.Tests.CodeFixes
     /// </summary>
     public sealed class CodeFixTests
     {
-        private static async Task Verify(string source, string fixedSource, string equivalenceKey, int iterations = 1, string? fixedReport = null)
+        private static async Task Verify(string source, string fixedSource, string equivalenceKey, int iterations = 1, string? fixedReport = null, string? title = null)
         {
             var test = new CSharpCodeFixTest<NetworkAnalyzer, NetworkCodeFixProvider, DefaultVerifier>
             {
@@ -28,6 +28,11 @@ namespace CnnGen.Tests.CodeFixes
                 // Reference assemblies from Basic.Reference.Assemblies: nothing is downloaded at test time.
                 ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
             };
+            if (title is not null)
+            {
+                test.CodeActionVerifier = (action, verifier) => verifier.Equal(title, action.Title);
+            }
+
             test.TestState.AdditionalReferences.AddRange(Net100.References.All);
             test.TestState.AdditionalReferences.Add(MetadataReference.CreateFromFile(typeof(InputAttribute).Assembly.Location));
             if (fixedReport is null)
@@ -151,6 +156,20 @@ namespace CnnGen.Tests.CodeFixes
             "[Input(8, 8, 3)] [Conv(6, 3, {|CNN004:Depth = 4|})]\npublic partial class Net { }",
             "[Input(8, 8, 3)] [Conv(6, 3)]\npublic partial class Net { }",
             "CnnGen.Remove Depth");
+
+        [Fact]
+        public Task CNN015_a_reference_that_differs_only_by_case_uses_the_layer_name() => Verify(
+            "[Input(8, 8, 3)] [Conv(4, 3, Padding = 1)] [Relu(Name = \"Stem\")] [Conv(4, 3, Padding = 1, {|CNN015:From = \"stem\"|})]\npublic partial class Net { }",
+            "[Input(8, 8, 3)] [Conv(4, 3, Padding = 1)] [Relu(Name = \"Stem\")] [Conv(4, 3, Padding = 1, From = \"Stem\")]\npublic partial class Net { }",
+            "CnnGen.Use \"Stem\"",
+            title: "Use \"Stem\"");
+
+        [Fact]
+        public Task CNN015_the_case_fix_replaces_only_the_Concat_argument_it_is_on() => Verify(
+            "[Input(8, 8, 3)] [Conv(4, 1, Name = \"A\")] [Conv(2, 1, From = \"A\", Name = \"B\")] [Concat(\"A\", {|CNN015:\"b\"|})]\npublic partial class Net { }",
+            "[Input(8, 8, 3)] [Conv(4, 1, Name = \"A\")] [Conv(2, 1, From = \"A\", Name = \"B\")] [Concat(\"A\", \"B\")]\npublic partial class Net { }",
+            "CnnGen.Use \"B\"",
+            title: "Use \"B\"");
 
         [Fact]
         public Task CNN006_adds_partial_to_the_class_and_its_containers() => Verify(

@@ -32,7 +32,14 @@ namespace CnnGen.Tests.Diagnostics
             "[Conv(16, 3, Groups = 16, PaddingLeft = 1, PaddingRight = 1, PaddingTop = 1, PaddingBottom = 1, Dilation = 1)] [Conv(8, SizeX = 1, SizeY = 1, Groups = 2, PaddingX = 0, PaddingY = 0)] " +
             "[MaxPool(SizeX = 1, SizeY = 3, StrideY = 1, PaddingMode = PaddingMode.SameLower, DilationX = 1)] [AvgPool(SizeX = 5, SizeY = 25, CountIncludePadding = false)] [FullyConnected(12, Bias = false, Key = \"head\")]";
 
-        public static TheoryData<string> Declarations() => new() { Declaration, GeometryDeclaration };
+        // Contract v2 section 7.3: the new layers, their properties, Name on an activation, From, Add and Concat.
+        private const string GraphDeclaration =
+            "[Input(16, 16, 3, Rounding = OutputRounding.Floor)] [Conv(8, 3, Padding = 1, Bias = false, Name = \"Stem\")] [BatchNorm(Epsilon = 1e-3f)] [Relu(Name = \"Act\")] " +
+            "[Conv(8, 3, Padding = 1, Groups = 8)] [BatchNorm(Name = \"Main\", Key = \"main.bn\")] [LeakyRelu(Slope = 0.2f)] [Add(\"Act\", Name = \"Sum\")] " +
+            "[Conv(4, 1, From = \"Stem\", Name = \"Side\")] [Sigmoid] [Concat(\"Sum\", \"Side\")] [Relu6] [HardSwish] [Silu] [Tanh] " +
+            "[GlobalAvgPool] [FullyConnected(10)] [Softmax]";
+
+        public static TheoryData<string> Declarations() => new() { Declaration, GeometryDeclaration, GraphDeclaration };
 
         [Theory]
         [MemberData(nameof(Declarations))]

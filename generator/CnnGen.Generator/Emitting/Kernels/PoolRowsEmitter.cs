@@ -121,6 +121,23 @@ namespace CnnGen.Generator.Emitting.Kernels
         {
             Window window = l.Window!;
             bool max = l.Kind == LayerKind.MaxPool;
+            if (vectorEnd is not null && int.TryParse(vectorEnd, out int done) && first + (l.Output.Width - done) <= MaxStraightEdges && window.Taps <= Unrolling.Budget)
+            {
+                // Few edge columns, known here: each written out, its taps outside the row left out (no test per tap).
+                for (int c = 0; c < l.Output.Width; c++)
+                {
+                    if (c == first)
+                    {
+                        c = done - 1;
+                        continue;
+                    }
+
+                    EmitEdgeColumn(w, l, c, rowsInside);
+                }
+
+                return;
+            }
+
             w.Line("// The other columns, one by one.");
             using (w.Block("for (int c = 0; c < " + l.Output.Width + "; c++)"))
             {
@@ -160,6 +177,45 @@ namespace CnnGen.Generator.Emitting.Kernels
             }
         }
 
+        /// <summary>Edge columns up to this many are written out one by one, straight-line (else a loop over them).</summary>
+        private const int MaxStraightEdges = 4;
+
+        /// <summary>Output column <paramref name="c"/> of the current row: the taps inside the row, rows tested where the window can leave the input.</summary>
+        private static void EmitEdgeColumn(SourceWriter w, LayerModel l, int c, bool rowsInside)
+        {
+            Window window = l.Window!;
+            bool max = l.Kind == LayerKind.MaxPool;
+            using (w.Block("// column " + c))
+            {
+                w.Line(max ? "float m = float.NegativeInfinity;" : "float m = 0f;");
+                for (int fy = 0; fy < window.SizeY; fy++)
+                {
+                    string row = fy == 0 ? "top" : "(top + " + ((long)fy * window.DilationY) + ")";
+                    using (rowsInside ? default : w.Block("if ((uint)" + row + " < " + l.Input.Height + "u)"))
+                    {
+                        for (int fx = 0; fx < window.SizeX; fx++)
+                        {
+                            long col = ((long)c * window.StrideX) + ((long)fx * window.DilationX) - window.PadLeft;
+                            if (col < 0 || col >= l.Input.Width)
+                            {
+                                continue;
+                            }
+
+                            string v = Code.Unsafe + ".Add(ref plane, (" + row + " * " + l.Input.Width + ") + " + col + ")";
+                            w.Line(max ? "{ float v = " + v + "; m = v > m || float.IsNaN(v) ? v : m; }" : "m += " + v + ";");
+                        }
+                    }
+                }
+
+                if (!max)
+                {
+                    w.Line("m /= rows * " + AveragePool.Count(c, window.StrideX, window.SizeX, window.PadLeft, window.PadRight, l.Input.Width, l.CountIncludePadding) + ";");
+                }
+
+                w.Line(Code.Unsafe + ".Add(ref orow, " + c + ") = m;");
+            }
+        }
+
         /// <summary>One vector of pool outputs starting at output column <paramref name="at"/> of the current row.</summary>
         private static void EmitVector(SourceWriter w, LayerModel l, string at)
         {
@@ -186,10 +242,30 @@ namespace CnnGen.Generator.Emitting.Kernels
                     w.Line("ref float " + row + " = ref " + Code.Unsafe + ".Add(ref plane, (" + rowIndex + " * " + l.Input.Width + ") + column);");
                     if (sx == 1)
                     {
+                        // The row's taps combined pairwise (a tree, not a chain: fewer dependent adds), then into m.
+                        var terms = new System.Collections.Generic.List<string>();
                         for (int fx = 0; fx < window.SizeX; fx++)
                         {
-                            w.Line("m = " + combine + "(m, " + Code.Load(row, Text.Literal((long)fx * dx)) + ");");
+                            terms.Add(Code.Load(row, Text.Literal((long)fx * dx)));
                         }
+
+                        while (terms.Count > 1)
+                        {
+                            var pairs = new System.Collections.Generic.List<string>();
+                            for (int i = 0; i + 1 < terms.Count; i += 2)
+                            {
+                                pairs.Add(combine + "(" + terms[i] + ", " + terms[i + 1] + ")");
+                            }
+
+                            if (terms.Count % 2 == 1)
+                            {
+                                pairs.Add(terms[terms.Count - 1]);
+                            }
+
+                            terms = pairs;
+                        }
+
+                        w.Line("m = " + combine + "(m, " + terms[0] + ");");
                     }
                     else
                     {
