@@ -47,7 +47,7 @@ namespace CnnGen.Generator.Checking
                     label += " from " + NameOf(layers, layer.Source);
                 }
 
-                string shape = layer.Kind == LayerKind.FullyConnected ? Text.Literal(layer.Output.Depth) : layer.Output.ToString();
+                string shape = layer.Kind is LayerKind.FullyConnected or LayerKind.GlobalAvgPool or LayerKind.GlobalMaxPool ? Text.Literal(layer.Output.Depth) : layer.Output.ToString();
                 long count = (long)layer.Weight.Length + layer.Bias.Length + layer.Mean.Length + layer.Variance.Length;
                 parts.Add(label + " " + shape + (count > 0 ? " (" + Text.Grouped(count) + " parameters)" : string.Empty));
             }

@@ -213,6 +213,25 @@ namespace CnnGen.Tests.Diagnostics
         }
 
         [Fact]
+        public void CNN010_shows_the_graph_which_layer_reads_which()
+        {
+            string source = Usings + "[Input(16, 16, 3, Rounding = OutputRounding.Floor)]\n" +
+                "[Conv(8, 3, Padding = 1, Bias = false)] [BatchNorm] [Relu(Name = \"Stem\")]\n" +
+                "[Conv(8, 3, Padding = 1)] [Relu6]\n" +
+                "[Conv(8, 1, From = \"Stem\")] [Add(\"Conv2\")] [Relu]\n" +
+                "[Concat(\"Stem\", \"Input\")] [GlobalAvgPool] [FullyConnected(3)] [Softmax]\n" +
+                "public partial class Net { }";
+            var compilation = TestCompiler.CreateCompilation(source);
+            compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
+                new System.Collections.Generic.Dictionary<string, ReportDiagnostic> { ["CNN010"] = ReportDiagnostic.Warn }));
+            Diagnostic report = Assert.Single(TestCompiler.Compile(compilation).AnalyzerDiagnostics, d => d.Id == "CNN010");
+            Assert.Equal(
+                "Net: input 16x16x3; Conv1 16x16x8 (216 parameters); Bn1 16x16x8 (32 parameters); Stem=ReLU; Conv2+ReLU6 16x16x8 (584 parameters); " +
+                "Conv3 from Stem 16x16x8 (72 parameters); Add(Conv2)+ReLU 16x16x8; Concat(Stem, input) 16x16x11; GlobalAvgPool1 11; Fc1+Softmax 3 (36 parameters); 940 parameters in all",
+                report.GetMessage());
+        }
+
+        [Fact]
         public void A_diagnostic_can_be_suppressed_with_a_pragma()
         {
             CompileResult result = TestCompiler.Compile(Usings + "#pragma warning disable CNN009\n[Input(16, 16, 64)] [Conv(8, 3, Padding = 1)]\npublic partial class Net { }\n#pragma warning restore CNN009");
