@@ -78,7 +78,7 @@ namespace CnnGen.Generator.Emitting
                 w.Doc("<param name=\"weight\">The weight, " + Text.Literal(l.Weight.Length) + " floats in PyTorch layout.</param>");
             }
 
-            if (l.HasBias)
+            if (l.HasParameters && l.HasBias)
             {
                 w.Doc("<param name=\"bias\">The bias, " + Text.Literal(l.Bias.Length) + " floats.</param>");
             }
@@ -108,7 +108,8 @@ namespace CnnGen.Generator.Emitting
             {
                 // A layer named Main (the contract's own residual example) gets a static method Main; in an executable the
                 // compiler would warn that it has the wrong signature for an entry point (CS0028), which it is not meant to be.
-                w.Line("#pragma warning disable CS0028 // " + name + " is a layer method, not the program's entry point");
+                // With top-level statements the compiler says instead that it ignores this Main as an entry point (CS7022).
+                w.Line("#pragma warning disable CS0028, CS7022 // " + name + " is a layer method, not the program's entry point");
             }
 
             using (w.Block("public static void " + l.Identifier + "(" + parameters + ")"))
@@ -158,7 +159,7 @@ namespace CnnGen.Generator.Emitting
 
             if (name == "Main")
             {
-                w.Line("#pragma warning restore CS0028");
+                w.Line("#pragma warning restore CS0028, CS7022");
             }
 
             if (l.HasParameters && plan.Vector is { PackedLength: > 0 })

@@ -223,6 +223,90 @@ namespace CnnGen.Tests.Package
         }
 
         [Fact]
+        public void The_contracts_residual_network_builds_clean_in_a_top_level_program_and_runs_as_the_reference()
+        {
+            // Contract v2 layers as a user declares them (API.md 7.3's TinyResNet, a batch norm named Main among them) in a
+            // program with top-level statements, documentation file and warnings as errors.
+            const string program = """
+                using System;
+                using System.Globalization;
+                using CnnGen;
+
+                var net = new TinyResNet();
+                var p = new float[TinyResNet.ParameterCount];
+                for (int i = 0; i < p.Length; i++) p[i] = MathF.Sin(i) * 0.5f;
+                foreach ((int at, int length) in new[] { (TinyResNet.Bn1RunningVarOffset, TinyResNet.Bn1RunningVarLength), (TinyResNet.Bn2RunningVarOffset, TinyResNet.Bn2RunningVarLength), (TinyResNet.MainRunningVarOffset, TinyResNet.MainRunningVarLength), (TinyResNet.Bn4RunningVarOffset, TinyResNet.Bn4RunningVarLength) })
+                {
+                    for (int i = at; i < at + length; i++) p[i] = 1f + MathF.Abs(p[i]); // variances are positive
+                }
+
+                net.SetParameters(p);
+                var x = new float[TinyResNet.InputLength];
+                for (int i = 0; i < x.Length; i++) x[i] = MathF.Cos(i);
+                var y = new float[TinyResNet.OutputLength];
+                net.Forward(x, y);
+                Console.WriteLine(string.Join(" ", Array.ConvertAll(y, v => v.ToString("R", CultureInfo.InvariantCulture))));
+
+                [Input(32, 32, 3, Rounding = OutputRounding.Floor)]
+                [Conv(16, 3, Padding = 1, Bias = false)] [BatchNorm] [Relu(Name = "Stem")]
+                [Conv(32, 3, Stride = 2, Padding = 1, Bias = false)] [BatchNorm] [Relu]
+                [Conv(32, 3, Padding = 1, Bias = false)] [BatchNorm(Name = "Main")]
+                [Conv(32, 1, Stride = 2, Bias = false, From = "Stem")] [BatchNorm] [Add("Main")] [Relu]
+                [GlobalAvgPool] [FullyConnected(10)] [Softmax]
+                public partial class TinyResNet { }
+                """;
+            string project = _package.CreateProject("ResNetConsumer", program);
+            Dotnet.Result result = Dotnet.Run(project, "run -c Release");
+            result.AssertSuccess("dotnet run");
+
+            // The same network from the reference kernels, parameters in declaration order.
+            float[] parameters = new float[(16 * 3 * 9) + (4 * 16) + (32 * 16 * 9) + (4 * 32) + (32 * 32 * 9) + (4 * 32) + (32 * 16) + (4 * 32) + (10 * 32) + 10];
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                parameters[i] = MathF.Sin(i) * 0.5f;
+            }
+
+            float[] input = Enumerable.Range(0, 32 * 32 * 3).Select(i => MathF.Cos(i)).ToArray();
+            int o = 0;
+            float[] ConvBn(float[] x, int w, int h, int d, int k, CnnGen.Reference.Window2d window, int outW, int outH)
+            {
+                var conv = new float[k * outW * outH];
+                int weights = k * d * window.SizeX * window.SizeY;
+                CnnGen.Reference.ReferenceLayers.Conv2d(x, w, h, d, parameters.AsSpan(o, weights), ReadOnlySpan<float>.Empty, k, 1, window, OutputRounding.Floor, conv);
+                o += weights;
+                for (int i = o + (3 * k); i < o + (4 * k); i++)
+                {
+                    parameters[i] = 1f + MathF.Abs(parameters[i]);
+                }
+
+                var y = new float[conv.Length];
+                CnnGen.Reference.ReferenceLayers.BatchNorm(conv, outW, outH, k, parameters.AsSpan(o, k), parameters.AsSpan(o + k, k), parameters.AsSpan(o + (2 * k), k), parameters.AsSpan(o + (3 * k), k), 1e-5f, y);
+                o += 4 * k;
+                return y;
+            }
+
+            float[] stem = ConvBn(input, 32, 32, 3, 16, CnnGen.Reference.Window2d.Square(3, 1, 1), 32, 32);
+            CnnGen.Reference.ReferenceLayers.Relu(stem, stem);
+            float[] a = ConvBn(stem, 32, 32, 16, 32, CnnGen.Reference.Window2d.Square(3, 2, 1), 16, 16);
+            CnnGen.Reference.ReferenceLayers.Relu(a, a);
+            float[] main = ConvBn(a, 16, 16, 32, 32, CnnGen.Reference.Window2d.Square(3, 1, 1), 16, 16);
+            float[] shortcut = ConvBn(stem, 32, 32, 16, 32, CnnGen.Reference.Window2d.Square(1, 2, 0), 16, 16);
+            var sum = new float[shortcut.Length];
+            CnnGen.Reference.ReferenceLayers.Add(shortcut, main, sum);
+            CnnGen.Reference.ReferenceLayers.Relu(sum, sum);
+            var pooled = new float[32];
+            CnnGen.Reference.ReferenceLayers.GlobalAvgPool(sum, 16, 16, 32, pooled);
+            var logits = new float[10];
+            CnnGen.Reference.ReferenceLayers.Linear(pooled, parameters.AsSpan(o, 320), parameters.AsSpan(o + 320, 10), logits);
+            var expected = new float[10];
+            CnnGen.Reference.ReferenceLayers.Softmax(logits, 1, 1, 10, expected);
+
+            string line = result.Output.Split('\n').Select(l => l.Trim()).Last(l => l.Length > 0);
+            float[] actual = line.Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            Numbers.AssertClose(expected, actual, "consumer output");
+        }
+
+        [Fact]
         public void A_bad_declaration_fails_the_build_with_the_documented_id_at_the_attribute_line()
         {
             const string program = """
