@@ -81,7 +81,7 @@ namespace CnnGen.Generator.Checking
                         long length = Sizes.Mul(Sizes.Mul(first.Width, first.Height), depth);
                         if (length > int.MaxValue)
                         {
-                            problems.Add(Sizes.TooLarge(names[i].Name, i, "output volume " + Text.Shape(first.Width, first.Height, depth), length));
+                            problems.Add(Sizes.TooLarge(GraphLayers.Label(spec.Layers, names, i), i, "output volume " + Text.Shape(first.Width, first.Height, depth), length));
                             break;
                         }
 

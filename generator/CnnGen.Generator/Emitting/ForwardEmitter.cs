@@ -206,7 +206,7 @@ namespace CnnGen.Generator.Emitting
                 {
                     LayerKind.Add => name + "Add: " + Label(n, l.Source) + " + " + Label(n, l.Sources[1]) + ", " + l.Output,
                     LayerKind.Concat => name + "Concat along depth: " + string.Join(", ", l.Sources.Select(s => Label(n, s))) + " -> " + l.Output,
-                    LayerKind.LeakyRelu => name + "LeakyReLU (slope " + Text.FloatLiteral(l.Value) + ") on " + l.Input,
+                    LayerKind.LeakyRelu => name + "LeakyReLU (slope " + Text.Float(l.Value) + ") on " + l.Input,
                     _ => name + LayerKinds.DisplayName(l.Kind) + " on " + l.Input,
                 };
             }

@@ -33,7 +33,7 @@ namespace CnnGen.Generator.Emitting
 
             if (layer.Kind == LayerKind.BatchNorm)
             {
-                text += ", batch norm (eval), eps " + Text.FloatLiteral(layer.Value);
+                text += ", batch norm (eval), eps " + Text.Float(layer.Value);
             }
 
             if (layer.Kind is LayerKind.GlobalAvgPool or LayerKind.GlobalMaxPool)
@@ -64,7 +64,7 @@ namespace CnnGen.Generator.Emitting
         {
             LayerKind.Relu => "max(0, x)",
             LayerKind.Relu6 => "min(max(0, x), 6)",
-            LayerKind.LeakyRelu => "x, or " + Text.FloatLiteral(layer.Value) + "*x below 0",
+            LayerKind.LeakyRelu => "x, or " + Text.Float(layer.Value) + "*x below 0",
             LayerKind.Sigmoid => "1 / (1 + exp(-x))",
             LayerKind.Tanh => "tanh(x)",
             LayerKind.HardSwish => "x * min(max(x + 3, 0), 6) / 6",

@@ -35,7 +35,8 @@ namespace CnnGen.Generator.Model
                 return value > 0 ? "\u221E" : "\u2212\u221E";
             }
 
-            string text = ((float)System.Math.Abs(value)).ToString("R", CultureInfo.InvariantCulture);
+            // "1e-5" rather than .NET's "1E-05".
+            string text = ((float)System.Math.Abs(value)).ToString("R", CultureInfo.InvariantCulture).Replace("E-0", "e-").Replace("E+0", "e+").Replace("E", "e");
             return value < 0 ? "\u2212" + text : text;
         }
 
