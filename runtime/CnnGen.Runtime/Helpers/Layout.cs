@@ -86,9 +86,26 @@ namespace CnnGen.Runtime
             where TV : struct
         {
             PhaseBorders(input, width, height, depth, 1, 1, 1, 1, padLeft, padTop, padValue, phaseWidth, phaseHeight, phases);
+            CopyInside<TS, TV>(input, width, height, depth, padLeft, padTop, phaseWidth, phaseHeight, phases);
+        }
+
+        /// <summary>
+        /// The input rows of <see cref="ToPhasesStride1{TS, TV}"/> alone, the padding around them left as it is: a kernel
+        /// that copies one channel after another into the same planes writes the padding once, for the first.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void CopyInside<TS, TV>(ReadOnlySpan<float> input, int width, int height, int depth, int padLeft, int padTop, int phaseWidth, int phaseHeight, Span<float> phases)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            int plane = phaseWidth * phaseHeight;
+            if (input.Length < width * height * depth || phases.Length < (long)plane * depth || padLeft < 0 || padTop < 0 || phaseWidth < padLeft + width || phaseHeight < padTop + height)
+            {
+                throw new ArgumentException("The input or the phase buffer does not fit the shape.");
+            }
+
             ref float source = ref MemoryMarshal.GetReference(input);
             ref float target = ref Unsafe.Add(ref MemoryMarshal.GetReference(phases), (padTop * phaseWidth) + padLeft);
-            int plane = phaseWidth * phaseHeight;
             for (int d = 0; d < depth; d++)
             {
                 for (int y = 0; y < height; y++)

@@ -20,13 +20,30 @@ namespace CnnGen.Generator.Emitting.Kernels
             w.Line(Code.RefTo("source", "phases"));
         }
 
-        /// <summary>The call that copies <paramref name="depth"/> channels of <paramref name="input"/> into the span <c>phases</c>.</summary>
-        public static void EmitCopy(SourceWriter w, LayerModel l, PhaseLayout phases, string input, int depth)
+        /// <summary>
+        /// The call that copies <paramref name="depth"/> channels of <paramref name="input"/> into the span <c>phases</c>.
+        /// With <paramref name="paddingWritten"/> (an expression true when the same planes already hold their padding, from
+        /// an earlier channel), a stride-1 copy writes the input rows alone.
+        /// </summary>
+        public static void EmitCopy(SourceWriter w, LayerModel l, PhaseLayout phases, string input, int depth, string? paddingWritten = null)
         {
             Window window = l.Window!;
             string shape = input + ", " + l.Input.Width + ", " + l.Input.Height + ", " + depth + ", ";
             string tail = window.PadLeft + ", " + window.PadTop + ", 0f, " + phases.Width + ", " + phases.Height + ", phases);";
-            if (window.StrideX == 1 && window.StrideY == 1)
+            if (window.StrideX == 1 && window.StrideY == 1 && paddingWritten is not null && window.HasPadding)
+            {
+                using (w.Block("if (" + paddingWritten + ")"))
+                {
+                    w.Line("// The padding is the same for every channel and still in place: only the input rows.");
+                    w.Line(Code.Layout + ".CopyInside<TS, TV>(" + shape + window.PadLeft + ", " + window.PadTop + ", " + phases.Width + ", " + phases.Height + ", phases);");
+                }
+
+                using (w.Block("else"))
+                {
+                    w.Line(Code.Layout + ".ToPhasesStride1<TS, TV>(" + shape + tail);
+                }
+            }
+            else if (window.StrideX == 1 && window.StrideY == 1)
             {
                 w.Line(Code.Layout + ".ToPhasesStride1<TS, TV>(" + shape + tail);
             }

@@ -77,13 +77,13 @@ namespace CnnGen.Generator.Emitting.Kernels
                         string slice = "input.Slice(" + channel + " * " + Text.Literal(l.Input.Plane) + ", " + Text.Literal(l.Input.Plane) + ")";
                         if (m == 1)
                         {
-                            ConvPhases.EmitCopy(w, l, phases, slice, 1);
+                            ConvPhases.EmitCopy(w, l, phases, slice, 1, "c > 0");
                         }
                         else
                         {
                             using (w.Block("if (c % " + m + " == 0)"))
                             {
-                                ConvPhases.EmitCopy(w, l, phases, slice, 1);
+                                ConvPhases.EmitCopy(w, l, phases, slice, 1, "c > 0");
                             }
                         }
 
