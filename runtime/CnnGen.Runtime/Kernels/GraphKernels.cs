@@ -197,7 +197,14 @@ namespace CnnGen.Runtime
                     m = TS.MaxPropagateNaN(m, TS.Load(ref s, i));
                 }
 
-                float max = TS.MaxAcross(m);
+                // The lanes' largest, NaN kept (one store, then a scalar pass over at most 16 lanes).
+                Span<float> lanes = stackalloc float[16];
+                TS.Store(m, ref MemoryMarshal.GetReference(lanes));
+                float max = float.NegativeInfinity;
+                foreach (float lane in lanes.Slice(0, n))
+                {
+                    max = lane > max || float.IsNaN(lane) ? (float.IsNaN(max) ? max : lane) : max;
+                }
                 for (; i < depth; i++)
                 {
                     float x = Unsafe.Add(ref s, i);

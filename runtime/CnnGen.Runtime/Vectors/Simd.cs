@@ -61,9 +61,6 @@ namespace CnnGen.Runtime
         /// <summary>e^x lane by lane (the runtime's vectorized exponential: NaN stays NaN, −∞ gives 0, overflow +∞).</summary>
         static abstract TVector Exp(TVector x);
 
-        /// <summary>The largest lane (NaN when any lane is NaN).</summary>
-        static abstract float MaxAcross(TVector x);
-
         /// <summary>The sum of the lanes.</summary>
         static abstract float SumAcross(TVector x);
 
@@ -154,24 +151,6 @@ namespace CnnGen.Runtime
 
             return x;
 #endif
-        }
-
-        /// <inheritdoc />
-        public static float MaxAcross(Vector512<float> x)
-        {
-            float max = float.NegativeInfinity;
-            for (int i = 0; i < Vector512<float>.Count; i++)
-            {
-                float v = x.GetElement(i);
-                if (float.IsNaN(v))
-                {
-                    return v;
-                }
-
-                max = v > max ? v : max;
-            }
-
-            return max;
         }
 
         /// <inheritdoc />
@@ -271,24 +250,6 @@ namespace CnnGen.Runtime
 
             return x;
 #endif
-        }
-
-        /// <inheritdoc />
-        public static float MaxAcross(Vector256<float> x)
-        {
-            float max = float.NegativeInfinity;
-            for (int i = 0; i < Vector256<float>.Count; i++)
-            {
-                float v = x.GetElement(i);
-                if (float.IsNaN(v))
-                {
-                    return v;
-                }
-
-                max = v > max ? v : max;
-            }
-
-            return max;
         }
 
         /// <inheritdoc />
@@ -430,24 +391,6 @@ namespace CnnGen.Runtime
 
             return x;
 #endif
-        }
-
-        /// <inheritdoc />
-        public static float MaxAcross(Vector128<float> x)
-        {
-            float max = float.NegativeInfinity;
-            for (int i = 0; i < Vector128<float>.Count; i++)
-            {
-                float v = x.GetElement(i);
-                if (float.IsNaN(v))
-                {
-                    return v;
-                }
-
-                max = v > max ? v : max;
-            }
-
-            return max;
         }
 
         /// <inheritdoc />
