@@ -97,6 +97,9 @@ namespace CnnGen.Generator.Emitting
                 case ConvColumnsPlan columns:
                     ConvColumnsEmitter.Emit(w, plan, columns);
                     break;
+                case PoolSumsPlan sums:
+                    PoolSumsEmitter.Emit(w, plan, sums);
+                    break;
                 case PoolRowsPlan rows:
                     PoolRowsEmitter.Emit(w, plan, rows);
                     break;

@@ -199,6 +199,32 @@ namespace CnnGen.Generator.Planning
     }
 
     /// <summary>
+    /// Average pool at stride 1 as two passes of sums (the window is a sum, so it separates): for a band of
+    /// <see cref="Band"/> output rows, the sum down each input column of the rows in its window, written into rows of
+    /// <see cref="PaddedWidth"/> floats whose padding columns stay zero; then the sum across each such row at the
+    /// <c>SizeX</c> offsets, times 1 / PyTorch's count. Fy + Fx loads per output vector instead of Fy · Fx (L4, a 3×3 pool
+    /// over 64×28×28: 20.5 µs with the row kernel, measured against the two passes in <c>bench/RESULTS.md</c>).
+    /// </summary>
+    internal sealed record PoolSumsPlan(int Band, int PaddedWidth) : KernelPlan
+    {
+        /// <summary>The band's buffer is at most this many floats (16 KB, on the stack).</summary>
+        public const int MaxFloats = 4096;
+
+        /// <summary>
+        /// An average pool at stride 1 without dilation, whose input and output rows hold a whole vector of every width (16
+        /// floats), whose padded row fits the buffer, and whose window is small enough to unroll down and across.
+        /// </summary>
+        public static bool Fits(LayerModel layer)
+        {
+            Window w = layer.Window!;
+            return layer.Kind == LayerKind.AvgPool && w.StrideX == 1 && w.StrideY == 1 && !w.IsDilated &&
+                layer.Input.Width >= 16 && layer.Output.Width >= 16 &&
+                (long)w.PadLeft + layer.Input.Width + w.PadRight <= MaxFloats &&
+                w.SizeX + w.SizeY <= Unrolling.Budget;
+        }
+    }
+
+    /// <summary>
     /// Fully connected vectorized over its outputs: the weight transposed to [inputs][<see cref="PaddedOutputs"/>]
     /// (outputs rounded up to whole 16-float vectors, zero padding), each input broadcast into vectors of outputs.
     /// </summary>

@@ -380,9 +380,15 @@ namespace CnnGen.Generator.Planning
             return plan;
         }
 
-        private static PoolRowsPlan? PoolPlan(LayerModel layer)
+        private static KernelPlan? PoolPlan(LayerModel layer)
         {
             Window window = layer.Window!;
+            if (PoolSumsPlan.Fits(layer))
+            {
+                int paddedWidth = window.PadLeft + layer.Input.Width + window.PadRight;
+                return new PoolSumsPlan(Math.Max(1, Math.Min(layer.Output.Height, PoolSumsPlan.MaxFloats / paddedWidth)), paddedWidth);
+            }
+
             if (window.StrideX > 2 || window.Taps > Unrolling.Budget)
             {
                 return null;

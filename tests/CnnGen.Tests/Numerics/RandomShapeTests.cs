@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 154 + 60 + 30 + 30 + 16 + 16;
+        public const int Count = 154 + 60 + 30 + 30 + 16 + 16 + 20;
 
         public RandomNetworksFixture()
         {
@@ -32,6 +32,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(30, seed: 99, PoolGeometryGen))
                 .Concat(Draw(16, seed: 2, StridedDepthwiseGen))
                 .Concat(Draw(16, seed: 49, ColumnsGen))
+                .Concat(Draw(20, seed: 1111, SumsPoolGen))
                 .ToList();
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList());
         }
@@ -199,6 +200,18 @@ namespace CnnGen.Tests.Numerics
                     return new NetSpec(w, h, d, new[] { LayerSpec.Windowed(average ? Kind.AvgPool : Kind.Pool, 0, window, mode, rounding, countIncludePadding: include || !average, verbose: draw == 2) });
                 });
 
+        // Stride-1 average pools on rows of 16 or more (the two passes of sums): per-axis windows up to 5, padding on
+        // each side below the window, Same, with and without the padding in the divisor, bands shorter than the map.
+        private static readonly Gen<NetSpec> SumsPoolGen =
+            Gen.Select(Gen.Int[20, 130], Gen.Int[1, 60], Gen.Int[1, 3], Gen.Int[1, 5], Gen.Int[1, 5], Gen.Int[0, 4].Array[4], Gen.Int[0, 5], Gen.Bool)
+                .Select(t =>
+                {
+                    (int w, int h, int d, int fx, int fy, int[] pads, int draw, bool include) = t;
+                    PaddingMode mode = draw switch { 4 => PaddingMode.Same, 5 => PaddingMode.SameLower, _ => PaddingMode.Explicit };
+                    var window = new Window2d(fx, fy, 1, 1, pads[0] % fx, pads[1] % fx, pads[2] % fy, pads[3] % fy, 1, 1);
+                    return new NetSpec(w, h, d, new[] { LayerSpec.Windowed(Kind.AvgPool, 0, window, mode, OutputRounding.Exact, countIncludePadding: include) });
+                });
+
         /// <summary>Draws <paramref name="count"/> networks whose every shape is valid (invalid draws are skipped).</summary>
         public static List<NetSpec> Draw(int count, ulong seed, Gen<NetSpec> generator)
         {
@@ -331,6 +344,9 @@ namespace CnnGen.Tests.Numerics
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true }) >= 12, "too few draws reach the stride-2 depthwise kernel");
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvColumnsPlan) >= 10, "too few draws reach the conv over gathered columns");
             Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Groups: > 1 } l && l.Geometry is { StrideX: 2, PadLeft: > 0, PadRight: > 0, DilationX: 2 });
+            Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.PoolSumsPlan) >= 15, "too few draws reach the stride-1 average pool as sums");
+            Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.PoolSumsPlan p && p.Band < s.Plan().Network.Layers[0].Output.Height);
+            Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.PoolSumsPlan && s.Layers[0] is { CountIncludePadding: false } l && l.Geometry!.Value.PadLeft != l.Geometry.Value.PadRight);
         }
 
         /// <summary>Whether the generator runs the network's first layer with the filter-vector conv kernel (asked of its planner).</summary>
