@@ -55,6 +55,14 @@ namespace CnnGen.Runtime
                     (int first, int count) = PhaseRows(height, strideY, py, padTop, phaseHeight);
                     ref float rows = ref Unsafe.Add(ref source, ((d * height) + (first * strideY) + py - padTop) * width);
                     ref float phaseRows = ref Unsafe.Add(ref target, (py * phasesX * phaseStride) + (d * plane) + (first * phaseWidth));
+                    if (strideX == 2 && phasesX == 1)
+                    {
+                        // One column phase (a 1x1 window at stride 2): input columns x with x + padLeft even, split from vector pairs.
+                        int x0 = padLeft & 1;
+                        EvenColumns<TS, TV>(ref Unsafe.Add(ref rows, x0), strideY * width, ref Unsafe.Add(ref phaseRows, (padLeft + x0) >> 1), phaseWidth, count, width - x0);
+                        continue;
+                    }
+
                     for (int i = 0; i < count; i++)
                     {
                         // Each input column to its phase (when some tap reads it), phase and column advancing without a division.
@@ -280,6 +288,41 @@ namespace CnnGen.Runtime
                 source = ref Unsafe.Add(ref source, sourceStride);
                 even = ref Unsafe.Add(ref even, targetStride);
                 odd = ref Unsafe.Add(ref odd, targetStride);
+            }
+        }
+
+        /// <summary>
+        /// target[i] = source[2i] for the even cells of <paramref name="width"/>, in each of <paramref name="rows"/> rows: the
+        /// even lanes of two vector loads, the rest in one more pair overlapping cells already written, then one by one.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void EvenColumns<TS, TV>(ref float source, int sourceStride, ref float target, int targetStride, int rows, int width)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            int n = TS.Count;
+            for (int i = 0; i < rows; i++)
+            {
+                int x = 0;
+                for (; x + (2 * n) <= width; x += 2 * n)
+                {
+                    TS.Store(TS.Evens(TS.Load(ref source, x), TS.Load(ref source, x + n)), ref target, x >> 1);
+                }
+
+                if (x < width && width >= 2 * n)
+                {
+                    int last = (width - (2 * n)) & ~1;
+                    TS.Store(TS.Evens(TS.Load(ref source, last), TS.Load(ref source, last + n)), ref target, last >> 1);
+                    x = last + (2 * n);
+                }
+
+                for (; x < width; x += 2)
+                {
+                    Unsafe.Add(ref target, x >> 1) = Unsafe.Add(ref source, x);
+                }
+
+                source = ref Unsafe.Add(ref source, sourceStride);
+                target = ref Unsafe.Add(ref target, targetStride);
             }
         }
 
