@@ -66,11 +66,33 @@ namespace CnnGen.Generator.Emitting.Kernels
                         {
                             w.Line("int top = y0 + i" + (window.PadTop == 0 ? string.Empty : " - " + window.PadTop) + "; // first input row of the window");
                             w.Line("ref float srow = ref " + Code.Unsafe + ".Add(ref sums, (i * " + padded + ")" + (window.PadLeft == 0 ? string.Empty : " + " + window.PadLeft) + ");");
-                            using (w.Block("for (int c = 0; c < " + width + "; c += n)"))
+                            bool edges = window.PadTop > 0 || window.PadBottom > 0;
+                            using (edges ? w.Block("if (top >= 0 && top <= " + (height - fy) + ")") : default)
                             {
-                                w.Line("int at = c + n <= " + width + " ? c : " + width + " - n; // the last vector overlaps the one before");
-                                EmitDown(w, l);
-                                w.Line(Code.Store("m", "srow", "at"));
+                                if (edges)
+                                {
+                                    w.Line("// The whole window inside the input: no row tested.");
+                                }
+
+                                using (w.Block("for (int c = 0; c < " + width + "; c += n)"))
+                                {
+                                    w.Line("int at = c + n <= " + width + " ? c : " + width + " - n; // the last vector overlaps the one before");
+                                    EmitDown(w, l, inside: true);
+                                    w.Line(Code.Store("m", "srow", "at"));
+                                }
+                            }
+
+                            if (edges)
+                            {
+                                using (w.Block("else"))
+                                {
+                                    using (w.Block("for (int c = 0; c < " + width + "; c += n)"))
+                                    {
+                                        w.Line("int at = c + n <= " + width + " ? c : " + width + " - n;");
+                                        EmitDown(w, l, inside: false);
+                                        w.Line(Code.Store("m", "srow", "at"));
+                                    }
+                                }
                             }
                         }
 
@@ -107,7 +129,7 @@ namespace CnnGen.Generator.Emitting.Kernels
         }
 
         /// <summary>The sum down one vector of input columns (at <c>at</c>) over the window's rows, each tested where it can fall outside the input.</summary>
-        private static void EmitDown(SourceWriter w, LayerModel l)
+        private static void EmitDown(SourceWriter w, LayerModel l, bool inside)
         {
             Window window = l.Window!;
             var always = new List<string>();
@@ -118,7 +140,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                 long lowest = r - window.PadTop, highest = l.Output.Height - 1 - window.PadTop + r;
                 string rowIndex = r == 0 ? "top" : "(top + " + r + ")";
                 string load = Code.Load("plane", "(" + rowIndex + " * " + l.Input.Width + ") + at");
-                if (lowest >= 0 && highest <= l.Input.Height - 1)
+                if (inside || (lowest >= 0 && highest <= l.Input.Height - 1))
                 {
                     always.Add(load);
                 }
