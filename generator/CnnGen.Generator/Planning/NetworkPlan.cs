@@ -225,8 +225,9 @@ namespace CnnGen.Generator.Planning
     }
 
     /// <summary>
-    /// Fully connected vectorized over its outputs: the weight transposed to [inputs][<see cref="PaddedOutputs"/>]
-    /// (outputs rounded up to whole 16-float vectors, zero padding), each input broadcast into vectors of outputs.
+    /// Fully connected vectorized over its outputs: the weight transposed into panels of 128 outputs, each
+    /// [inputs][128] (the last one narrower; outputs rounded up to <see cref="PaddedOutputs"/>, whole 16-float vectors, zero
+    /// padding), each input broadcast into vectors of outputs.
     /// </summary>
     internal sealed record FullyConnectedPlan(int PaddedOutputs, int Packed) : KernelPlan
     {

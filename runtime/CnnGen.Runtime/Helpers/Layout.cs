@@ -406,8 +406,10 @@ namespace CnnGen.Runtime
         }
 
         /// <summary>
-        /// Transposes a PyTorch linear weight [outputs][inputs] into [inputs][<paramref name="paddedOutputs"/>], zero in the
-        /// padding columns, so the kernel reads one input's weights for a vector of outputs together.
+        /// Transposes a PyTorch linear weight [outputs][inputs] into panels of up to
+        /// <see cref="FullyConnectedKernel.PanelWidth"/> outputs: panel p (outputs from 128·p) is [inputs][its width] and starts
+        /// at inputs·128·p, the last one as wide as what is left of <paramref name="paddedOutputs"/>, zero in the padding
+        /// columns. The kernel reads one input's weights for a vector of outputs together, and each panel front to back.
         /// </summary>
         public static void PackFullyConnectedWeight(ReadOnlySpan<float> weight, int outputs, int inputs, int paddedOutputs, Span<float> packed)
         {
@@ -416,15 +418,21 @@ namespace CnnGen.Runtime
                 throw new ArgumentException("The weight or the packed buffer does not fit the shape.");
             }
 
-            for (int i = 0; i < inputs; i++)
+            for (int start = 0; start < paddedOutputs; start += FullyConnectedKernel.PanelWidth)
             {
-                Span<float> row = packed.Slice(i * paddedOutputs, paddedOutputs);
-                for (int j = 0; j < outputs; j++)
+                int width = Math.Min(FullyConnectedKernel.PanelWidth, paddedOutputs - start);
+                int real = Math.Max(0, Math.Min(width, outputs - start));
+                Span<float> panel = packed.Slice(inputs * start, inputs * width);
+                for (int i = 0; i < inputs; i++)
                 {
-                    row[j] = weight[(j * inputs) + i];
-                }
+                    Span<float> row = panel.Slice(i * width, width);
+                    for (int j = 0; j < real; j++)
+                    {
+                        row[j] = weight[((start + j) * inputs) + i];
+                    }
 
-                row.Slice(outputs).Clear();
+                    row.Slice(real).Clear();
+                }
             }
         }
 
