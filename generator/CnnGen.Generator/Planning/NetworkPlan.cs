@@ -182,6 +182,12 @@ namespace CnnGen.Generator.Planning
         /// </summary>
         public bool Strided { get; init; }
 
+        /// <summary>
+        /// Two padded planes of <c>PhaseLength / 2</c> floats: channel c + 1 is copied into one while channel c is computed
+        /// from the other (stride 1 with padding, one filter per channel, rows of whole vectors).
+        /// </summary>
+        public bool Pipelined { get; init; }
+
         public override int PhaseLength => PhaseCopyLength;
 
         public override int WideLength => WideCopyLength;

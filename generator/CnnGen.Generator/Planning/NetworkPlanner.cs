@@ -542,12 +542,23 @@ namespace CnnGen.Generator.Planning
 
             long phaseLength = readsInput ? 0 : phaseCopy + (wide ? Math.Max(0, wideChannel - phases.Plane) : 0);
             long wideLength = wide ? wideChannel * output.Depth : 0;
+
+            // At stride 1 with padding, one output channel per input channel, rows of whole vectors: two padded planes,
+            // channel c + 1 copied into one while channel c is computed from the other, so the taps never read a copy just
+            // written (loads that straddle two recent stores wait for them): 144x28x28 3x3, 30 -> 26.5 us in-process.
+            int multiplier = output.Depth / layer.Groups;
+            bool pipelined = !readsInput && !wide && multiplier == 1 && output.Depth > 1 && window.StrideX == 1 && window.StrideY == 1 && window.HasPadding;
+            if (pipelined)
+            {
+                phaseLength *= 2;
+            }
+
             if (Math.Max(phaseLength, wideLength) > MaxVectorBuffer)
             {
                 return null;
             }
 
-            return new DepthwisePlan(phases, readsInput, output.Depth / layer.Groups, wide, (int)positions, (int)wideChannel, (int)phaseLength, (int)wideLength);
+            return new DepthwisePlan(phases, readsInput, multiplier, wide, (int)positions, (int)wideChannel, (int)phaseLength, (int)wideLength) { Pipelined = pipelined };
         }
 
         private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;

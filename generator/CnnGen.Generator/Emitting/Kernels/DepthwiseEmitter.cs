@@ -71,6 +71,27 @@ namespace CnnGen.Generator.Emitting.Kernels
                     {
                         w.Line("ref float s = ref " + Code.Unsafe + ".Add(ref source, " + channel + " * " + Text.Literal(phases.Plane) + ");");
                     }
+                    else if (plan.Pipelined)
+                    {
+                        // Two padded planes: channel c + 1 is copied into one while c is computed from the other, so the taps read a
+                        // copy written a whole channel earlier (loads that straddle two stores just made wait for them).
+                        int half = plan.PhaseLength / 2;
+                        string shape = l.Input.Width + ", " + l.Input.Height + ", 1, ";
+                        string plane = Text.Literal(l.Input.Plane);
+                        using (w.Block("if (c == 0)"))
+                        {
+                            w.Line(Code.Layout + ".ToPhasesStride1<TS, TV>(input.Slice(0, " + plane + "), " + shape + window.PadLeft + ", " + window.PadTop + ", 0f, " + phases.Width + ", " + phases.Height + ", phases);");
+                            w.Line(Code.Layout + ".ToPhasesStride1<TS, TV>(input.Slice(" + plane + ", " + plane + "), " + shape + window.PadLeft + ", " + window.PadTop + ", 0f, " + phases.Width + ", " + phases.Height + ", phases.Slice(" + Text.Literal(half) + "));");
+                        }
+
+                        using (w.Block("else if (c + 1 < " + k + ")"))
+                        {
+                            w.Line("// The padding of both planes is in place: only the next channel's rows.");
+                            w.Line(Code.Layout + ".CopyInside<TS, TV>(input.Slice((c + 1) * " + plane + ", " + plane + "), " + shape + window.PadLeft + ", " + window.PadTop + ", " + phases.Width + ", " + phases.Height + ", phases.Slice(((c + 1) % 2) * " + Text.Literal(half) + "));");
+                        }
+
+                        w.Line("ref float s = ref " + Code.Unsafe + ".Add(ref source, (c % 2) * " + Text.Literal(half) + ");");
+                    }
                     else
                     {
                         // This channel's phase planes, copied just before use (still in L1 or L2 when the taps read them).
