@@ -249,23 +249,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                             terms.Add(Code.Load(row, Text.Literal((long)fx * dx)));
                         }
 
-                        while (terms.Count > 1)
-                        {
-                            var pairs = new System.Collections.Generic.List<string>();
-                            for (int i = 0; i + 1 < terms.Count; i += 2)
-                            {
-                                pairs.Add(combine + "(" + terms[i] + ", " + terms[i + 1] + ")");
-                            }
-
-                            if (terms.Count % 2 == 1)
-                            {
-                                pairs.Add(terms[terms.Count - 1]);
-                            }
-
-                            terms = pairs;
-                        }
-
-                        w.Line("m = " + combine + "(m, " + terms[0] + ");");
+                        w.Line("m = " + combine + "(m, " + PoolSumsEmitter.Tree(terms, combine) + ");");
                     }
                     else
                     {

@@ -161,15 +161,15 @@ namespace CnnGen.Generator.Emitting.Kernels
             }
         }
 
-        /// <summary>The terms added pairwise (a tree, not a chain: fewer dependent adds).</summary>
-        private static string Tree(List<string> terms)
+        /// <summary>The terms combined pairwise with <paramref name="combine"/> (a tree, not a chain: fewer dependent operations).</summary>
+        public static string Tree(List<string> terms, string combine = "TS.Add")
         {
             while (terms.Count > 1)
             {
                 var pairs = new List<string>();
                 for (int i = 0; i + 1 < terms.Count; i += 2)
                 {
-                    pairs.Add("TS.Add(" + terms[i] + ", " + terms[i + 1] + ")");
+                    pairs.Add(combine + "(" + terms[i] + ", " + terms[i + 1] + ")");
                 }
 
                 if (terms.Count % 2 == 1)
