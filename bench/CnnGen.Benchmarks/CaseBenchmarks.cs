@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
@@ -30,7 +31,22 @@ public class CaseBenchmarks
     private OrtValue[] _inputs = Array.Empty<OrtValue>();
     private OrtValue[] _outputs = Array.Empty<OrtValue>();
 
-    [Params("A", "B", "C", "D", "E", "F", "P1", "P2", "P3", "N1", "N3", "G1", "G2", "G3", "G4", "G5", "L1", "L2", "L3", "L4")]
+    /// <summary>
+    /// Every case, or only those the environment variable CNNGEN_CASES lists (comma-separated, e.g. <c>L1,L2</c>), for a
+    /// shorter run on some cases; the figures of such a run are compared within it, as any other.
+    /// </summary>
+    public static IEnumerable<string> Names
+    {
+        get
+        {
+            string? only = Environment.GetEnvironmentVariable("CNNGEN_CASES");
+            return string.IsNullOrWhiteSpace(only)
+                ? Case.All.Keys
+                : only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(Case.All.ContainsKey);
+        }
+    }
+
+    [ParamsSource(nameof(Names))]
     public string Name { get; set; } = "A";
 
     [GlobalSetup]
