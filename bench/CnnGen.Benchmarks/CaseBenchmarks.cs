@@ -40,9 +40,19 @@ public class CaseBenchmarks
         get
         {
             string? only = Environment.GetEnvironmentVariable("CNNGEN_CASES");
-            return string.IsNullOrWhiteSpace(only)
-                ? Case.All.Keys
-                : only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(Case.All.ContainsKey);
+            if (string.IsNullOrWhiteSpace(only))
+            {
+                return Case.All.Keys;
+            }
+
+            string[] names = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            string[] unknown = names.Where(n => !Case.All.ContainsKey(n)).ToArray();
+            if (unknown.Length > 0 || names.Length == 0)
+            {
+                throw new ArgumentException("CNNGEN_CASES names no case as " + string.Join(", ", unknown) + "; the cases are " + string.Join(", ", Case.All.Keys) + ".");
+            }
+
+            return names;
         }
     }
 

@@ -184,7 +184,7 @@ namespace CnnGen.Generator.Planning
 
         /// <summary>
         /// Two padded planes of <c>PhaseLength / 2</c> floats: channel c + 1 is copied into one while channel c is computed
-        /// from the other (stride 1 with padding, one filter per channel, rows of whole vectors).
+        /// from the other (stride 1 with padding, one filter per channel, output rows at least one vector wide).
         /// </summary>
         public bool Pipelined { get; init; }
 

@@ -543,7 +543,7 @@ namespace CnnGen.Generator.Planning
             long phaseLength = readsInput ? 0 : phaseCopy + (wide ? Math.Max(0, wideChannel - phases.Plane) : 0);
             long wideLength = wide ? wideChannel * output.Depth : 0;
 
-            // At stride 1 with padding, one output channel per input channel, rows of whole vectors: two padded planes,
+            // At stride 1 with padding, one output channel per input channel, rows at least one vector wide: two padded planes,
             // channel c + 1 copied into one while channel c is computed from the other, so the taps never read a copy just
             // written (loads that straddle two recent stores wait for them): 144x28x28 3x3, 30 -> 26.5 us in-process.
             int multiplier = output.Depth / layer.Groups;

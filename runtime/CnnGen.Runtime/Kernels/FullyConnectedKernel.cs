@@ -83,15 +83,16 @@ namespace CnnGen.Runtime
         }
 
         /// <summary>
-        /// Asks for the cache line at <paramref name="at"/> (prefetcht0 on x86; nothing elsewhere). A hint: it never faults,
-        /// past the end of the weight included.
+        /// Asks for the cache line <paramref name="offset"/> floats after <paramref name="at"/> (prefetcht0 on x86; nothing
+        /// elsewhere). The address is a raw pointer, never a managed reference, since it may lie past the end of the weight
+        /// (the last rows); the instruction is a hint and never faults.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static unsafe void Prefetch(ref float at)
+        private static unsafe void Prefetch(ref float at, int offset)
         {
             if (Sse.IsSupported)
             {
-                Sse.Prefetch0(Unsafe.AsPointer(ref at));
+                Sse.Prefetch0((float*)Unsafe.AsPointer(ref at) + offset);
             }
         }
 
@@ -108,7 +109,7 @@ namespace CnnGen.Runtime
                 // The row two ahead, a line (16 floats) at a time.
                 for (int line = 0; line < 8 * n; line += 16)
                 {
-                    Prefetch(ref Unsafe.Add(ref row, ahead + line));
+                    Prefetch(ref row, ahead + line);
                 }
 
                 TV xi = TS.Broadcast(ref x, i);
@@ -145,7 +146,7 @@ namespace CnnGen.Runtime
             {
                 for (int line = 0; line < 4 * n; line += 16)
                 {
-                    Prefetch(ref Unsafe.Add(ref row, ahead + line));
+                    Prefetch(ref row, ahead + line);
                 }
 
                 TV xi = TS.Broadcast(ref x, i);

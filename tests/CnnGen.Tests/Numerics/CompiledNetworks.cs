@@ -12,16 +12,28 @@ namespace CnnGen.Tests.Numerics
     {
         private readonly Assembly _assembly;
 
-        public CompiledNetworks(IReadOnlyList<(string ClassName, NetSpec Spec)> networks)
+        /// <param name="networks">The classes to declare.</param>
+        /// <param name="skipLocalsInit">
+        /// Compile the module with [SkipLocalsInit] (as users who want speed do), so a kernel that relies on stackalloc being
+        /// zeroed reads garbage and fails its comparison.
+        /// </param>
+        public CompiledNetworks(IReadOnlyList<(string ClassName, NetSpec Spec)> networks, bool skipLocalsInit = false)
         {
             var source = new StringBuilder();
+            if (skipLocalsInit)
+            {
+                source.AppendLine("[module: System.Runtime.CompilerServices.SkipLocalsInit]");
+            }
+
             foreach ((string className, NetSpec spec) in networks)
             {
                 source.AppendLine(spec.ToSource(className));
             }
 
             string text = source.ToString();
-            Result = TestCompiler.Compile(text);
+            Result = skipLocalsInit
+                ? TestCompiler.Compile(TestCompiler.CreateCompilation(text).WithOptions(TestCompiler.CreateCompilation().Options.WithAllowUnsafe(true)))
+                : TestCompiler.Compile(text);
             string[] lines = text.Split('\n');
             var bad = Result.All.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).ToList();
             if (bad.Count > 0)

@@ -34,7 +34,8 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(16, seed: 49, ColumnsGen))
                 .Concat(Draw(20, seed: 1111, SumsPoolGen))
                 .ToList();
-            Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList());
+            // Compiled with [SkipLocalsInit]: no kernel may rely on stackalloc being zeroed.
+            Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList(), skipLocalsInit: true);
         }
 
         public IReadOnlyList<NetSpec> Specs { get; }

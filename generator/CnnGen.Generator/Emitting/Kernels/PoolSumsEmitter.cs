@@ -39,7 +39,8 @@ namespace CnnGen.Generator.Emitting.Kernels
                 w.Line(Code.RefTo("x", "input"));
                 w.Line(Code.RefTo("o", "output"));
                 w.Line("int n = TS.Count;");
-                w.Line(Code.Span + " buffer = stackalloc float[" + Text.Literal((long)band * padded) + "]; // zeroed: the padding columns stay 0");
+                w.Line(Code.Span + " buffer = stackalloc float[" + Text.Literal((long)band * padded) + "];");
+                w.Line("buffer.Clear(); // the padding columns stay 0 (cleared here too, for a class or module with [SkipLocalsInit])");
                 w.Line(Code.RefTo("sums", "buffer"));
                 if (!columnsConstant)
                 {
