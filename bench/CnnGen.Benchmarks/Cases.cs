@@ -94,7 +94,7 @@ public partial class CaseL3 : IBenchNetwork { public void RunLayerMethod(ReadOnl
 [Input(28, 28, 64)] [AvgPool(3, Stride = 1, Padding = 1, CountIncludePadding = false)]
 public partial class CaseL4 : IBenchNetwork { public void RunLayerMethod(ReadOnlySpan<float> x, Span<float> y) => AvgPool1(x, y); }
 
-public sealed record Case(string Name, Func<IBenchNetwork> Create, int[] InputShape, int InputLength, int OutputLength, double Flops, Action<float[], float[], float[]> Naive)
+public sealed record Case(string Name, Func<IBenchNetwork> Create, int[] InputShape, int InputLength, int OutputLength, double Flops, Action<float[], float[], float[]>? Naive)
 {
     public static readonly IReadOnlyDictionary<string, Case> All = new Dictionary<string, Case>
     {
@@ -124,6 +124,12 @@ public sealed record Case(string Name, Func<IBenchNetwork> Create, int[] InputSh
             ReferenceLayers.Linear(pooled, p.AsSpan(0, 512 * 1000), p.AsSpan(512 * 1000, 1000), logits);
             ReferenceLayers.Softmax(logits, 1, 1, 1000, y);
         }),
+        // MLPerf Tiny's four models (samples/MlPerfTiny); multiply-adds as tools/make_mlperf_tiny.py counts them. No
+        // naive loops for whole models: Setup compares CnnGen with ONNX Runtime (and the tests with PyTorch).
+        ["M1"] = new("M1", () => new MlPerfTiny.ResNet8(), new[] { 1, 3, 32, 32 }, MlPerfTiny.ResNet8.InputLength, MlPerfTiny.ResNet8.OutputLength, 2.0 * 12_501_632, null),
+        ["M2"] = new("M2", () => new MlPerfTiny.DsCnn(), new[] { 1, 1, 49, 10 }, MlPerfTiny.DsCnn.InputLength, MlPerfTiny.DsCnn.OutputLength, 2.0 * 2_656_768, null),
+        ["M3"] = new("M3", () => new MlPerfTiny.MobileNetV1(), new[] { 1, 3, 96, 96 }, MlPerfTiny.MobileNetV1.InputLength, MlPerfTiny.MobileNetV1.OutputLength, 2.0 * 7_489_664, null),
+        ["M4"] = new("M4", () => new MlPerfTiny.Autoencoder(), new[] { 1, 640 }, MlPerfTiny.Autoencoder.InputLength, MlPerfTiny.Autoencoder.OutputLength, 2.0 * 264_192, null),
         ["L4"] = new("L4", () => new CaseL4(), new[] { 1, 64, 28, 28 }, 64 * 28 * 28, CaseL4.OutputLength, 0,
             (x, _, y) => ReferenceLayers.AvgPool2d(x, 28, 28, 64, Window2d.Square(3, 1, 1), countIncludePadding: false, OutputRounding.Exact, y)),
     };
