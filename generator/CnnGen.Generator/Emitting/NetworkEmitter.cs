@@ -100,6 +100,9 @@ namespace CnnGen.Generator.Emitting
                 case PoolSumsPlan sums:
                     PoolSumsEmitter.Emit(w, plan, sums);
                     break;
+                case WholeMapPoolPlan:
+                    PoolRowsEmitter.EmitWholeMap(w, plan);
+                    break;
                 case PoolRowsPlan rows:
                     PoolRowsEmitter.Emit(w, plan, rows);
                     break;

@@ -231,6 +231,23 @@ namespace CnnGen.Generator.Planning
     }
 
     /// <summary>
+    /// A pool whose one window is the whole unpadded map (1×1 output; MLPerf Tiny's keyword-spotting and visual-wake-words
+    /// models end with one): each channel's mean or largest value, the runtime's global pool, instead of a window of
+    /// Fy · Fx taps unrolled per output.
+    /// </summary>
+    internal sealed record WholeMapPoolPlan : KernelPlan
+    {
+        /// <summary>One output, its window exactly the input: no padding, no dilation, the window's size the map's.</summary>
+        public static bool Fits(LayerModel layer)
+        {
+            Window w = layer.Window!;
+            return layer.Kind is LayerKind.AvgPool or LayerKind.MaxPool && layer.Output.Width == 1 && layer.Output.Height == 1 && !w.IsDilated &&
+                w.PadLeft == 0 && w.PadRight == 0 && w.PadTop == 0 && w.PadBottom == 0 &&
+                w.SizeX == layer.Input.Width && w.SizeY == layer.Input.Height;
+        }
+    }
+
+    /// <summary>
     /// Fully connected vectorized over its outputs: the weight transposed into panels of 128 outputs, each
     /// [inputs][128] (the last one narrower; outputs rounded up to <see cref="PaddedOutputs"/>, whole 16-float vectors, zero
     /// padding), each input broadcast into vectors of outputs.

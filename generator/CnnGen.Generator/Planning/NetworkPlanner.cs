@@ -383,6 +383,11 @@ namespace CnnGen.Generator.Planning
         private static KernelPlan? PoolPlan(LayerModel layer)
         {
             Window window = layer.Window!;
+            if (WholeMapPoolPlan.Fits(layer))
+            {
+                return new WholeMapPoolPlan();
+            }
+
             if (PoolSumsPlan.Fits(layer))
             {
                 int paddedWidth = window.PadLeft + layer.Input.Width + window.PadRight;

@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 154 + 60 + 30 + 30 + 16 + 16 + 20;
+        public const int Count = 154 + 60 + 30 + 30 + 16 + 16 + 20 + 12;
 
         public RandomNetworksFixture()
         {
@@ -33,6 +33,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(16, seed: 2, StridedDepthwiseGen))
                 .Concat(Draw(16, seed: 49, ColumnsGen))
                 .Concat(Draw(20, seed: 1111, SumsPoolGen))
+                .Concat(Draw(12, seed: 5, WholeMapPoolGen))
                 .ToList();
             // Compiled with [SkipLocalsInit]: no kernel may rely on stackalloc being zeroed.
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList(), skipLocalsInit: true);
@@ -213,6 +214,18 @@ namespace CnnGen.Tests.Numerics
                     return new NetSpec(w, h, d, new[] { LayerSpec.Windowed(Kind.AvgPool, 0, window, mode, OutputRounding.Exact, countIncludePadding: include) });
                 });
 
+        // Pools whose one window is the whole map (a keyword-spotting or MobileNet head): average or max, maps narrower and
+        // wider than a vector, strides equal to the window or not, followed by a fully-connected layer or not.
+        private static readonly Gen<NetSpec> WholeMapPoolGen =
+            Gen.Select(Gen.Int[1, 30], Gen.Int[1, 30], Gen.Int[1, 70], Gen.Bool, Gen.Int[0, 2], Gen.Bool)
+                .Select(t =>
+                {
+                    (int w, int h, int d, bool average, int stride, bool fc) = t;
+                    var window = new Window2d(w, h, stride == 0 ? w : stride, stride == 0 ? h : stride, 0, 0, 0, 0);
+                    var pool = LayerSpec.Windowed(average ? Kind.AvgPool : Kind.Pool, 0, window, PaddingMode.Explicit, OutputRounding.Exact);
+                    return new NetSpec(w, h, d, fc ? new[] { pool, LayerSpec.Fc(5) } : new[] { pool });
+                });
+
         /// <summary>Draws <paramref name="count"/> networks whose every shape is valid (invalid draws are skipped).</summary>
         public static List<NetSpec> Draw(int count, ulong seed, Gen<NetSpec> generator)
         {
@@ -348,6 +361,8 @@ namespace CnnGen.Tests.Numerics
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.PoolSumsPlan) >= 15, "too few draws reach the stride-1 average pool as sums");
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.PoolSumsPlan p && p.Band < s.Plan().Network.Layers[0].Output.Height);
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.PoolSumsPlan && s.Layers[0] is { CountIncludePadding: false } l && l.Geometry!.Value.PadLeft != l.Geometry.Value.PadRight);
+            Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.WholeMapPoolPlan) >= 3, "too few draws reach the whole-map average pool");
+            Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Pool && s.Plan().Layers[0].Vector is Generator.Planning.WholeMapPoolPlan) >= 3, "too few draws reach the whole-map max pool");
         }
 
         /// <summary>Whether the generator runs the network's first layer with the filter-vector conv kernel (asked of its planner).</summary>

@@ -12,6 +12,22 @@ namespace CnnGen.Generator.Emitting.Kernels
     /// </summary>
     internal static class PoolRowsEmitter
     {
+        /// <summary>A pool whose one window is the whole unpadded map (<see cref="WholeMapPoolPlan"/>): the runtime's global pool.</summary>
+        public static void EmitWholeMap(SourceWriter w, LayerPlan layer)
+        {
+            LayerModel l = layer.Layer;
+            bool max = l.Kind == LayerKind.MaxPool;
+            w.Line("// " + LayerText.Describe(l) + ": one window, the whole map, so each channel's " + (max ? "largest value (NaN if any is NaN)" : "mean") + " over its " +
+                Text.Literal(l.Input.Plane) + " cells, by the runtime's global " + (max ? "max" : "average") + " pool.");
+            w.Line(Code.GeneratedCode);
+            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.Span + " output) " + Code.VectorConstraint))
+            {
+                w.Line("global::CnnGen.Runtime.GraphKernels." + (max ? "GlobalMaxPool" : "GlobalAvgPool<TS, TV>") + "(input, output, " + l.Input.Depth + ", " + Text.Literal(l.Input.Plane) + ");");
+            }
+
+            w.Line();
+        }
+
         public static void Emit(SourceWriter w, LayerPlan layer, PoolRowsPlan plan)
         {
             LayerModel l = layer.Layer;
