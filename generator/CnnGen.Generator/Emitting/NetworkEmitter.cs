@@ -91,6 +91,9 @@ namespace CnnGen.Generator.Emitting
                 case DepthwisePlan depthwise:
                     DepthwiseEmitter.Emit(w, plan, depthwise, cancellationToken);
                     break;
+                case DepthwiseFlatPlan flat:
+                    DepthwiseEmitter.EmitFlat(w, plan, flat, cancellationToken);
+                    break;
                 case ConvFiltersPlan filters:
                     ConvFiltersEmitter.Emit(w, plan, filters, cancellationToken);
                     break;

@@ -436,7 +436,19 @@ namespace CnnGen.Generator.Planning
             long phaseCopy = ((long)phases.PhasesX * phases.PhasesY * input.Depth * phases.Plane) + reach + MaxLanes;
             int outputCells = output.Plane;
 
-            // Depthwise: its own kernel, the taps held in registers (up to 8x8; a larger window takes the general one).
+            // Depthwise: its own kernel, the taps held in registers (up to 8x8; a larger window takes the general one); on
+            // planes of narrow rows at stride 1, over the flat plane with lane masks.
+            if (DepthwiseFlatPlan.Fits(layer))
+            {
+                int paddedHeight = window.PadTop + input.Height + window.PadBottom;
+                long planes = (long)paddedHeight * input.Width * input.Depth;
+                long masks = ((long)output.Plane + MaxLanes) * window.SizeX;
+                if (planes + DepthwiseFlatPlan.Slack * 2 <= MaxVectorBuffer && masks <= MaxVectorBuffer)
+                {
+                    return new DepthwiseFlatPlan(paddedHeight, DepthwiseFlatPlan.Slack, (int)planes, (int)masks);
+                }
+            }
+
             if (layer.IsDepthwise && window.Taps <= 64)
             {
                 return DepthwisePlanOf(layer, source, phases, phaseCopy);

@@ -381,6 +381,39 @@ namespace CnnGen.Runtime
             }
         }
 
+        /// <summary>
+        /// Lane masks for a kernel that runs over the flat positions q = y·<paramref name="width"/> + x of a plane of
+        /// <paramref name="positions"/> cells in vectors (vector v at min(v·n, positions − n), the last overlapping): for each
+        /// vector and each window column fx, all ones in the lanes whose input column x + fx − <paramref name="padLeft"/> is
+        /// inside the row, zero in the others (those read a neighbouring row's cell, which must count as padding).
+        /// Layout [vector][fx][lane].
+        /// </summary>
+        public static void ColumnMasks<TS, TV>(int width, int positions, int padLeft, int sizeX, Span<float> masks)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            int n = TS.Count, vectors = (positions + n - 1) / n;
+            if (width < 1 || positions < n || masks.Length < (long)vectors * sizeX * n)
+            {
+                throw new ArgumentException("The mask buffer or the plane does not fit the vectors.", nameof(masks));
+            }
+
+            float ones = BitConverter.Int32BitsToSingle(-1);
+            for (int v = 0; v < vectors; v++)
+            {
+                int at = Math.Min(v * n, positions - n);
+                for (int fx = 0; fx < sizeX; fx++)
+                {
+                    Span<float> lanes = masks.Slice(((v * sizeX) + fx) * n, n);
+                    for (int j = 0; j < n; j++)
+                    {
+                        int x = ((at + j) % width) + fx - padLeft;
+                        lanes[j] = x >= 0 && x < width ? ones : 0f;
+                    }
+                }
+            }
+        }
+
         /// <summary>Copies <paramref name="length"/> floats with whole vectors (the last one overlapping) where the row allows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void CopyRow<TS, TV>(ref float source, ref float target, int length)

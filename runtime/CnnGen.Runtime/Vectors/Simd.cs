@@ -55,6 +55,9 @@ namespace CnnGen.Runtime
         /// <summary>max(x, 0) with NaN kept, as <c>torch.relu</c>.</summary>
         static abstract TVector Relu(TVector x);
 
+        /// <summary>The bits of <paramref name="x"/> where <paramref name="mask"/>'s lane is all ones, +0 where it is zero (a lane mask).</summary>
+        static abstract TVector And(TVector x, TVector mask);
+
         /// <summary>max(acc, x), NaN in either giving NaN, as <c>max_pool2d</c>.</summary>
         static abstract TVector MaxPropagateNaN(TVector acc, TVector x);
 
@@ -127,6 +130,10 @@ namespace CnnGen.Runtime
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> And(Vector512<float> x, Vector512<float> mask) => Vector512.BitwiseAnd(x, mask);
 
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -226,6 +233,10 @@ namespace CnnGen.Runtime
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> And(Vector256<float> x, Vector256<float> mask) => Vector256.BitwiseAnd(x, mask);
 
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -341,6 +352,10 @@ namespace CnnGen.Runtime
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Divide(Vector128<float> a, Vector128<float> b) => a / b;
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> And(Vector128<float> x, Vector128<float> mask) => Vector128.BitwiseAnd(x, mask);
 
         /// <inheritdoc />
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

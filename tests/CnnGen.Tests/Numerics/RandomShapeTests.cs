@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 154 + 60 + 30 + 30 + 16 + 16 + 20 + 12;
+        public const int Count = 154 + 60 + 30 + 30 + 16 + 16 + 20 + 12 + 20;
 
         public RandomNetworksFixture()
         {
@@ -34,6 +34,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(16, seed: 49, ColumnsGen))
                 .Concat(Draw(20, seed: 1111, SumsPoolGen))
                 .Concat(Draw(12, seed: 5, WholeMapPoolGen))
+                .Concat(Draw(20, seed: 6, FlatDepthwiseGen))
                 .ToList();
             // Compiled with [SkipLocalsInit]: no kernel may rely on stackalloc being zeroed.
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList(), skipLocalsInit: true);
@@ -214,6 +215,24 @@ namespace CnnGen.Tests.Numerics
                     return new NetSpec(w, h, d, new[] { LayerSpec.Windowed(Kind.AvgPool, 0, window, mode, OutputRounding.Exact, countIncludePadding: include) });
                 });
 
+        // Depthwise convs at stride 1 on rows narrower than a vector whose output is as wide as the input (the flat kernel with
+        // column masks): windows 1 to 5 per axis, the padding across split any way (Same, SameLower or explicit), any padding
+        // down, channel multipliers, bias or not, a ReLU after or not.
+        private static readonly Gen<NetSpec> FlatDepthwiseGen =
+            Gen.Select(Gen.Int[1, 15], Gen.Int[1, 30], Gen.Int[1, 24], Gen.Int[1, 2], Gen.Int[1, 5], Gen.Int[1, 5], Gen.Int[0, 4].Array[3], Gen.Int[0, 3])
+                .Select(Gen.Bool, Gen.Bool, (t, bias, relu) =>
+                {
+                    (int w, int h, int d, int multiplier, int fx, int fy, int[] pads, int modeDraw) = t;
+                    PaddingMode mode = modeDraw switch { 2 => PaddingMode.Same, 3 => PaddingMode.SameLower, _ => PaddingMode.Explicit };
+                    int left = pads[0] % fx;
+                    var window = mode == PaddingMode.Explicit
+                        ? new Window2d(fx, fy, 1, 1, left, fx - 1 - left, pads[1] % fy, pads[2] % fy)
+                        : new Window2d(fx, fy, 1, 1, 0, 0, 0, 0);
+                    int height = Math.Max(h, ((16 + w - 1) / w) + fy); // a plane of at least 16 outputs
+                    var conv = LayerSpec.Windowed(Kind.Conv, d * multiplier, window, mode, OutputRounding.Exact, groups: d, bias: bias);
+                    return new NetSpec(w, height, d, relu ? new[] { conv, LayerSpec.Relu() } : new[] { conv });
+                });
+
         // Pools whose one window is the whole map (a keyword-spotting or MobileNet head): average or max, maps narrower and
         // wider than a vector, strides equal to the window or not, followed by a fully-connected layer or not.
         private static readonly Gen<NetSpec> WholeMapPoolGen =
@@ -313,6 +332,43 @@ namespace CnnGen.Tests.Numerics
             KernelPaths.AssertEveryPath(net, input, expected, spec.ToString());
         }
 
+        /// <summary>
+        /// The flat depthwise kernel reads the neighbouring row's cell for a tap outside the row and masks it off: with an
+        /// infinity at the end of every row, an output whose window does not reach it stays finite (a multiply by a 0/1 mask
+        /// instead of the bitwise one would make it NaN), on every path.
+        /// </summary>
+        [Fact]
+        public void The_flat_depthwise_kernel_keeps_infinities_in_their_row()
+        {
+            int checkedNetworks = 0;
+            for (int index = 0; index < _fixture.Specs.Count; index++)
+            {
+                NetSpec spec = _fixture.Specs[index];
+                if (spec.Width < 2 || spec.Layers[0].Kind != Kind.Conv || spec.Plan().Layers[0].Vector is not Generator.Planning.DepthwiseFlatPlan)
+                {
+                    continue;
+                }
+
+                string className = "RandomNet" + index;
+                var random = new Random(index + 2000);
+                ITestNetwork net = _fixture.Networks.Create(className);
+                float[] parameters = Numbers.Random(random, _fixture.Networks.Constant(className, "ParameterCount"));
+                float[] input = Numbers.Random(random, spec.InputLength, 2f);
+                for (int row = 0; row < spec.InputLength / spec.Width; row++)
+                {
+                    input[(row * spec.Width) + spec.Width - 1] = row % 2 == 0 ? float.PositiveInfinity : float.NegativeInfinity;
+                }
+
+                float[] expected = spec.RunReference(input, parameters).Output;
+                Assert.Contains(expected, float.IsFinite);
+                net.SetParameters(parameters);
+                KernelPaths.AssertEveryPath(net, input, expected, spec + " with infinities at the row ends");
+                checkedNetworks++;
+            }
+
+            Assert.True(checkedNetworks >= 12, checkedNetworks + " networks checked");
+        }
+
         [Fact]
         public void The_draw_covers_every_kind_and_rounding()
         {
@@ -362,6 +418,9 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.PoolSumsPlan p && p.Band < s.Plan().Network.Layers[0].Output.Height);
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.PoolSumsPlan && s.Layers[0] is { CountIncludePadding: false } l && l.Geometry!.Value.PadLeft != l.Geometry.Value.PadRight);
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.WholeMapPoolPlan) >= 3, "too few draws reach the whole-map average pool");
+            Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwiseFlatPlan) >= 15, "too few draws reach the flat depthwise kernel");
+            Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwiseFlatPlan && s.Layers[0].Count > s.Layers[0].Groups);
+            Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwiseFlatPlan && s.Layers[0].Geometry is { PadLeft: 0, PadRight: > 0 });
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Pool && s.Plan().Layers[0].Vector is Generator.Planning.WholeMapPoolPlan) >= 3, "too few draws reach the whole-map max pool");
         }
 

@@ -172,6 +172,103 @@ namespace CnnGen.Generator.Emitting.Kernels
         }
 
         /// <summary>
+        /// The depthwise kernel over flat planes (<see cref="DepthwiseFlatPlan"/>): rows narrower than a vector, stride 1,
+        /// output as wide as the input. Output position q = y·W + x of channel c is the sum over taps (fy, fx) of
+        /// w[c, fy, fx] · plane[q + fy·W + fx − PadLeft] in the copy with PadTop zero rows above; the lanes whose column
+        /// x + fx − PadLeft falls outside the row are masked off (they read the row before or after).
+        /// </summary>
+        public static void EmitFlat(SourceWriter w, LayerPlan layer, DepthwiseFlatPlan plan, CancellationToken cancellationToken)
+        {
+            LayerModel l = layer.Kernel;
+            Window window = l.Window!;
+            int k = l.Output.Depth, m = l.Output.Depth / l.Groups, width = l.Input.Width, plane = plan.PaddedHeight * width, positions = l.Output.Plane;
+            w.Line("// " + LayerText.Describe(l) + ", over each channel's flat plane: output position q = y*" + width + " + x in vectors across its rows (narrower");
+            w.Line("// than a vector), the last overlapping the one before, stored straight into the output. The input is copied once with " + window.PadTop + " zero row(s)");
+            w.Line("// above each plane and " + window.PadBottom + " below (" + plan.PaddedHeight + "x" + width + " planes); tap (fy, fx) reads plane[q + fy*" + width + " + fx - " + window.PadLeft + "], and the lanes whose");
+            w.Line("// column falls outside the row (reading the row before or after) are masked off, one mask per vector and window column.");
+            if (m > 1)
+            {
+                w.Line("// Channel multiplier " + m + ": output channel c reads input channel c / " + m + ".");
+            }
+
+            w.Line(Code.GeneratedCode);
+            w.Line(Code.Optimized);
+            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu) " + Code.VectorConstraint))
+            {
+                w.Line(Code.Span + " phases = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Phases + ", " + GeneratedNames.MaxPhaseLength + ").Slice(0, " + Text.Literal(plan.PhaseLength) + ");");
+                w.Line("phases.Slice(0, " + plan.Before + ").Clear(); // cells a tap may read before the first plane");
+                w.Line(Code.Layout + ".ToPhasesStride1<TS, TV>(input, " + width + ", " + l.Input.Height + ", " + l.Input.Depth + ", 0, " + window.PadTop + ", 0f, " + width + ", " + plan.PaddedHeight + ", phases.Slice(" + plan.Before + "));");
+                w.Line(Code.Span + " masks = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Wide + ", " + GeneratedNames.MaxWideLength + ").Slice(0, " + Text.Literal(plan.MaskLength) + ");");
+                w.Line(Code.Layout + ".ColumnMasks<TS, TV>(" + width + ", " + Text.Literal(positions) + ", " + window.PadLeft + ", " + window.SizeX + ", masks);");
+                w.Line("ref float source = ref " + Code.Unsafe + ".Add(ref " + Code.MemoryMarshal + ".GetReference(phases), " + plan.Before + ");");
+                w.Line(Code.RefTo("mask", "masks"));
+                w.Line(Code.RefTo("target", "output"));
+                w.Line(Code.RefTo("w", "weight") + " // " + LayerText.WeightShape(l) + ", PyTorch's layout");
+                if (l.HasBias)
+                {
+                    w.Line(Code.RefTo("b", "bias"));
+                }
+
+                w.Line("int n = TS.Count;");
+                using (w.Block("for (int c = 0; c < " + k + "; c++)"))
+                {
+                    w.Line("ref float s = ref " + Code.Unsafe + ".Add(ref source, " + (m == 1 ? "c" : "(c / " + m + ")") + " * " + Text.Literal(plane) + ");");
+                    w.Line("ref float oc = ref " + Code.Unsafe + ".Add(ref target, c * " + Text.Literal(positions) + ");");
+                    w.Line("ref float wc = ref " + Code.Unsafe + ".Add(ref w, c * " + window.Taps + ");");
+                    for (int t = 0; t < window.Taps; t++)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        w.Line("TV w" + t + " = " + Code.Broadcast("wc", Text.Literal(t)) + ";");
+                    }
+
+                    w.Line("TV bc = " + (l.HasBias ? "TS.Broadcast(ref b, c)" : "TS.Splat(0f)") + ";");
+                    using (w.Block("for (int v = 0, q = 0; q < " + Text.Literal(positions) + "; v++, q += n)"))
+                    {
+                        w.Line("int at = q + n <= " + Text.Literal(positions) + " ? q : " + Text.Literal(positions - 1) + " + 1 - n; // the last vector overlaps the one before");
+                        w.Line("ref float x0 = ref " + Code.Unsafe + ".Add(ref s, at);");
+                        w.Line("ref float mv = ref " + Code.Unsafe + ".Add(ref mask, v * " + window.SizeX + " * n);");
+                        for (int fx = 0; fx < window.SizeX; fx++)
+                        {
+                            if (fx != window.PadLeft)
+                            {
+                                w.Line("TV m" + fx + " = TS.Load(ref mv, " + (fx == 0 ? "0" : fx + " * n") + "); // columns x + " + (fx - window.PadLeft) + " inside the row");
+                            }
+                        }
+
+                        w.Line("TV a = bc;");
+                        w.Line("TV a2 = TS.Splat(0f);");
+                        for (int fy = 0; fy < window.SizeY; fy++)
+                        {
+                            for (int fx = 0; fx < window.SizeX; fx++)
+                            {
+                                int t = (fy * window.SizeX) + fx;
+                                int offset = (fy * width) + fx - window.PadLeft;
+                                string load = "TS.Load(ref x0, " + offset + ")";
+                                if (fx != window.PadLeft)
+                                {
+                                    load = "TS.And(" + load + ", m" + fx + ")";
+                                }
+
+                                string acc = t % 2 == 0 ? "a" : "a2";
+                                w.Line(acc + " = TS.MultiplyAdd(w" + t + ", " + load + ", " + acc + ");");
+                            }
+                        }
+
+                        w.Line("a = TS.Add(a, a2);");
+                        using (w.Block("if (relu)"))
+                        {
+                            w.Line("a = " + Code.Activate(l, "a") + ";");
+                        }
+
+                        w.Line("TS.Store(a, ref oc, at);");
+                    }
+                }
+            }
+
+            w.Line();
+        }
+
+        /// <summary>
         /// The stride-2 depthwise kernel (<see cref="DepthwisePlan.Strided"/>): one or two output rows per pass
         /// (<see cref="StridedRowsAtOnce"/>) read their input rows straight from the input, each row once, tap (fy, fx) of a vector of outputs being the even or odd lanes of two loads
         /// (<c>TS.Evens</c>/<c>TS.Odds</c>); taps in a row outside the input are skipped (zero padding). Output columns
