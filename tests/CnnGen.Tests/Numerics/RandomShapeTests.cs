@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 154 + 60 + 30 + 30 + 16 + 16 + 20 + 12 + 20;
+        public const int Count = 164 + 60 + 30 + 30 + 16 + 16 + 20 + 12 + 20;
 
         public RandomNetworksFixture()
         {
@@ -25,7 +25,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(14, seed: 16, WholeRowsGen))
                 .Concat(Draw(6, seed: 128, WideFcGen))
                 .Concat(Draw(12, seed: 8, NarrowPoolGen))
-                .Concat(Draw(10, seed: 32, FilterVectorGen))
+                .Concat(Draw(20, seed: 32, FilterVectorGen))
                 .Concat(Draw(8, seed: 64, StraightGen))
                 .Concat(Draw(60, seed: 20261130, GeometryGen))
                 .Concat(Draw(30, seed: 4242, DepthwiseGen))
@@ -81,7 +81,7 @@ namespace CnnGen.Tests.Numerics
                 (w, d, first, second) => new NetSpec(w, 1, d, new[] { LayerSpec.Fc(first), LayerSpec.Relu(), LayerSpec.Fc(second) }));
 
         private static readonly Gen<NetSpec> FilterVectorGen =
-            Gen.Select(Gen.Int[3, 14], Gen.Int[3, 8], Gen.Int[1, 4], Gen.Int[1, 2], Gen.Int[1, 5], Gen.Int[1, 2], Gen.Int[0, 2], Gen.Bool)
+            Gen.Select(Gen.Int[3, 14], Gen.Int[3, 8], Gen.Int[1, 4], Gen.Int[1, 4], Gen.Int[1, 5], Gen.Int[1, 2], Gen.Int[0, 2], Gen.Bool)
                 .Select(t =>
                 {
                     (int w, int h, int d, int k, int f, int s, int p, bool relu) = t;
@@ -418,6 +418,8 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.PoolSumsPlan p && p.Band < s.Plan().Network.Layers[0].Output.Height);
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.PoolSumsPlan && s.Layers[0] is { CountIncludePadding: false } l && l.Geometry!.Value.PadLeft != l.Geometry.Value.PadRight);
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.WholeMapPoolPlan) >= 3, "too few draws reach the whole-map average pool");
+            Assert.Contains(_fixture.Specs, s => VectorizedOverFilters(s) && Generator.Emitting.Kernels.ConvFiltersEmitter.FilterVectors(s.Layers[0].Count, ((Generator.Planning.ConvFiltersPlan)s.Plan().Layers[0].Vector!).Cells) == 4);
+            Assert.Contains(_fixture.Specs, s => VectorizedOverFilters(s) && Generator.Emitting.Kernels.ConvFiltersEmitter.FilterVectors(s.Layers[0].Count, ((Generator.Planning.ConvFiltersPlan)s.Plan().Layers[0].Vector!).Cells) == 2);
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwiseFlatPlan) >= 15, "too few draws reach the flat depthwise kernel");
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwiseFlatPlan && s.Layers[0].Count > s.Layers[0].Groups);
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwiseFlatPlan && s.Layers[0].Geometry is { PadLeft: 0, PadRight: > 0 });

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Threading;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Planning;
@@ -17,8 +18,9 @@ namespace CnnGen.Generator.Emitting.Kernels
             Window window = l.Window!;
             int k = l.Output.Depth, cells = plan.Cells, width = l.Output.Width;
             int blocks = width / cells, rest = width % cells;
+            int vectors = FilterVectors(k, cells);
             w.Line("// " + LayerText.Describe(l) + ", vectorized over the " + k + " filters: for " + cells + " output cells of a row at a time, each input value");
-            w.Line("// is broadcast against a vector of filters; " + ConvPositionsEmitter.UnrollText(l, plan.Unroll) + "; the cell-major result is transposed into CHW.");
+            w.Line("// is broadcast against " + (vectors == 1 ? "a vector" : vectors + " vectors") + " of filters; " + ConvPositionsEmitter.UnrollText(l, plan.Unroll) + "; the cell-major result is transposed into CHW.");
             w.Line("// " + ConvPhases.Describe(plan.Phases, plan.ReadsInput) + ".");
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
@@ -31,7 +33,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                 w.Line(Code.RefTo("b", "bias"));
                 using (w.For("y", l.Output.Height, out Affine y))
                 {
-                    using (w.Block("for (int kv = 0; kv < " + k + "; kv += TS.Count)"))
+                    using (w.Block("for (int kv = 0; kv < " + k + "; kv += " + (vectors == 1 ? "TS.Count" : vectors + " * TS.Count") + ")"))
                     {
                         if (blocks > 0)
                         {
@@ -52,51 +54,104 @@ namespace CnnGen.Generator.Emitting.Kernels
             }
 
             w.Line();
-            EmitCells(w, l, plan, cells, cancellationToken);
+            EmitCells(w, l, plan, cells, vectors, cancellationToken);
             if (rest > 0)
             {
-                EmitCells(w, l, plan, rest, cancellationToken);
+                EmitCells(w, l, plan, rest, vectors, cancellationToken);
             }
         }
 
-        private static void EmitCells(SourceWriter w, LayerModel l, ConvFiltersPlan plan, int cells, CancellationToken cancellationToken)
+        /// <summary>
+        /// Filter vectors per step: up to 4 while cells × vectors accumulators stay within 12 and the filters are a whole
+        /// number of steps at every width (K a multiple of 16 × vectors). A 3x3 output (MobileNet's last 1x1 convs) has
+        /// only 3 cells a row: one vector gave 3 multiply-add chains, a third of what keeps the FMA units busy.
+        /// </summary>
+        internal static int FilterVectors(int filters, int cells)
+        {
+            foreach (int vectors in new[] { 4, 2 })
+            {
+                if (filters % (16 * vectors) == 0 && cells * vectors <= 12)
+                {
+                    return vectors;
+                }
+            }
+
+            return 1;
+        }
+
+        private static void EmitCells(SourceWriter w, LayerModel l, ConvFiltersPlan plan, int cells, int vectors, CancellationToken cancellationToken)
         {
             int k = l.Output.Depth;
-            w.Line("// " + l.Name + ": output cells (x .. x + " + (cells - 1) + ", y), filters kv .. kv + TS.Count - 1.");
+            string Acc(int v, int p) => vectors == 1 ? "a" + p : "a" + v + "_" + p;
+            string Lane(string offset, int v) => v == 0 ? offset : offset == "0" ? v + " * TS.Count" : offset + " + (" + v + " * TS.Count)";
+            w.Line("// " + l.Name + ": output cells (x .. x + " + (cells - 1) + ", y), filters kv .. kv + " + (vectors == 1 ? "TS.Count" : vectors + " * TS.Count") + " - 1.");
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
             using (w.Block("private static void " + GeneratedNames.Cells(l.Name, cells) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int y, int x, int kv, bool relu) " + Code.VectorConstraint))
             {
-                w.Line("TV a0 = " + (l.HasBias ? Code.Load("bias", "kv") : "TS.Splat(0f)") + ";");
-                for (int p = 1; p < cells; p++)
+                for (int v = 0; v < vectors; v++)
                 {
-                    w.Line("TV a" + p + " = a0;");
+                    w.Line("TV " + Acc(v, 0) + " = " + (l.HasBias ? Code.Load("bias", Lane("kv", v)) : "TS.Splat(0f)") + ";");
+                    for (int p = 1; p < cells; p++)
+                    {
+                        w.Line("TV " + Acc(v, p) + " = " + Acc(v, 0) + ";");
+                    }
                 }
 
                 w.Line("ref float s = ref " + Code.Unsafe + ".Add(ref source, (y * " + plan.Phases.Width + ") + x);");
                 w.Line("ref float wv0 = ref " + Code.Unsafe + ".Add(ref weight, kv);");
-                w.Line("TV wv;");
+                w.Line(vectors == 1 ? "TV wv;" : "TV " + string.Join(", ", System.Linq.Enumerable.Range(0, vectors).Select(v => "wk" + v)) + ";");
+                if (vectors > 1)
+                {
+                    w.Line("TV xv;");
+                }
+
                 VectorTaps.Emit(w, l, plan.Phases, plan.Unroll, new[] { "s" }, "wv0", k, tap =>
                 {
-                    w.Line("wv = " + Code.Load(tap.Weight, tap.WeightOffset) + ";");
+                    if (vectors == 1)
+                    {
+                        w.Line("wv = " + Code.Load(tap.Weight, tap.WeightOffset) + ";");
+                        for (int p = 0; p < cells; p++)
+                        {
+                            w.Line("a" + p + " = TS.MultiplyAdd(" + Code.Broadcast(tap.Source("s"), ConvPositionsEmitter.Plus(tap.SourceOffset, p)) + ", wv, a" + p + ");");
+                        }
+
+                        return;
+                    }
+
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        w.Line("wk" + v + " = " + Code.Load(tap.Weight, Lane(tap.WeightOffset, v)) + ";");
+                    }
+
                     for (int p = 0; p < cells; p++)
                     {
-                        w.Line("a" + p + " = TS.MultiplyAdd(" + Code.Broadcast(tap.Source("s"), ConvPositionsEmitter.Plus(tap.SourceOffset, p)) + ", wv, a" + p + ");");
+                        w.Line("xv = " + Code.Broadcast(tap.Source("s"), ConvPositionsEmitter.Plus(tap.SourceOffset, p)) + ";");
+                        for (int v = 0; v < vectors; v++)
+                        {
+                            w.Line(Acc(v, p) + " = TS.MultiplyAdd(xv, wk" + v + ", " + Acc(v, p) + ");");
+                        }
                     }
                 }, cancellationToken);
 
                 using (w.Block("if (relu)"))
                 {
-                    for (int p = 0; p < cells; p++)
+                    for (int v = 0; v < vectors; v++)
                     {
-                        w.Line("a" + p + " = " + Code.Activate(l, "a" + p) + ";");
+                        for (int p = 0; p < cells; p++)
+                        {
+                            w.Line(Acc(v, p) + " = " + Code.Activate(l, Acc(v, p)) + ";");
+                        }
                     }
                 }
 
                 w.Line("ref float o = ref " + Code.Unsafe + ".Add(ref target, (((y * " + l.Output.Width + ") + x) * " + k + ") + kv);");
                 for (int p = 0; p < cells; p++)
                 {
-                    w.Line(Code.Store("a" + p, "o", Text.Literal((long)p * k)));
+                    for (int v = 0; v < vectors; v++)
+                    {
+                        w.Line(Code.Store(Acc(v, p), "o", Lane(Text.Literal((long)p * k), v)));
+                    }
                 }
             }
 
