@@ -188,6 +188,12 @@ namespace CnnGen.Generator.Planning
         /// </summary>
         public bool Pipelined { get; init; }
 
+        /// <summary>
+        /// The whole input copied into its phase planes (all channels, <see cref="PhaseLayout.Depth"/> of them) once before
+        /// the channels are computed: rows narrower than a vector, a copy of at most 64K floats.
+        /// </summary>
+        public bool CopiedOnce { get; init; }
+
         public override int PhaseLength => PhaseCopyLength;
 
         public override int WideLength => WideCopyLength;

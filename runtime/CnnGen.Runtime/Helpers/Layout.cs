@@ -258,9 +258,9 @@ namespace CnnGen.Runtime
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Fill(ref float start, int count, float value)
         {
-            for (int i = 0; i < count; i++)
+            if (count > 0)
             {
-                Unsafe.Add(ref start, i) = value;
+                MemoryMarshal.CreateSpan(ref start, count).Fill(value); // vectorized
             }
         }
 
@@ -292,15 +292,45 @@ namespace CnnGen.Runtime
                     x = last + (2 * n);
                 }
 
-                for (; x < width; x++)
+                // Rows (or their rest) narrower than two vectors: pairs of 128-bit vectors, the last overlapping (MobileNet's
+                // 24x24x32 stride-2 copy: 11 us one cell at a time).
+                for (; x + 8 <= width; x += 8)
                 {
-                    Unsafe.Add(ref (x & 1) == 0 ? ref even : ref odd, x >> 1) = Unsafe.Add(ref source, x);
+                    SplitPair(ref source, ref even, ref odd, x);
+                }
+
+                if (x < width && width >= 8)
+                {
+                    int last = (width - 8) & ~1;
+                    SplitPair(ref source, ref even, ref odd, last);
+                    x = last + 8;
+                }
+
+                // The last cells (x is even here): even ones, then odd ones.
+                for (int e = x; e < width; e += 2)
+                {
+                    Unsafe.Add(ref even, e >> 1) = Unsafe.Add(ref source, e);
+                }
+
+                for (int o = x + 1; o < width; o += 2)
+                {
+                    Unsafe.Add(ref odd, o >> 1) = Unsafe.Add(ref source, o);
                 }
 
                 source = ref Unsafe.Add(ref source, sourceStride);
                 even = ref Unsafe.Add(ref even, targetStride);
                 odd = ref Unsafe.Add(ref odd, targetStride);
             }
+        }
+
+        /// <summary>The even and odd cells of source[x .. x + 8) into even[x/2 ..] and odd[x/2 ..], four each.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void SplitPair(ref float source, ref float even, ref float odd, int x)
+        {
+            Vector128<float> a = Vector128.LoadUnsafe(ref Unsafe.Add(ref source, x));
+            Vector128<float> b = Vector128.LoadUnsafe(ref Unsafe.Add(ref source, x + 4));
+            Simd128.Evens(a, b).StoreUnsafe(ref Unsafe.Add(ref even, x >> 1));
+            Simd128.Odds(a, b).StoreUnsafe(ref Unsafe.Add(ref odd, x >> 1));
         }
 
         /// <summary>

@@ -64,10 +64,16 @@ namespace CnnGen.Generator.Emitting.Kernels
                 }
 
                 w.Line("int n = TS.Count;");
+                if (plan.CopiedOnce)
+                {
+                    w.Line("// Every channel's phase planes at once (a small input): no copy waits between the channels.");
+                    ConvPhases.EmitCopy(w, l, phases, "input", l.Input.Depth);
+                }
+
                 using (w.Block("for (int c = 0; c < " + k + "; c++)"))
                 {
                     string channel = m == 1 ? "c" : "(c / " + m + ")";
-                    if (plan.ReadsInput)
+                    if (plan.CopiedOnce || plan.ReadsInput)
                     {
                         w.Line("ref float s = ref " + Code.Unsafe + ".Add(ref source, " + channel + " * " + Text.Literal(phases.Plane) + ");");
                     }
