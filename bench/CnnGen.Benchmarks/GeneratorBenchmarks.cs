@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Text;
 using Basic.Reference.Assemblies;
@@ -94,19 +96,47 @@ public class GeneratorBenchmarks
     [Benchmark(Description = "after an unrelated edit")]
     public GeneratorDriver AfterUnrelatedEdit() => _warm.RunGenerators(_edited);
 
-    /// <summary>Generated size per network and the reasons of every step after an unrelated edit.</summary>
+    /// <summary>
+    /// Generated size per network, the time of a full generator run (median of 9, in-process: a rough figure, not a
+    /// BenchmarkDotNet one) and the reasons of every step after an unrelated edit: LeNet-5, VGG-60 and the MLPerf Tiny
+    /// models of samples/MlPerfTiny.
+    /// </summary>
     public static void Report()
     {
-        foreach ((string name, string source) in new[] { ("LeNet-5", LeNet), ("VGG-60", Vgg60()) })
+        var networks = new List<(string Name, string Source)> { ("LeNet-5", LeNet), ("VGG-60", Vgg60()) };
+        string? root = AppContext.BaseDirectory;
+        while (root is not null && !File.Exists(Path.Combine(root, "CnnGen.sln")))
+        {
+            root = Path.GetDirectoryName(root);
+        }
+
+        if (root is not null)
+        {
+            foreach (string file in Directory.GetFiles(Path.Combine(root, "samples", "MlPerfTiny", "Models"), "*.cs").Where(f => !f.EndsWith("IModel.cs", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+            {
+                networks.Add((Path.GetFileNameWithoutExtension(file), File.ReadAllText(file)));
+            }
+        }
+
+        foreach ((string name, string source) in networks)
         {
             CSharpCompilation compilation = Compile(source);
             GeneratorDriver driver = Driver().RunGenerators(compilation);
             GeneratorRunResult first = driver.GetRunResult().Results.Single();
             int bytes = first.GeneratedSources.Sum(s => Encoding.UTF8.GetByteCount(s.SourceText.ToString()));
+            var times = new List<double>();
+            for (int i = 0; i < 9; i++)
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                Driver().RunGenerators(compilation);
+                times.Add(watch.Elapsed.TotalMilliseconds);
+            }
+
+            times.Sort();
             GeneratorRunResult second = driver.RunGenerators(Edit(compilation)).GetRunResult().Results.Single();
             string reasons = string.Join(", ", second.TrackedSteps.Where(step => step.Key.StartsWith("CnnGen.", StringComparison.Ordinal)).Concat(second.TrackedOutputSteps)
                 .Select(step => step.Key + ": " + string.Join("/", step.Value.SelectMany(s => s.Outputs).Select(o => o.Reason).Distinct())));
-            Console.WriteLine($"| {name} | {bytes / 1024.0:F0} KB | {reasons} |");
+            Console.WriteLine($"| {name} | {bytes / 1024.0:F0} KB | {times[4]:F0} ms | {reasons} |");
         }
     }
 }
