@@ -1,0 +1,56 @@
+using CnnGen.Generator.Planning;
+using CnnGen.Reference;
+using CnnGen.Tests.Infrastructure;
+using Xunit;
+
+namespace CnnGen.Tests.Generation
+{
+    /// <summary>
+    /// Which vector kernel the planner picks for the layer shapes of the MLPerf Tiny models, where the choice was measured
+    /// (bench/RESULTS.md): a change of heuristics that moves one of them off its kernel shows here, not only as a slower
+    /// benchmark.
+    /// </summary>
+    public sealed class KernelChoiceTests
+    {
+        private static KernelPlan? FirstKernel(NetSpec spec) => spec.Plan().Layers[0].Vector;
+
+        [Fact]
+        public void The_keyword_spotting_stem_runs_over_gathered_columns()
+        {
+            // 10x49x1, 64 filters of 10 high x 4 wide, stride 2, Same: few taps on one input channel (G4, DS-CNN's conv1).
+            var spec = new NetSpec(10, 49, 1, new[] { LayerSpec.Windowed(Kind.Conv, 64, new Window2d(4, 10, 2, 2, 0, 0, 0, 0), PaddingMode.Same) });
+            Assert.IsType<ConvColumnsPlan>(FirstKernel(spec));
+        }
+
+        [Fact]
+        public void A_deep_conv_on_an_8x8_map_is_vectorized_over_its_filters()
+        {
+            // ResNet-8's stack 3: 16x16x32 -> 8x8x64 at stride 2 (64 cells would fill 80 lanes of position vectors).
+            var spec = new NetSpec(16, 16, 32, new[] { LayerSpec.Windowed(Kind.Conv, 64, new Window2d(3, 3, 2, 2, 0, 0, 0, 0), PaddingMode.Same) });
+            Assert.IsType<ConvFiltersPlan>(FirstKernel(spec));
+        }
+
+        [Fact]
+        public void A_depthwise_conv_on_narrow_rows_runs_over_flat_planes()
+        {
+            // DS-CNN's depthwise 3x3 on 5x25x64.
+            var spec = new NetSpec(5, 25, 64, new[] { LayerSpec.Windowed(Kind.Conv, 64, Window2d.Square(3, 1, 1), groups: 64) });
+            Assert.IsType<DepthwiseFlatPlan>(FirstKernel(spec));
+        }
+
+        [Fact]
+        public void A_stride_2_depthwise_conv_on_narrow_rows_copies_its_input_once()
+        {
+            // MobileNet's 24x24x32 -> 12x12x32 depthwise at stride 2, Same.
+            var spec = new NetSpec(24, 24, 32, new[] { LayerSpec.Windowed(Kind.Conv, 32, new Window2d(3, 3, 2, 2, 0, 0, 0, 0), PaddingMode.Same, groups: 32) });
+            Assert.True(FirstKernel(spec) is DepthwisePlan { CopiedOnce: true, Strided: false });
+        }
+
+        [Fact]
+        public void A_pool_over_the_whole_map_runs_the_global_pool()
+        {
+            var spec = new NetSpec(5, 25, 64, new[] { LayerSpec.Windowed(Kind.AvgPool, 0, new Window2d(5, 25, 5, 25, 0, 0, 0, 0)) });
+            Assert.IsType<WholeMapPoolPlan>(FirstKernel(spec));
+        }
+    }
+}
