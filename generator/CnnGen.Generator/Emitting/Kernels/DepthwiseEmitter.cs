@@ -57,11 +57,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                     w.Line(Code.RefTo("target", "output"));
                 }
 
-                w.Line(Code.RefTo("w", "weight") + " // " + LayerText.WeightShape(l) + ", PyTorch's layout");
-                if (l.HasBias)
-                {
-                    w.Line(Code.RefTo("b", "bias"));
-                }
+                WeightAndBias(w, l);
 
                 w.Line("int n = TS.Count;");
                 if (plan.CopiedOnce)
@@ -177,6 +173,16 @@ namespace CnnGen.Generator.Emitting.Kernels
             w.Line();
         }
 
+        /// <summary>References to the weight (PyTorch's layout) and, if the layer has one, the bias: every depthwise kernel's start.</summary>
+        private static void WeightAndBias(SourceWriter w, LayerModel l)
+        {
+            w.Line(Code.RefTo("w", "weight") + " // " + LayerText.WeightShape(l) + ", PyTorch's layout");
+            if (l.HasBias)
+            {
+                w.Line(Code.RefTo("b", "bias"));
+            }
+        }
+
         /// <summary>
         /// The depthwise kernel over flat planes (<see cref="DepthwiseFlatPlan"/>): rows narrower than a vector, stride 1,
         /// output as wide as the input. Output position q = y·W + x of channel c is the sum over taps (fy, fx) of
@@ -209,11 +215,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                 w.Line("ref float source = ref " + Code.Unsafe + ".Add(ref " + Code.MemoryMarshal + ".GetReference(phases), " + plan.Before + ");");
                 w.Line(Code.RefTo("mask", "masks"));
                 w.Line(Code.RefTo("target", "output"));
-                w.Line(Code.RefTo("w", "weight") + " // " + LayerText.WeightShape(l) + ", PyTorch's layout");
-                if (l.HasBias)
-                {
-                    w.Line(Code.RefTo("b", "bias"));
-                }
+                WeightAndBias(w, l);
 
                 w.Line("int n = TS.Count;");
                 using (w.Block("for (int c = 0; c < " + k + "; c++)"))
@@ -305,11 +307,7 @@ namespace CnnGen.Generator.Emitting.Kernels
             {
                 w.Line(Code.RefTo("source", "input"));
                 w.Line(Code.RefTo("target", "output"));
-                w.Line(Code.RefTo("w", "weight") + " // " + LayerText.WeightShape(l) + ", PyTorch's layout");
-                if (l.HasBias)
-                {
-                    w.Line(Code.RefTo("b", "bias"));
-                }
+                WeightAndBias(w, l);
 
                 w.Line("int n = TS.Count;");
                 w.Line("bool vectors = " + (xr - xl) + " >= n; // enough columns inside for one vector at this width");
