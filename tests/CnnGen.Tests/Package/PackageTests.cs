@@ -16,7 +16,7 @@ namespace CnnGen.Tests.Package
         {
             Root = Directory.CreateTempSubdirectory("cnngen-package-").FullName;
             string? given = Environment.GetEnvironmentVariable("CNNGEN_PACKAGE_DIR");
-            if (!string.IsNullOrEmpty(given) && Directory.EnumerateFiles(given, "CnnGen.*.nupkg").Any())
+            if (!string.IsNullOrEmpty(given) && Directory.EnumerateFiles(given, "CnnGen.Cli.*.nupkg").Any())
             {
                 Feed = given;
             }
@@ -27,8 +27,10 @@ namespace CnnGen.Tests.Package
                 Dotnet.Run(repository, $"pack \"{repository}\" -c Release -o \"{Feed}\"").AssertSuccess("dotnet pack");
             }
 
-            Package = Directory.EnumerateFiles(Feed, "CnnGen.*.nupkg").Single();
+            // CnnGen.<version>.nupkg; the same pack writes the import tool, CnnGen.Cli.<version>.nupkg, beside it.
+            Package = Directory.EnumerateFiles(Feed, "CnnGen.*.nupkg").Single(p => char.IsDigit(Path.GetFileName(p)["CnnGen.".Length]));
             Version = Path.GetFileNameWithoutExtension(Package).Substring("CnnGen.".Length);
+            ToolPackage = Path.Combine(Feed, "CnnGen.Cli." + Version + ".nupkg");
         }
 
         public string Root { get; }
@@ -38,6 +40,9 @@ namespace CnnGen.Tests.Package
         public string Package { get; }
 
         public string Version { get; }
+
+        /// <summary>The import tool's package, CnnGen.Cli (a .NET tool, command cnngen).</summary>
+        public string ToolPackage { get; }
 
         /// <summary>A fresh consumer project restoring only from the local feed, into its own package folder.</summary>
         public string CreateProject(string name, string program, string extraProperties = "")
