@@ -186,6 +186,17 @@ namespace CnnGen.Tests.Import
             Assert.Matches(@"^fire_concat_ceil\.onnx: 9 layers; largest difference from ONNX Runtime [0-9.E+-]+ over 3 random inputs \(outputs up to [0-9.]+\): within 1e-4 \+ 1e-4·\|x\|", stdout);
         }
 
+        [Fact]
+        public void The_READMEs_excerpt_is_what_import_writes_for_ResNet8()
+        {
+            ImportedNetwork network = OnnxImporter.ImportFile(MlPerf("resnet8"), out _)!;
+            string source = new DeclarationWriter(network).Source("Resnet8", null).ReplaceLineEndings("\n");
+            string written = source.Substring(source.IndexOf("/// <summary>", StringComparison.Ordinal)).TrimEnd();
+            string readme = File.ReadAllText(Path.Combine(Repository.Root, "README.md")).ReplaceLineEndings("\n");
+            Assert.Contains("using CnnGen;\n\n/// <summary>", source, StringComparison.Ordinal);
+            Assert.Contains("```csharp fragment=declarations\n" + written + "\n```", readme, StringComparison.Ordinal);
+        }
+
         [Theory]
         [InlineData("mobilenet_v1.onnx", "MobilenetV1")]
         [InlineData("ds-cnn small.onnx", "DsCnnSmall")]

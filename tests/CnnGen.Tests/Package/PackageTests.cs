@@ -113,6 +113,25 @@ namespace CnnGen.Tests.Package
         }
     }
 
+    /// <summary>Runs an installed .NET tool.</summary>
+    public static class Tool
+    {
+        public static Dotnet.Result Run(string workingDirectory, string tool, string arguments)
+        {
+            var start = new ProcessStartInfo(tool, arguments)
+            {
+                WorkingDirectory = workingDirectory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using Process process = Process.Start(start)!;
+            var error = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return new Dotnet.Result(process.ExitCode, output + error.Result);
+        }
+    }
+
     /// <summary>The packed package in a fresh project, as a user adds it.</summary>
     public sealed class PackageTests : IClassFixture<PackedPackage>
     {
@@ -309,6 +328,56 @@ namespace CnnGen.Tests.Package
             string line = result.Output.Split('\n').Select(l => l.Trim()).Last(l => l.Length > 0);
             float[] actual = line.Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
             Numbers.AssertClose(expected, actual, "consumer output");
+        }
+
+        [Fact]
+        public void The_READMEs_ONNX_round_trip_installs_the_tool_imports_ResNet8_and_runs_it_as_PyTorch_does()
+        {
+            // README "From ONNX to CnnGen": install the packed tool, import the MLPerf Tiny ResNet-8 that PyTorch exported,
+            // check it against ONNX Runtime, and run the imported declaration in a fresh project with the CnnGen package:
+            // the 100 outputs PyTorch wrote for the sample's inputs, within the contract's tolerance.
+            string tools = Path.Combine(_package.Root, "tools");
+            Dotnet.Run(_package.Root, $"tool install --tool-path \"{tools}\" --add-source \"{_package.Feed}\" CnnGen.Cli --version {_package.Version}")
+                .AssertSuccess("dotnet tool install");
+            string cnngen = Path.Combine(tools, OperatingSystem.IsWindows() ? "cnngen.exe" : "cnngen");
+            string data = Path.Combine(Repository.Root, "samples", "MlPerfTiny", "data");
+            string model = Path.Combine(data, "resnet8.onnx");
+
+            const string program = """
+                using System;
+                using System.Globalization;
+
+                var net = new Resnet8();
+                net.LoadSafetensors("Models/Resnet8.safetensors");
+                var image = new float[Resnet8.InputLength];
+                var scores = new float[Resnet8.OutputLength];
+                for (int sample = 0; sample < 100; sample++)
+                {
+                    // The inputs tools/make_mlperf_tiny.py gave PyTorch: xorshift32 seeded 1000 + sample.
+                    uint x = 1000u + (uint)sample;
+                    for (int j = 0; j < image.Length; j++)
+                    {
+                        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+                        image[j] = ((x >> 8) / 16777216f * 2f) - 1f;
+                    }
+
+                    net.Forward(image, scores);
+                    Console.WriteLine(string.Join(" ", Array.ConvertAll(scores, v => v.ToString("R", CultureInfo.InvariantCulture))));
+                }
+                """;
+            string project = _package.CreateProject("OnnxRoundTrip", program);
+            Tool.Run(project, cnngen, $"import \"{model}\" --out Models").AssertSuccess("cnngen import");
+            Assert.True(File.Exists(Path.Combine(project, "Models", "Resnet8.cs")));
+            Tool.Run(project, cnngen, $"check \"{model}\" --samples 2").AssertSuccess("cnngen check");
+
+            Dotnet.Result result = Dotnet.Run(project, "run -c Release");
+            result.AssertSuccess("dotnet run");
+            byte[] bytes = File.ReadAllBytes(Path.Combine(data, "resnet8.outputs.bin"));
+            float[] expected = Enumerable.Range(0, bytes.Length / 4).Select(i => BitConverter.ToSingle(bytes, i * 4)).ToArray();
+            float[] actual = result.Output.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && char.IsDigit(l[0]))
+                .SelectMany(l => l.Split(' ')).Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal(1000, expected.Length);
+            Numbers.AssertClose(expected, actual, "imported ResNet-8 against PyTorch");
         }
 
         [Fact]
