@@ -188,6 +188,21 @@ def helper_cases():
         helper.make_node("Sigmoid", ["b"], ["s"]),
         helper.make_node("Mul", ["s", "b"], ["output"]),
     ], [1, 3, 4, 4], None, {"c.weight": w(4, 3, 1, 1), "c.bias": w(4)})
+    # ReduceMean/ReduceMax over H and W (TensorFlow exports' global pools), keepdims both ways; Squeeze and Unsqueeze.
+    cases["reduce_squeeze"] = node_graph("reduce_squeeze", [
+        helper.make_node("Conv", ["input", "c.weight", "c.bias"], ["a"], kernel_shape=[3, 3], name="conv"),
+        helper.make_node("ReduceMean", ["a"], ["b"], axes=[2, 3], keepdims=1, name="mean_hw"),
+        helper.make_node("Squeeze", ["b", "axes"], ["c"], name="squeeze"),
+        helper.make_node("Gemm", ["c", "fc.weight", "fc.bias"], ["d"], transB=1, name="fc"),
+        helper.make_node("Unsqueeze", ["d", "axes"], ["e"], name="unsqueeze"),
+        helper.make_node("Softmax", ["e"], ["output"], axis=1, name="softmax"),
+    ], [1, 3, 7, 9], None, {"c.weight": w(4, 3, 3, 3), "c.bias": w(4), "axes": np.array([2, 3], dtype=np.int64),
+                             "fc.weight": w(6, 4) * 4, "fc.bias": w(6)})
+    cases["reduce_max"] = node_graph("reduce_max", [
+        helper.make_node("Conv", ["input", "c.weight"], ["a"], kernel_shape=[2, 2], strides=[2, 2], name="conv"),
+        helper.make_node("ReduceMax", ["a"], ["b"], axes=[-1, -2], keepdims=0, name="max_hw"),
+        helper.make_node("Gemm", ["b", "fc.weight"], ["output"], transB=1, name="fc"),
+    ], [1, 2, 8, 6], None, {"c.weight": w(5, 2, 2, 2), "fc.weight": w(3, 5)})
     # Refused: a Gemm with alpha != 1; a Conv whose weight is computed; a Resize.
     cases["bad_gemm_alpha"] = node_graph("bad_gemm_alpha", [
         helper.make_node("Gemm", ["input", "fc.weight"], ["output"], alpha=0.5, transB=1, name="scaled_gemm"),

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Security;
+using System.Text.RegularExpressions;
 using System.Text;
 using CnnGen.IO;
 
@@ -166,7 +167,7 @@ namespace CnnGen.Cli.Import
             string input = "[Input(" + w + ", " + h + ", " + d + ")]";
             int column = Math.Min(100, lines.Select(l => l.Code.Length).Append(input.Length).Max()) + 2;
             var text = new StringBuilder();
-            text.Append("// Imported by cnngen from ").Append(_network.Source).Append(" (").Append(_network.Description).AppendLine(").");
+            text.Append("// Imported by cnngen from ").Append(Escape(_network.Source)).Append(" (").Append(Escape(_network.Description)).AppendLine(").");
             text.Append("// Weights: ").Append(className).Append(".safetensors, read with LoadSafetensors(\"").Append(className).AppendLine(".safetensors\").");
             text.AppendLine("// The comment on each line names the ONNX nodes its layers came from.");
             text.AppendLine("using CnnGen;");
@@ -188,8 +189,8 @@ namespace CnnGen.Cli.Import
             return text.ToString();
         }
 
-        /// <summary>Node names go into comments: keep them on one line.</summary>
-        private static string Escape(string s) => s.Replace('\r', ' ').Replace('\n', ' ').Replace("*/", "* /", StringComparison.Ordinal);
+        /// <summary>Names from the file go into comments: keep them on one line (C# also ends lines at U+0085, U+2028, U+2029).</summary>
+        public static string Escape(string s) => Regex.Replace(s, @"[\p{C}\p{Zl}\p{Zp}\u0085]", "?");
 
         /// <summary>The tensors under their keys, in declaration order (PyTorch's state_dict order), written by the runtime's writer.</summary>
         public void WriteWeights(Stream stream)

@@ -69,7 +69,7 @@ namespace CnnGen.Cli.Import
             }
             catch (InvalidProtocolBufferException e)
             {
-                problems = new List<string> { source + ": not a readable ONNX file (" + e.Message.TrimEnd('.') + ")" };
+                problems = new List<string> { DeclarationWriter.Escape(source + ": not a readable ONNX file (" + e.Message.TrimEnd('.') + ")") };
                 return null;
             }
 
@@ -81,7 +81,7 @@ namespace CnnGen.Cli.Import
 
             var importer = new OnnxImporter();
             ImportedNetwork? network = importer.Run(model, source);
-            problems = importer._problems;
+            problems = importer._problems.Select(DeclarationWriter.Escape).ToList();
             return problems.Count == 0 ? network : null;
         }
 
@@ -321,6 +321,12 @@ namespace CnnGen.Cli.Import
                 Problem(node, index, e.Message);
                 Fail(node);
             }
+            catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException or InvalidOperationException or NullReferenceException or KeyNotFoundException)
+            {
+                // A node malformed in a way the checks above did not foresee: still one line, never a stack trace.
+                Problem(node, index, "cannot be read (" + e.Message.TrimEnd('.') + ")");
+                Fail(node);
+            }
         }
 
         private void Fail(NodeProto node)
@@ -519,6 +525,14 @@ namespace CnnGen.Cli.Import
                 case "Pad":
                     Pad(node, index);
                     break;
+                case "ReduceMean":
+                case "ReduceMax":
+                    Reduce(node, index);
+                    break;
+                case "Squeeze":
+                case "Unsqueeze":
+                    Resize(node, SqueezedDims(node));
+                    break;
                 default:
                     throw new ImportException(Unsupported(node.OpType));
             }
@@ -529,7 +543,7 @@ namespace CnnGen.Cli.Import
         {
             "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "BatchNormalization", "Relu", "Sigmoid", "Tanh",
             "HardSwish", "HardSigmoid", "LeakyRelu", "Clip", "Softmax", "Mul", "Add", "Concat", "Gemm", "MatMul", "Flatten", "Reshape",
-            "Identity", "Dropout", "Shape", "Pad",
+            "Identity", "Dropout", "Shape", "Pad", "ReduceMean", "ReduceMax", "Squeeze", "Unsqueeze",
         };
 
         private static string Unsupported(string op) => op switch
@@ -1310,6 +1324,52 @@ namespace CnnGen.Cli.Import
                 throw new ImportException(e.Message);
             }
 
+            Resize(node, dims);
+        }
+
+        /// <summary>The dimensions after Squeeze/Unsqueeze of a runtime value.</summary>
+        private long[] SqueezedDims(NodeProto node)
+        {
+            Value x = Data(node);
+            long[]? axes = _opset < 13 ? OnnxAttributes.Ints(node, "axes") : OptionalConstant(node, 1, "axes")?.AsIntegers();
+            var dims = x.Dims.ToList();
+            if (node.OpType == "Squeeze")
+            {
+                int rank = dims.Count;
+                var removed = axes is null
+                    ? Enumerable.Range(1, rank - 1).Where(d => dims[d] == 1).ToHashSet()
+                    : axes.Select(a => (int)(a < 0 ? a + rank : a)).ToHashSet();
+                if (removed.Contains(0) || removed.Any(d => d < 0 || d >= rank || dims[d] != 1))
+                {
+                    throw new ImportException("squeezes axes [" + string.Join(", ", axes ?? Array.Empty<long>()) + "] of " + x.ShapeText + "; only size-1 axes after the batch can go");
+                }
+
+                return dims.Where((_, d) => !removed.Contains(d)).ToArray();
+            }
+
+            if (axes is null)
+            {
+                throw new ImportException("has no axes");
+            }
+
+            int newRank = dims.Count + axes.Length;
+            foreach (int axis in axes.Select(a => (int)(a < 0 ? a + newRank : a)).OrderBy(a => a))
+            {
+                if (axis < 1 || axis > dims.Count)
+                {
+                    throw new ImportException("unsqueezes axis " + axis + " of " + x.ShapeText + "; CnnGen keeps the batch first");
+                }
+
+                dims.Insert(axis, 1);
+            }
+
+            return dims.ToArray();
+        }
+
+        /// <summary>A Reshape, Squeeze or Unsqueeze: CnnGen can only flatten a volume or undo that.</summary>
+        private void Resize(NodeProto node, long[] dims)
+        {
+            Value x = Data(node);
             long total = dims.Aggregate(1L, (a, b) => a * b);
             (int C, int H, int W) v = x.Volume;
             if (dims.Length == 2 && dims[0] == 1)
@@ -1324,6 +1384,21 @@ namespace CnnGen.Cli.Import
             {
                 throw new ImportException("reshapes " + x.ShapeText + " into [" + string.Join(", ", dims) + "]; CnnGen's layers can flatten a volume (for a fully-connected layer) but not rearrange it");
             }
+        }
+
+        /// <summary>ReduceMean/ReduceMax over height and width: the global pools (how TensorFlow exports write them).</summary>
+        private void Reduce(NodeProto node, int index)
+        {
+            Value x = Image(node);
+            long[]? axes = _opset < 18 ? OnnxAttributes.Ints(node, "axes") : OptionalConstant(node, 1, "axes")?.AsIntegers();
+            var normalized = (axes ?? Array.Empty<long>()).Select(a => a < 0 ? a + 4 : a).OrderBy(a => a).ToArray();
+            if (!normalized.SequenceEqual(new long[] { 2, 3 }))
+            {
+                throw new ImportException("reduces axes [" + string.Join(", ", axes ?? Array.Empty<long>()) + "] of " + x.ShapeText + "; CnnGen has this only over height and width (axes 2 and 3), as the global pools");
+            }
+
+            bool keep = OnnxAttributes.Int(node, "keepdims", 1) != 0;
+            Add(node, index, node.OpType == "ReduceMean" ? "GlobalAvgPool" : "GlobalMaxPool", x, (x.Volume.C, 1, 1), keep ? new long[] { 1, x.Volume.C, 1, 1 } : new long[] { 1, x.Volume.C });
         }
     }
 }

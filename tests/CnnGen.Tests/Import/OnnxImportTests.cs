@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Text.RegularExpressions;
 using CnnGen.Cli;
 using CnnGen.Cli.Check;
 using CnnGen.Cli.Import;
@@ -51,6 +52,8 @@ namespace CnnGen.Tests.Import
         [InlineData("gemm_opset10", "[Conv(3, 3, Key = \"conv\")] [Relu6]", "[FullyConnected(10)] [Relu]", "[FullyConnected(4)]")]
         [InlineData("pad_opset13", "[Conv(5, 3, PaddingRight = 2, PaddingTop = 1, Bias = false, Key = \"c\")]", "[MaxPool(2, PaddingLeft = 1, PaddingBottom = 1, Rounding = OutputRounding.Floor)] [Softmax]")]
         [InlineData("gates", "[HardSwish] [Silu]")]
+        [InlineData("reduce_squeeze", "[GlobalAvgPool]", "[FullyConnected(6, Key = \"fc\")] [Softmax]")]
+        [InlineData("reduce_max", "[Conv(5, 2, Stride = 2, Bias = false, Key = \"c\")]", "[GlobalMaxPool]", "[FullyConnected(3, Bias = false, Key = \"fc\")]")]
         public void An_exported_network_imports_builds_clean_and_computes_what_OnnxRuntime_computes(string fixture, params string[] declared)
         {
             (string source, OnnxChecker.Comparison comparison) = ImportBuildAndCompare(Fixture(fixture));
@@ -150,6 +153,55 @@ namespace CnnGen.Tests.Import
             {
                 Directory.Delete(directory, recursive: true);
             }
+        }
+
+        [Theory]
+        [InlineData("residual_bn_unfused")]
+        [InlineData("auto_pad")]
+        [InlineData("matmul_add")]
+        public void Corrupted_files_never_throw_they_import_or_give_problem_lines(string fixture)
+        {
+            // Bytes changed at random places (or the file cut short): each import either succeeds and writes, or reports
+            // problems; no exception escapes, whatever the bytes say (negative sizes, huge dimensions, broken references).
+            byte[] original = File.ReadAllBytes(Fixture(fixture));
+            var random = new Random(fixture.Length);
+            int imported = 0, refused = 0;
+            for (int round = 0; round < 300; round++)
+            {
+                byte[] bytes = (byte[])original.Clone();
+                if (round % 10 == 9)
+                {
+                    bytes = bytes.AsSpan(0, random.Next(bytes.Length)).ToArray();
+                }
+                else
+                {
+                    for (int k = random.Next(1, 6); k > 0; k--)
+                    {
+                        bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+                    }
+                }
+
+                ImportedNetwork? network = OnnxImporter.Import(bytes, "model.onnx", out List<string> problems);
+                if (network is null)
+                {
+                    Assert.NotEmpty(problems);
+                    Assert.All(problems, p => Assert.DoesNotContain('\n', p));
+                    refused++;
+                    continue;
+                }
+
+                var writer = new DeclarationWriter(network);
+                string source = writer.Source("Net", null);
+                Assert.Contains("public partial class Net { }", source, StringComparison.Ordinal);
+
+                // Names from the file stay inside comments: every line is a comment, a using, an attribute line or the class.
+                string[] lines = Regex.Split(source, "\r\n|\n|\r|\u0085|\u2028|\u2029");
+                Assert.All(lines.Where(l => l.Length > 0), l => Assert.Matches(@"^(//|using CnnGen;$|\[|public partial class Net \{ \}$)", l));
+                writer.WriteWeights(Stream.Null);
+                imported++;
+            }
+
+            Assert.True(imported > 0 && refused > 0, $"{imported} imported, {refused} refused");
         }
 
         [Fact]
