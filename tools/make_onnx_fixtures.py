@@ -218,6 +218,37 @@ def helper_cases():
     return cases
 
 
+class SqueezeExcitation(nn.Module):
+    """Two squeeze-and-excitation gates in a row (MobileNetV3's hard sigmoid, EfficientNet's sigmoid): both refused."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.se1 = nn.Conv2d(8, 8, 1)
+        self.c2 = nn.Conv2d(8, 8, 3, padding=1)
+        self.se2 = nn.Conv2d(8, 8, 1)
+
+    def forward(self, x):
+        y = F.relu(self.c1(x))
+        y = y * F.hardsigmoid(self.se1(F.adaptive_avg_pool2d(y, 1)))
+        y = F.relu(self.c2(y))
+        return y * torch.sigmoid(self.se2(F.adaptive_avg_pool2d(y, 1)))
+
+
+class Shuffle(nn.Module):
+    """ShuffleNet's channel split and shuffle: refused, each Slice and Transpose named."""
+
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(8, 4, 1)
+
+    def forward(self, x):
+        a, b = x.chunk(2, dim=1)
+        y = torch.cat([a, F.relu(self.c(b))], 1)
+        n, c, h, w = y.shape
+        return y.view(n, 2, c // 2, h, w).transpose(1, 2).reshape(n, c, h, w)
+
+
 class Lstm(nn.Module):
     def __init__(self):
         super().__init__()
@@ -249,6 +280,8 @@ def main(out):
         onnx.save(model, p(name))
     # Refused, from PyTorch: an LSTM, an upsampling, a dynamic spatial size, a batch of 4.
     export(Lstm(), (1, 4), p("bad_lstm"))
+    export(SqueezeExcitation(), (1, 3, 6, 6), p("bad_squeeze_excitation"))
+    export(Shuffle(), (1, 16, 4, 4), p("bad_shuffle"))
     export(Seq(nn.Conv2d(1, 2, 3), fn=lambda x: F.interpolate(x, scale_factor=2.0)), (1, 1, 6, 6), p("bad_interpolate"))
     export(Seq(nn.Conv2d(1, 2, 3)), (1, 1, 6, 6), p("bad_dynamic_size"), dynamic_axes={"input": {0: "batch", 2: "height"}})
     export(Seq(nn.Conv2d(1, 2, 3)), (4, 1, 6, 6), p("bad_batch4"))

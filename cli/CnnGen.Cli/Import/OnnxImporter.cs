@@ -33,9 +33,13 @@ namespace CnnGen.Cli.Import
         private readonly Dictionary<string, Value> _values = new(StringComparer.Ordinal);
         private readonly Dictionary<string, PendingPad> _pads = new(StringComparer.Ordinal);
         private readonly HashSet<string> _failed = new(StringComparer.Ordinal);
+
+        /// <summary>Shape arithmetic on a failed value: constants whose value is unknown, never a problem of their own.</summary>
+        private readonly HashSet<string> _unknownConstants = new(StringComparer.Ordinal);
         private readonly HashSet<int> _skipped = new();
         private readonly List<ImportedLayer> _layers = new();
         private readonly Dictionary<string, List<int>> _consumers = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _producers = new(StringComparer.Ordinal);
         private GraphProto _graph = null!;
         private int _opset;
 
@@ -140,7 +144,7 @@ namespace CnnGen.Cli.Import
             _values[input.Name] = new Value(-1, inputDims, inputVolume);
 
             // Only the nodes the output depends on (an unused second output, a dead branch, are not the network).
-            var producers = new Dictionary<string, int>(StringComparer.Ordinal);
+            Dictionary<string, int> producers = _producers;
             for (int i = 0; i < _graph.Node.Count; i++)
             {
                 foreach (string output in _graph.Node[i].Output.Where(o => o.Length > 0))
@@ -252,16 +256,24 @@ namespace CnnGen.Cli.Import
                 return null;
             }
 
+            var bad = new List<string>();
             for (int d = 1; d < dims.Count; d++)
             {
                 if (!dims[d].HasDimValue || dims[d].DimValue <= 0 || dims[d].DimValue > int.MaxValue)
                 {
                     string what = dims[d].HasDimParam ? "is dynamic (\"" + dims[d].DimParam + "\")" : dims[d].HasDimValue ? "is " + dims[d].DimValue : "is unknown";
-                    _problems.Add(where + ": dimension " + d + " " + what + "; CnnGen checks shapes at compile time and needs every dimension but the batch fixed (export with a fixed input size)");
-                    return null;
+                    bad.Add("dimension " + d + " " + what);
                 }
+                else
+                {
+                    result[d] = dims[d].DimValue;
+                }
+            }
 
-                result[d] = dims[d].DimValue;
+            if (bad.Count > 0)
+            {
+                _problems.Add(where + ": " + string.Join(", ", bad) + "; CnnGen checks shapes at compile time and needs every dimension but the batch fixed (export with a fixed input size)");
+                return null;
             }
 
             return result;
@@ -276,13 +288,22 @@ namespace CnnGen.Cli.Import
                 return;
             }
 
-            // A node whose input failed already has its problem reported: do not pile more on it, unless the op itself has
-            // no layer (every such op is worth a line).
+            // A node whose input failed has no shape to check against; still report what is wrong with it whatever the shapes
+            // (an op without a layer, a product that is not a gate, …), so that one import lists every such node.
             if (node.Input.Any(i => _failed.Contains(i)))
             {
-                if (!Supported.Contains(node.OpType) && !ConstantFolder.Ops.Contains(node.OpType))
+                bool shapeArithmetic = node.OpType == "Shape"
+                    || (ConstantFolder.Ops.Contains(node.OpType) && node.Input.All(i => i.Length == 0 || _constants.ContainsKey(i) || _unknownConstants.Contains(i)));
+                if (shapeArithmetic)
                 {
-                    Problem(node, index, Unsupported(node.OpType));
+                    _unknownConstants.UnionWith(node.Output);
+                    Fail(node);
+                    return;
+                }
+
+                if (StaticReason(node) is { } reason)
+                {
+                    Problem(node, index, reason);
                 }
 
                 Fail(node);
@@ -451,7 +472,12 @@ namespace CnnGen.Cli.Import
 
                         if (!FusesIntoMul(node, index, "HardSwish"))
                         {
-                            throw new ImportException("a hard sigmoid alone; CnnGen imports it only as hard swish, x·HardSigmoid(x)");
+                            if (StaticReason(node) is { } reason)
+                            {
+                                throw new ImportException(reason);
+                            }
+
+                            Fail(node); // a gate of another tensor: the Mul that reads it says so
                         }
 
                         break;
@@ -534,7 +560,53 @@ namespace CnnGen.Cli.Import
                     Resize(node, SqueezedDims(node));
                     break;
                 default:
-                    throw new ImportException(Unsupported(node.OpType));
+                    throw new ImportException(StaticReason(node) ?? Unsupported(node.OpType));
+            }
+        }
+
+        /// <summary>What is wrong with <paramref name="node"/> whatever its inputs' shapes, or null.</summary>
+        private string? StaticReason(NodeProto node)
+        {
+            string op = node.OpType;
+            if (!Supported.Contains(op))
+            {
+                return ConstantFolder.Ops.Contains(op)
+                    ? "applies " + op + " to the output of a layer; CnnGen evaluates " + op + " only on constants (shape arithmetic) and has no layer for it"
+                    : Unsupported(op);
+            }
+
+            switch (op)
+            {
+                case "Mul":
+                    {
+                        NodeProto? gate = node.Input.Select(i => _producers.TryGetValue(i, out int p) ? _graph.Node[p] : null)
+                            .FirstOrDefault(n => n is { OpType: "Sigmoid" or "HardSigmoid" });
+                        return gate is not null
+                            ? "multiplies by " + gate.OpType + "(…) of another tensor, a squeeze-and-excitation gate (as in MobileNetV3 and EfficientNet); CnnGen imports only x·Sigmoid(x) (SiLU) and x·HardSigmoid(x) (hard swish)"
+                            : "a product of two tensors (or of a tensor and a constant) has no CnnGen layer; CnnGen imports only x·Sigmoid(x) (SiLU) and x·HardSigmoid(x) (hard swish)";
+                    }
+
+                case "HardSigmoid":
+                    {
+                        float alpha = OnnxAttributes.Float(node, "alpha", 0.2f), beta = OnnxAttributes.Float(node, "beta", 0.5f);
+                        if (Math.Abs(alpha - 1f / 6) > 1e-6f || Math.Abs(beta - 0.5f) > 1e-6f)
+                        {
+                            return "alpha = " + Text(alpha) + ", beta = " + Text(beta) + ": CnnGen has hard swish, x·HardSigmoid(x) with alpha = 1/6 and beta = 0.5, not a hard sigmoid of its own";
+                        }
+
+                        List<int> readers = node.Output.Count > 0 ? Consumers(node.Output[0]) : new List<int>();
+                        return readers.Count == 1 && _graph.Node[readers[0]].OpType == "Mul" ? null : "a hard sigmoid alone; CnnGen imports it only as hard swish, x·HardSigmoid(x)";
+                    }
+
+                case "Gemm":
+                    if (OnnxAttributes.Float(node, "alpha", 1f) != 1f)
+                    {
+                        return "alpha = " + OnnxAttributes.Float(node, "alpha", 1f).ToString(CultureInfo.InvariantCulture) + "; CnnGen's fully-connected layer computes W·x + b, alpha = 1";
+                    }
+
+                    return OnnxAttributes.Int(node, "transA", 0) != 0 ? "transA = 1; CnnGen's fully-connected layer reads its input as a row" : null;
+                default:
+                    return null;
             }
         }
 
@@ -1068,8 +1140,7 @@ namespace CnnGen.Cli.Import
             return true;
         }
 
-        private void Mul(NodeProto node, int index) =>
-            throw new ImportException("only x·Sigmoid(x) (SiLU) and x·HardSigmoid(x) (hard swish) are imported; a product of other tensors has no CnnGen layer");
+        private void Mul(NodeProto node, int index) => throw new ImportException(StaticReason(node)!);
 
         private void Clip(NodeProto node, int index)
         {
