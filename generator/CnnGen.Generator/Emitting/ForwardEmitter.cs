@@ -83,8 +83,13 @@ namespace CnnGen.Generator.Emitting
             using (w.Block("public void " + GeneratedNames.ForwardBatch + "(" + Code.ReadOnlySpan + " inputs, " + Code.Span + " outputs)"))
             {
                 w.Line("int count = " + Code.Check + ".Batch(inputs.Length, outputs.Length, " + GeneratedNames.InputLength + ", " + GeneratedNames.OutputLength + ");");
-                w.Line("global::CnnGen.Runtime.Batch.Run(inputs, outputs, count, " + GeneratedNames.InputLength + ", " + GeneratedNames.OutputLength + ", " + GeneratedNames.Forward + ");");
+                w.Line("global::CnnGen.Runtime.Batch.Run(inputs, outputs, count, " + GeneratedNames.InputLength + ", " + GeneratedNames.OutputLength + ", " + GeneratedNames.ForwardDelegateField + " ??= " + GeneratedNames.Forward + ");");
             }
+
+            w.Line();
+            w.Line("// Forward as a delegate, made on the first ForwardBatch: later calls allocate nothing.");
+            w.Line(Code.GeneratedCode);
+            w.Line("private global::CnnGen.Runtime.ForwardAction? " + GeneratedNames.ForwardDelegateField + ";");
 
             w.Line();
             EmitScratch(w, plan);

@@ -46,6 +46,9 @@ namespace CnnGen.Generator.Model
         /// <summary>The batch norms' num_batches_tracked, as the last weights file loaded had them (written back on save).</summary>
         public const string CountersField = "_batchesTracked";
 
+        /// <summary>Forward as a delegate, made once, so that ForwardBatch allocates nothing after its first call.</summary>
+        public const string ForwardDelegateField = "_forwardAction";
+
         /// <summary>Zeros: the bias of a layer method whose layer has none but whose kernels add one (a batch norm is folded into it in Forward).</summary>
         public const string ZeroBias = "s_zeroBias";
         public const string Padded = "t_padded";
@@ -67,7 +70,7 @@ namespace CnnGen.Generator.Model
         {
             InputWidth, InputHeight, InputDepth, InputLength, OutputLength, ParameterCount, Parameters, SetParameters,
             Forward, ForwardBatch, ForwardVector, ForwardScalar, LoadSafetensors, SaveSafetensors, ParameterField, PackedField, TensorSpecs,
-            Activations, FoldedField, CountersField, ZeroBias, Padded, Phases, Wide, MaxActivationLength, MaxPaddedLength, MaxPhaseLength, MaxWideLength,
+            Activations, FoldedField, CountersField, ForwardDelegateField, ZeroBias, Padded, Phases, Wide, MaxActivationLength, MaxPaddedLength, MaxPhaseLength, MaxWideLength,
         };
 
         /// <summary>The per-layer constants, as suffixes of the layer name.</summary>

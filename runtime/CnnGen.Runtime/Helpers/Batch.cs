@@ -1,7 +1,7 @@
 using System;
-using System.Collections.Concurrent;
 using System.ComponentModel;
-using System.Threading.Tasks;
+using System.Runtime.ExceptionServices;
+using System.Threading;
 
 namespace CnnGen.Runtime
 {
@@ -14,8 +14,10 @@ namespace CnnGen.Runtime
     {
         /// <summary>
         /// Runs <paramref name="forward"/> over <paramref name="count"/> samples laid one after another, on every
-        /// core: the samples are cut into small runs that the workers take until none is left, so a core slowed by
-        /// other work does not hold the batch up. The lengths were checked by the caller.
+        /// core: the calling thread and one long-lived worker per other core take small runs of samples until none is
+        /// left, so a core slowed by other work does not hold the batch up. Allocates nothing after the first call
+        /// (which starts the workers); a call made while another is running uses the calling thread alone.
+        /// The lengths were checked by the caller.
         /// </summary>
         public static unsafe void Run(
             ReadOnlySpan<float> inputs,
@@ -35,8 +37,8 @@ namespace CnnGen.Runtime
                 throw new ArgumentException("The batch does not fit the spans.", nameof(count));
             }
 
-            int workers = Math.Min(count, Environment.ProcessorCount);
-            if (workers <= 1)
+            WorkerPool? pool = count > 1 ? WorkerPool.Shared : null;
+            if (pool is null || !Monitor.TryEnter(pool.Busy))
             {
                 for (int i = 0; i < count; i++)
                 {
@@ -46,25 +48,177 @@ namespace CnnGen.Runtime
                 return;
             }
 
-            fixed (float* inputPointer = inputs)
-            fixed (float* outputPointer = outputs)
+            try
             {
-                nint inputAddress = (nint)inputPointer;
-                nint outputAddress = (nint)outputPointer;
-                // Runs of about 1/16 of a worker's share: few enough to cost nothing, many enough to even out.
-                int run = Math.Max(1, count / (workers * 16));
-                Parallel.ForEach(
-                    Partitioner.Create(0, count, run),
-                    new ParallelOptions { MaxDegreeOfParallelism = workers },
-                    range =>
+                fixed (float* inputPointer = inputs)
+                fixed (float* outputPointer = outputs)
+                {
+                    pool.Run(new Job(forward, (nint)inputPointer, (nint)outputPointer, count, inputLength, outputLength));
+                }
+            }
+            finally
+            {
+                Monitor.Exit(pool.Busy);
+            }
+        }
+
+        /// <summary>One batch: where the samples are and what to run on each; runs of samples are taken by index.</summary>
+        private readonly struct Job
+        {
+            public Job(ForwardAction forward, nint inputs, nint outputs, int count, int inputLength, int outputLength)
+            {
+                Forward = forward;
+                Inputs = inputs;
+                Outputs = outputs;
+                Count = count;
+                InputLength = inputLength;
+                OutputLength = outputLength;
+
+                // Runs of about 1/16 of a core's share: few enough to cost nothing, many enough to even out.
+                RunLength = Math.Max(1, count / (Environment.ProcessorCount * 16));
+                Runs = (count + RunLength - 1) / RunLength;
+            }
+
+            public ForwardAction Forward { get; }
+
+            public nint Inputs { get; }
+
+            public nint Outputs { get; }
+
+            public int Count { get; }
+
+            public int InputLength { get; }
+
+            public int OutputLength { get; }
+
+            public int RunLength { get; }
+
+            public int Runs { get; }
+
+            public unsafe void Sample(int i) => Forward(
+                new ReadOnlySpan<float>((float*)Inputs + ((long)i * InputLength), InputLength),
+                new Span<float>((float*)Outputs + ((long)i * OutputLength), OutputLength));
+        }
+
+        /// <summary>
+        /// Background threads, one per core but the caller's, that sleep until a batch comes. A batch is published by
+        /// bumping <see cref="_generation"/> under <see cref="_gate"/>; each worker takes runs until none is left and
+        /// reports done; the caller works too and returns when every worker has finished with that batch (so the spans
+        /// it pinned are never read after it returns).
+        /// </summary>
+        private sealed class WorkerPool
+        {
+            private static WorkerPool? s_shared;
+            private static readonly object s_create = new();
+
+            private readonly object _gate = new();
+            private readonly ManualResetEventSlim _done = new(false);
+            private readonly int _workers;
+            private long _generation;
+            private Job _job;
+            private int _nextRun;
+            private int _pending;
+            private Exception? _failure;
+
+            private WorkerPool(int workers)
+            {
+                _workers = workers;
+                for (int w = 0; w < workers; w++)
+                {
+                    new Thread(Work) { IsBackground = true, Name = "CnnGen batch worker " + (w + 1) }.Start();
+                }
+            }
+
+            /// <summary>Held for the length of a batch; a second caller meanwhile runs on its own thread.</summary>
+            public object Busy { get; } = new();
+
+            /// <summary>The pool, started on first use; null on a machine with one core.</summary>
+            public static WorkerPool? Shared
+            {
+                get
+                {
+                    if (Volatile.Read(ref s_shared) is { } pool)
                     {
-                        for (int i = range.Item1; i < range.Item2; i++)
+                        return pool;
+                    }
+
+                    if (Environment.ProcessorCount < 2)
+                    {
+                        return null;
+                    }
+
+                    lock (s_create)
+                    {
+                        return s_shared ??= new WorkerPool(Environment.ProcessorCount - 1);
+                    }
+                }
+            }
+
+            public void Run(in Job job)
+            {
+                _job = job;
+                _nextRun = 0;
+                _failure = null;
+                _pending = _workers;
+                _done.Reset();
+                lock (_gate)
+                {
+                    _generation++;
+                    Monitor.PulseAll(_gate);
+                }
+
+                TakeRuns();
+                _done.Wait();
+                _job = default;
+                if (_failure is { } failure)
+                {
+                    ExceptionDispatchInfo.Capture(failure).Throw();
+                }
+            }
+
+            private void TakeRuns()
+            {
+                try
+                {
+                    int run;
+                    while ((run = Interlocked.Increment(ref _nextRun) - 1) < _job.Runs)
+                    {
+                        int end = Math.Min(_job.Count, (run + 1) * _job.RunLength);
+                        for (int i = run * _job.RunLength; i < end; i++)
                         {
-                            var input = new ReadOnlySpan<float>((float*)inputAddress + ((long)i * inputLength), inputLength);
-                            var output = new Span<float>((float*)outputAddress + ((long)i * outputLength), outputLength);
-                            forward(input, output);
+                            _job.Sample(i);
                         }
-                    });
+                    }
+                }
+                catch (Exception e)
+                {
+                    // Stop every thread at its next run and hand the first failure to the caller.
+                    Interlocked.CompareExchange(ref _failure, e, null);
+                    Volatile.Write(ref _nextRun, int.MaxValue / 2);
+                }
+            }
+
+            private void Work()
+            {
+                long seen = 0;
+                while (true)
+                {
+                    lock (_gate)
+                    {
+                        while (_generation == seen)
+                        {
+                            Monitor.Wait(_gate);
+                        }
+
+                        seen = _generation;
+                    }
+
+                    TakeRuns();
+                    if (Interlocked.Decrement(ref _pending) == 0)
+                    {
+                        _done.Set();
+                    }
+                }
             }
         }
     }
