@@ -1,3 +1,4 @@
+using System.Linq;
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -18,6 +19,18 @@ public class PeakBenchmarks
 
     [Benchmark(Description = "peak FMA (12 chains)")]
     public float PeakFma() => Vector512.IsHardwareAccelerated ? Peak512() : Peak256();
+
+    /// <summary>The same loop on every core at once: the peak a batch on all cores can reach (ThroughputBenchmarks).</summary>
+    [Benchmark(Description = "peak FMA, all cores (12 chains each)")]
+    public float PeakFmaAllCores()
+    {
+        var sums = new float[Environment.ProcessorCount];
+        System.Threading.Tasks.Parallel.For(0, sums.Length, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = sums.Length }, i => sums[i] = PeakFma());
+        return sums.Sum();
+    }
+
+    /// <summary>FLOPs of one <see cref="PeakFma"/> call.</summary>
+    public static double Flops => 2.0 * 12 * Lanes * Iterations;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static float Peak512()

@@ -8,6 +8,7 @@ namespace CnnGen.Benchmarks;
 
 /// <summary>
 /// dotnet run -c Release --project bench/CnnGen.Benchmarks -- --filter '*'   (BenchmarkDotNet)
+/// dotnet run -c Release --project bench/CnnGen.Benchmarks -- --quick M1 M2 / --quick-batch M1 M2  (in-process checks, not for reported figures)
 /// dotnet run -c Release --project bench/CnnGen.Benchmarks -- --first-call  (JIT cost of the first Forward, and generated sizes)
 /// dotnet run -c Release --project bench/CnnGen.Benchmarks -- --generator-report  (generated size and generator time of LeNet-5, VGG-60 and the MLPerf Tiny models, step caching)
 /// </summary>
@@ -34,6 +35,33 @@ public static class Program
                 bench.Cleanup();
                 double o = Median(ort), g = Median(gen);
                 Console.WriteLine($"{name}: ONNX Runtime {o:F1} us, CnnGen {g:F1} us, ratio {o / g:F2}");
+            }
+
+            return 0;
+        }
+
+        if (args.Length >= 2 && args[0] == "--quick-batch")
+        {
+            // The same quick check for throughput: ForwardBatch on 256 samples against ONNX Runtime batch 256, all cores.
+            var peak = new PeakBenchmarks();
+            double one = Median(Enumerable.Range(0, 9).Select(_ => Time(() => peak.PeakFma())).ToList());
+            double all = Median(Enumerable.Range(0, 9).Select(_ => Time(() => peak.PeakFmaAllCores())).ToList());
+            Console.WriteLine($"FMA peak: one core {PeakBenchmarks.Flops / one / 1000:F1} GFLOP/s, all {Environment.ProcessorCount} cores {PeakBenchmarks.Flops * Environment.ProcessorCount / all / 1000:F1} GFLOP/s");
+            foreach (string name in args.Skip(1))
+            {
+                var bench = new ThroughputBenchmarks { Name = name };
+                bench.Setup();
+                var ort = new System.Collections.Generic.List<double>();
+                var gen = new System.Collections.Generic.List<double>();
+                for (int round = 0; round < 15; round++)
+                {
+                    ort.Add(Time(bench.OnnxRuntimeBatch));
+                    gen.Add(Time(bench.CnnGenForwardBatch));
+                }
+
+                bench.Cleanup();
+                double o = Median(ort), g = Median(gen);
+                Console.WriteLine($"{name}: ONNX Runtime {o / 1000:F2} ms ({ThroughputBenchmarks.Samples / o * 1e6:F0}/s), CnnGen {g / 1000:F2} ms ({ThroughputBenchmarks.Samples / g * 1e6:F0}/s), ratio {o / g:F2}");
             }
 
             return 0;

@@ -83,13 +83,34 @@ namespace CnnGen.Generator.Emitting
             using (w.Block("public void " + GeneratedNames.ForwardBatch + "(" + Code.ReadOnlySpan + " inputs, " + Code.Span + " outputs)"))
             {
                 w.Line("int count = " + Code.Check + ".Batch(inputs.Length, outputs.Length, " + GeneratedNames.InputLength + ", " + GeneratedNames.OutputLength + ");");
-                w.Line("global::CnnGen.Runtime.Batch.Run(inputs, outputs, count, " + GeneratedNames.InputLength + ", " + GeneratedNames.OutputLength + ", " + GeneratedNames.ForwardDelegateField + " ??= " + GeneratedNames.Forward + ");");
+                int block = plan.BlockSamples;
+                if (block > 0)
+                {
+                    string b = Text.Literal(block);
+                    w.Line("// Blocks of " + b + " samples through every layer (each weight read once per block), on vector machines; the rest one by one.");
+                    w.Line("int blocks = global::CnnGen.Runtime.Simd128.IsSupported ? count / " + b + " : 0;");
+                    using (w.Block("if (blocks > 0)"))
+                    {
+                        w.Line("global::CnnGen.Runtime.Batch.Run(inputs, outputs, blocks, " + b + " * " + GeneratedNames.InputLength + ", " + b + " * " + GeneratedNames.OutputLength + ", " + GeneratedNames.ForwardBlockDelegateField + " ??= " + GeneratedNames.ForwardBlock + ");");
+                    }
+
+                    w.Line("int done = blocks * " + b + ";");
+                    w.Line("global::CnnGen.Runtime.Batch.Run(inputs.Slice(done * " + GeneratedNames.InputLength + "), outputs.Slice(done * " + GeneratedNames.OutputLength + "), count - done, " + GeneratedNames.InputLength + ", " + GeneratedNames.OutputLength + ", " + GeneratedNames.ForwardDelegateField + " ??= " + GeneratedNames.Forward + ");");
+                }
+                else
+                {
+                    w.Line("global::CnnGen.Runtime.Batch.Run(inputs, outputs, count, " + GeneratedNames.InputLength + ", " + GeneratedNames.OutputLength + ", " + GeneratedNames.ForwardDelegateField + " ??= " + GeneratedNames.Forward + ");");
+                }
             }
 
             w.Line();
             w.Line("// Forward as a delegate, made on the first ForwardBatch: later calls allocate nothing.");
             w.Line(Code.GeneratedCode);
             w.Line("private global::CnnGen.Runtime.ForwardAction? " + GeneratedNames.ForwardDelegateField + ";");
+            if (plan.BlockSamples > 0)
+            {
+                EmitBlock(w, plan);
+            }
 
             w.Line();
             EmitScratch(w, plan);
@@ -193,6 +214,85 @@ namespace CnnGen.Generator.Emitting
                 w.Line(kernel + "(" + source + ", " + arguments + ", " + target + ", relu: " + (step.FusedRelu ? "true" : "false") + ");");
             }
         }
+
+        /// <summary>
+        /// ForwardBatch's blocked path for a network of fully-connected layers: <see cref="NetworkPlan.BlockSamples"/> samples
+        /// through each step together (FullyConnectedKernel.RunBlock), their activations in slots that many times larger.
+        /// </summary>
+        private static void EmitBlock(SourceWriter w, NetworkPlan plan)
+        {
+            int block = plan.BlockSamples;
+            string b = Text.Literal(block);
+            ScratchPlan scratch = plan.Scratch;
+            NetworkModel n = plan.Network;
+            int sums = plan.Layers.Max(p => p.Vector?.WideLength ?? 0);
+            w.Line();
+            w.Line("// ForwardBatch's blocks: " + b + " samples one after another, in and out.");
+            w.Line(Code.GeneratedCode);
+            using (w.Block("private void " + GeneratedNames.ForwardBlock + "(" + Code.ReadOnlySpan + " input, " + Code.Span + " output)"))
+            {
+                using (w.Block("if (global::CnnGen.Runtime.Simd512.IsSupported)"))
+                {
+                    w.Line(GeneratedNames.ForwardBlockVector + "<global::CnnGen.Runtime.Simd512, global::System.Runtime.Intrinsics.Vector512<float>>(input, output);");
+                }
+
+                using (w.Block("else if (global::CnnGen.Runtime.Simd256.IsSupported)"))
+                {
+                    w.Line(GeneratedNames.ForwardBlockVector + "<global::CnnGen.Runtime.Simd256, global::System.Runtime.Intrinsics.Vector256<float>>(input, output);");
+                }
+
+                using (w.Block("else"))
+                {
+                    w.Line(GeneratedNames.ForwardBlockVector + "<global::CnnGen.Runtime.Simd128, global::System.Runtime.Intrinsics.Vector128<float>>(input, output);");
+                }
+            }
+
+            w.Line();
+            w.Line("// The steps of Forward on a block of " + b + " samples, each fully-connected layer reading its weight once for all of them.");
+            w.Line(Code.GeneratedCode);
+            using (w.Block("private void " + GeneratedNames.ForwardBlockVector + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.Span + " output) " + Code.VectorConstraint))
+            {
+                w.Line(Code.Span + " a = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.BlockActivations + ", " + GeneratedNames.MaxBlockLength + ");");
+                w.Line(Code.Span + " sums = a.Slice(" + Text.Literal((long)block * scratch.ActivationLength) + ", " + Text.Literal((long)block * sums) + ");");
+                if (plan.Steps.Any(s => n.Layers[s.Layer].HasBias))
+                {
+                    w.Line(Code.ReadOnlySpan + " p = " + GeneratedNames.ParameterField + ";");
+                }
+
+                if (plan.FoldedLength > 0)
+                {
+                    w.Line(Code.ReadOnlySpan + " f = " + GeneratedNames.FoldedField + ";");
+                }
+
+                foreach (ForwardStep step in plan.Steps)
+                {
+                    LayerModel l = n.Layers[step.Layer];
+                    LayerPlan layer = plan.Layers.First(p => p.Layer.Index == l.Index);
+                    var fc = (FullyConnectedPlan)layer.Vector!;
+                    string source = BlockSpan(plan, step.Source, l.Input.Length);
+                    string target = BlockSpan(plan, step.Target, l.Output.Length);
+                    string bias = layer.FoldedOffset >= 0 ? "f.Slice(" + Text.Literal((long)layer.FoldedOffset + l.Weight.Length) + ", " + l.Output.Depth + ")" : Bias(l);
+                    string packed = "new " + Code.ReadOnlySpan + "(" + GeneratedNames.PackedField + ", " + Text.Literal(layer.PackedOffset) + ", " + Text.Literal(fc.PackedLength) + ")";
+                    w.Line("// " + Describe(plan, step));
+                    w.Line("global::CnnGen.Runtime.FullyConnectedKernel.RunBlock<TS, TV>(" + source + ", " + packed + ", " + bias + ", " + target + ", relu: " + (step.FusedRelu ? "true" : "false") + ", " + Text.Literal(fc.PaddedOutputs) + ", sums.Slice(0, " + Text.Literal((long)block * fc.PaddedOutputs) + "), " + b + ");");
+                }
+            }
+
+            w.Line();
+            w.Line("// ForwardBlock as a delegate, made on the first ForwardBatch.");
+            w.Line(Code.GeneratedCode);
+            w.Line("private global::CnnGen.Runtime.ForwardAction? " + GeneratedNames.ForwardBlockDelegateField + ";");
+            w.Line();
+            Size(w, GeneratedNames.MaxBlockLength, (int)(((long)block * scratch.ActivationLength) + ((long)block * sums)), "a block's activations (" + b + " samples per slot) and the sums of its widest layer");
+            Field(w, GeneratedNames.BlockActivations, true);
+        }
+
+        private static string BlockSpan(NetworkPlan plan, int buffer, int length) => buffer switch
+        {
+            Slots.Input => "input",
+            Slots.Output => "output",
+            _ => "a.Slice(" + Text.Literal((long)plan.BlockSamples * plan.Scratch.SlotOffsets[buffer]) + ", " + Text.Literal((long)plan.BlockSamples * length) + ")",
+        };
 
         /// <summary>"Conv2 + Bn2 folded, ReLU fused: 16x16x16 -> 16x16x32", "Add(Main), ReLU fused", "ReLU6 on 8x8x16".</summary>
         private static string Describe(NetworkPlan plan, ForwardStep step)

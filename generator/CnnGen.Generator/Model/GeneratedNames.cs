@@ -49,6 +49,13 @@ namespace CnnGen.Generator.Model
         /// <summary>Forward as a delegate, made once, so that ForwardBatch allocates nothing after its first call.</summary>
         public const string ForwardDelegateField = "_forwardAction";
 
+        /// <summary>ForwardBatch's blocked path (fully-connected networks): a block of samples through every step, its dispatch, its delegate and scratch.</summary>
+        public const string ForwardBlock = "ForwardBlock";
+        public const string ForwardBlockVector = "ForwardBlockVector";
+        public const string ForwardBlockDelegateField = "_forwardBlockAction";
+        public const string BlockActivations = "t_block";
+        public const string MaxBlockLength = "MaxBlockLength";
+
         /// <summary>Zeros: the bias of a layer method whose layer has none but whose kernels add one (a batch norm is folded into it in Forward).</summary>
         public const string ZeroBias = "s_zeroBias";
         public const string Padded = "t_padded";
@@ -70,7 +77,7 @@ namespace CnnGen.Generator.Model
         {
             InputWidth, InputHeight, InputDepth, InputLength, OutputLength, ParameterCount, Parameters, SetParameters,
             Forward, ForwardBatch, ForwardVector, ForwardScalar, LoadSafetensors, SaveSafetensors, ParameterField, PackedField, TensorSpecs,
-            Activations, FoldedField, CountersField, ForwardDelegateField, ZeroBias, Padded, Phases, Wide, MaxActivationLength, MaxPaddedLength, MaxPhaseLength, MaxWideLength,
+            Activations, FoldedField, CountersField, ForwardDelegateField, ForwardBlock, ForwardBlockVector, ForwardBlockDelegateField, BlockActivations, MaxBlockLength, ZeroBias, Padded, Phases, Wide, MaxActivationLength, MaxPaddedLength, MaxPhaseLength, MaxWideLength,
         };
 
         /// <summary>The per-layer constants, as suffixes of the layer name.</summary>

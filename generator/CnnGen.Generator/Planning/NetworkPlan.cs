@@ -32,6 +32,12 @@ namespace CnnGen.Generator.Planning
         int FoldedLength = 0)
     {
         public ClassSpec Class => Network.Class;
+
+        /// <summary>
+        /// Samples ForwardBatch runs through each step together (0: one at a time, through Forward): set for networks of
+        /// fully-connected layers only, whose vector kernel then reads each weight once per block.
+        /// </summary>
+        public int BlockSamples { get; init; }
     }
 
     /// <summary>

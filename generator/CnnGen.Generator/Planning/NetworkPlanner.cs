@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using CnnGen.Generator.Model;
 using CnnGen.Shapes;
 
@@ -115,7 +116,17 @@ namespace CnnGen.Generator.Planning
             }
 
             var scratch = new ScratchPlan(activation, slots, padded, phases, wide);
-            return new NetworkPlan(network, EquatableArray.From(layers), EquatableArray.From(steps), scratch, (int)packed, (int)folded);
+
+            // A network of fully-connected layers only (ReLU fused, batch norms folded) runs ForwardBatch in blocks of
+            // samples: each weight is then read once per block instead of once per sample (matrix-vector → matrix-matrix).
+            bool blocked = steps.All(step =>
+                network.Layers[step.Layer].Kind == LayerKind.FullyConnected
+                && layers.First(p => p.Layer.Index == step.Layer).Vector is FullyConnectedPlan
+                && (!step.FusedRelu || network.Layers[step.Last].Kind == LayerKind.Relu));
+            return new NetworkPlan(network, EquatableArray.From(layers), EquatableArray.From(steps), scratch, (int)packed, (int)folded)
+            {
+                BlockSamples = blocked ? BlockSamples : 0,
+            };
         }
 
         /// <summary>
@@ -124,6 +135,9 @@ namespace CnnGen.Generator.Planning
         /// batch norm, a batch norm of its own, or an Add) is fused into its store — but only where nothing else reads the value in between (a
         /// named layer's output is its own result). Every other layer is a step of its own. Buffers are assigned after.
         /// </summary>
+        /// <summary>Samples per block in ForwardBatch's blocked path (<see cref="NetworkPlan.BlockSamples"/>): the block kernel's register tile.</summary>
+        public const int BlockSamples = 8;
+
         private static List<ForwardStep> Steps(NetworkModel network, HashSet<int> unfoldable)
         {
             IReadOnlyList<LayerModel> layers = network.Layers;

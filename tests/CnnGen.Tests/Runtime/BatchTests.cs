@@ -3,6 +3,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using CnnGen.Tests.Infrastructure;
+using CnnGen.Tests.Numerics;
 using Xunit;
 
 namespace CnnGen.Tests.Runtime
@@ -29,30 +30,114 @@ namespace CnnGen.Tests.Runtime
             ITestNetwork net = _fixture.Create();
             float[] inputs = Numbers.Random(new Random(4), 16 * InputLength);
             var outputs = new float[16 * 10];
-            for (int i = 0; i < 300; i++)
+            // Start the workers and let the JIT settle: with tiered PGO the instrumented code the runtime runs between tiers
+            // allocates on the worker threads for a while (gone with DOTNET_TieredPGO=0), so the count starts after that.
+            for (int i = 0; i < 3000; i++)
             {
-                net.ForwardBatch(inputs, outputs); // starts the workers, lets the JIT settle
-                if (i % 50 == 0)
+                net.ForwardBatch(inputs, outputs);
+                if (i % 100 == 0)
                 {
-                    Thread.Sleep(5);
+                    Thread.Sleep(10);
                 }
             }
 
             // The calling thread allocates nothing. Every thread of the process, the workers included, allocates less
             // than one object (24 bytes) per batch over 1,000 batches (before the workers, each call allocated about
             // 1.8 KB); the bound leaves room for the test host's own background work, never for a per-call allocation.
+            // A per-batch allocation shows in every window; the JIT's own work may still show in one, so the quietest of
+            // three windows counts.
             const int batches = 1000;
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            long callerBefore = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < batches; i++)
+            long least = long.MaxValue;
+            for (int window = 0; window < 3 && least >= batches * 24; window++)
             {
-                net.ForwardBatch(inputs, outputs);
+                Thread.Sleep(50);
+                long before = GC.GetTotalAllocatedBytes(precise: true);
+                long callerBefore = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < batches; i++)
+                {
+                    net.ForwardBatch(inputs, outputs);
+                }
+
+                long caller = GC.GetAllocatedBytesForCurrentThread() - callerBefore;
+                least = Math.Min(least, GC.GetTotalAllocatedBytes(precise: true) - before);
+                Assert.Equal(0, caller);
             }
 
-            long caller = GC.GetAllocatedBytesForCurrentThread() - callerBefore;
-            long total = GC.GetTotalAllocatedBytes(precise: true) - before;
-            Assert.Equal(0, caller);
-            Assert.True(total < batches * 24, total + " bytes allocated by the process over " + batches + " batches");
+            Assert.True(least < batches * 24, least + " bytes allocated by the process over " + batches + " batches");
+        }
+
+        [Theory]
+        [InlineData(0)]
+        [InlineData(1)]
+        [InlineData(3)]
+        [InlineData(4)]
+        [InlineData(9)]
+        [InlineData(130)]
+        public void A_fully_connected_network_runs_its_batch_in_blocks_equal_to_Forward_bit_for_bit(int count)
+        {
+            // Fully-connected layers only: ForwardBatch runs blocks of 8 samples through FullyConnectedKernel.RunBlock (the
+            // weight read once per block) and the rest through Forward; each output sums its inputs in Forward's order. The
+            // widths cover a whole 128-output panel of one-chain blocks, a narrower panel, and the two-chain last vectors.
+            var spec = new NetSpec(7, 3, 2, new[] { LayerSpec.Fc(150), LayerSpec.Relu(), LayerSpec.Fc(70), LayerSpec.Relu(), LayerSpec.Fc(5) });
+            var networks = new CompiledNetworks(new[] { ("Dense", spec) });
+            Assert.Contains(networks.Result.GeneratedTrees, t => t.ToString().Contains("private void ForwardBlockVector<TS, TV>", StringComparison.Ordinal));
+            ITestNetwork net = networks.Create("Dense");
+            var random = new Random(count);
+            net.SetParameters(Numbers.Random(random, networks.Constant("Dense", "ParameterCount"), 0.3f));
+            int inputLength = 7 * 3 * 2;
+            float[] inputs = Numbers.Random(random, count * inputLength);
+            var outputs = new float[count * 5];
+            net.ForwardBatch(inputs, outputs);
+            var y = new float[5];
+            for (int i = 0; i < count; i++)
+            {
+                net.Forward(inputs.AsSpan(i * inputLength, inputLength), y);
+                Assert.True(outputs.AsSpan(i * 5, 5).SequenceEqual(y), "sample " + i + ": " + string.Join(", ", outputs.AsSpan(i * 5, 5).ToArray()) + " vs " + string.Join(", ", y));
+            }
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(3)]
+        [InlineData(5)]
+        [InlineData(7)]
+        [InlineData(8)]
+        [InlineData(13)]
+        public void RunBlock_equals_Run_on_each_sample_bit_for_bit(int samples)
+        {
+            // Any number of samples (groups of 8 on 512-bit vectors, of 4 otherwise, the last group repeating a sample),
+            // a full panel of one-chain blocks, a narrow panel and two-chain last vectors, an odd number of inputs.
+            if (CnnGen.Runtime.Simd512.IsSupported)
+            {
+                Compare<CnnGen.Runtime.Simd512, System.Runtime.Intrinsics.Vector512<float>>(samples);
+            }
+            else if (CnnGen.Runtime.Simd256.IsSupported)
+            {
+                Compare<CnnGen.Runtime.Simd256, System.Runtime.Intrinsics.Vector256<float>>(samples);
+            }
+            else if (CnnGen.Runtime.Simd128.IsSupported)
+            {
+                Compare<CnnGen.Runtime.Simd128, System.Runtime.Intrinsics.Vector128<float>>(samples);
+            }
+        }
+
+        private static void Compare<TS, TV>(int samples)
+            where TS : struct, CnnGen.Runtime.ISimd<TV>
+            where TV : struct
+        {
+            const int inputs = 37, outputs = 150, padded = 160;
+            var random = new Random(samples);
+            float[] x = Numbers.Random(random, samples * inputs);
+            float[] weight = Numbers.Random(random, inputs * padded);
+            float[] bias = Numbers.Random(random, outputs);
+            var blocked = new float[samples * outputs];
+            CnnGen.Runtime.FullyConnectedKernel.RunBlock<TS, TV>(x, weight, bias, blocked, relu: true, padded, new float[samples * padded], samples);
+            var one = new float[outputs];
+            for (int b = 0; b < samples; b++)
+            {
+                CnnGen.Runtime.FullyConnectedKernel.Run<TS, TV>(x.AsSpan(b * inputs, inputs), weight, bias, one, relu: true, padded, new float[padded]);
+                Assert.True(blocked.AsSpan(b * outputs, outputs).SequenceEqual(one), "sample " + b);
+            }
         }
 
         [Fact]
