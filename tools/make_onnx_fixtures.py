@@ -203,6 +203,38 @@ def helper_cases():
         helper.make_node("ReduceMax", ["a"], ["b"], axes=[-1, -2], keepdims=0, name="max_hw"),
         helper.make_node("Gemm", ["b", "fc.weight"], ["output"], transB=1, name="fc"),
     ], [1, 2, 8, 6], None, {"c.weight": w(5, 2, 2, 2), "fc.weight": w(3, 5)})
+    # A MatMul whose bias comes from a Constant node placed after it.
+    cases["late_constant_bias"] = node_graph("late_constant_bias", [
+        helper.make_node("MatMul", ["input", "w"], ["a"], name="matmul"),
+        helper.make_node("Add", ["a", "b"], ["output"], name="add_bias"),
+        helper.make_node("Constant", [], ["b"], value=numpy_helper.from_array(w(3).astype(np.float32), "b"), name="bias_constant"),
+    ], [1, 5], None, {"w": w(5, 3)})
+    # Refused, from the review of the importer: a Pad read by a ceil-mode pool where ONNX's last-window rule and a merged
+    # padding differ; a stride past 32 bits; a bias of shape [out, 1] (broadcasts to a matrix); a slope of infinity;
+    # a shape computation of 400 million elements.
+    cases["bad_pad_ceil"] = node_graph("bad_pad_ceil", [
+        helper.make_node("Pad", ["input", "pads", "neg_inf"], ["a"], mode="constant", name="pad"),
+        helper.make_node("MaxPool", ["a"], ["output"], kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1, name="pool_ceil"),
+    ], [1, 1, 4, 4], None, {"pads": np.array([0, 0, 0, 0, 0, 0, 1, 1], dtype=np.int64), "neg_inf": np.array(-np.inf, dtype=np.float32)})
+    big = node_graph("bad_stride_wrap", [
+        helper.make_node("Conv", ["input", "c.weight"], ["output"], kernel_shape=[3, 3], strides=[1, 1], name="conv_huge_stride"),
+    ], [1, 1, 8, 8], None, {"c.weight": w(1, 1, 3, 3)})
+    big.graph.node[0].attribute[1].ints[:] = [4294967297, 4294967297]  # after shape inference, which would reject it
+    cases["bad_stride_wrap"] = big
+    cases["bad_column_bias"] = node_graph("bad_column_bias", [
+        helper.make_node("MatMul", ["input", "w"], ["a"], name="matmul"),
+        helper.make_node("Add", ["a", "b"], ["output"], name="add_column"),
+    ], [1, 4], None, {"w": w(4, 4), "b": w(4, 1)})
+    cases["bad_leaky_inf"] = node_graph("bad_leaky_inf", [
+        helper.make_node("LeakyRelu", ["input"], ["output"], alpha=float("inf"), name="leaky"),
+    ], [1, 2, 2, 2], None, {})
+    cases["bad_huge_fold"] = node_graph("bad_huge_fold", [
+        helper.make_node("ConstantOfShape", ["shape"], ["z"], name="zeros"),
+        helper.make_node("Shape", ["z"], ["s"], name="shape_of_zeros"),
+        helper.make_node("Sub", ["s", "s"], ["nothing"], name="nothing"),
+        helper.make_node("Add", ["flat", "nothing"], ["shape2"], name="same_shape"),
+        helper.make_node("Reshape", ["input", "shape2"], ["output"], name="reshape"),
+    ], [1, 2, 2, 2], None, {"shape": np.array([20000, 20000], dtype=np.int64), "flat": np.array([1, 8], dtype=np.int64)})
     # Refused: a Gemm with alpha != 1; a Conv whose weight is computed; a Resize.
     cases["bad_gemm_alpha"] = node_graph("bad_gemm_alpha", [
         helper.make_node("Gemm", ["input", "fc.weight"], ["output"], alpha=0.5, transB=1, name="scaled_gemm"),

@@ -107,6 +107,22 @@ namespace CnnGen.Cli
                 error.WriteLine("error: " + problem);
             }
 
+            if (network is not null && new DeclarationWriter(network).Clashes(name))
+            {
+                if (className is not null)
+                {
+                    error.WriteLine("error: --class \"" + name + "\" is also the name of a member the generator emits into the class (a layer, its method or constants, or one of Forward, Parameters, …); choose another");
+                    return (null, name);
+                }
+
+                // A name from the file name ("conv1.onnx", "forward.onnx") steps aside.
+                string original = name;
+                for (int k = 0; new DeclarationWriter(network).Clashes(name); k++)
+                {
+                    name = original + (k == 0 ? "Net" : "Net" + (k + 1).ToString(CultureInfo.InvariantCulture));
+                }
+            }
+
             return (network, name);
         }
 
@@ -175,6 +191,12 @@ namespace CnnGen.Cli
             {
                 error.WriteLine("error: ONNX Runtime cannot run " + model.Name + " (" + e.Message + ")");
                 return ImportFailed;
+            }
+            catch (InvalidOperationException e)
+            {
+                // The two computations disagree on the output's length: the largest difference of all.
+                error.WriteLine("error: " + model.Name + ": " + e.Message);
+                return CheckFailed;
             }
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model.Name}: {network.Layers.Count} layers; largest difference from ONNX Runtime {comparison.LargestDifference:G3} over {comparison.Samples} random inputs (outputs up to {comparison.LargestReference:G3}): {(comparison.WithinTolerance ? "within" : "NOT within")} 1e-4 + 1e-4·|x|"));

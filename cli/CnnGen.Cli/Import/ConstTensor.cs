@@ -63,9 +63,9 @@ namespace CnnGen.Cli.Import
             long count = 1;
             foreach (long d in dims)
             {
-                if (d < 0)
+                if (d < 0 || d > int.MaxValue)
                 {
-                    why = "tensor \"" + tensor.Name + "\" has a negative dimension";
+                    why = "tensor \"" + tensor.Name + "\" has a dimension of " + d;
                     return null;
                 }
 

@@ -12,10 +12,13 @@ namespace CnnGen.Cli.Import
     /// </summary>
     internal static class ConstantFolder
     {
+        /// <summary>The most elements a folded tensor may have: shape arithmetic is small; a file asking more is refused, not obeyed.</summary>
+        public const int MaxElements = 1 << 20;
+
         public static readonly HashSet<string> Ops = new(StringComparer.Ordinal)
         {
             "Constant", "ConstantOfShape", "Concat", "Reshape", "Slice", "Transpose", "Cast", "Gather", "Unsqueeze", "Squeeze",
-            "Identity", "Add", "Sub", "Mul", "Div", "Neg",
+            "Identity", "Add", "Sub", "Mul", "Div", "Neg", "Shape",
         };
 
         /// <summary>
@@ -32,7 +35,9 @@ namespace CnnGen.Cli.Import
                     "Constant" => Constant(node, out why),
                     "ConstantOfShape" => ConstantOfShape(node, inputs[0]!),
                     "Concat" => Concat(inputs.Where(t => t is not null).Select(t => t!).ToList(), (int)OnnxAttributes.Int(node, "axis", 0)),
-                    "Reshape" => Reshape(inputs[0]!, inputs[1]!.AsIntegers()),
+                    "Reshape" => OnnxAttributes.Int(node, "allowzero", 0) != 0 && inputs[1]!.AsIntegers().Contains(0)
+                        ? throw new ArgumentException("Reshape with allowzero and a zero dimension")
+                        : Reshape(inputs[0]!, inputs[1]!.AsIntegers()),
                     "Slice" => opset < 10
                         ? Slice(inputs[0]!, OnnxAttributes.Ints(node, "starts")!, OnnxAttributes.Ints(node, "ends")!, OnnxAttributes.Ints(node, "axes"), null)
                         : Slice(inputs[0]!, inputs[1]!.AsIntegers(), inputs[2]!.AsIntegers(), At(inputs, 3)?.AsIntegers(), At(inputs, 4)?.AsIntegers()),
@@ -42,6 +47,7 @@ namespace CnnGen.Cli.Import
                     "Unsqueeze" => Unsqueeze(inputs[0]!, opset < 13 ? OnnxAttributes.Ints(node, "axes")! : inputs[1]!.AsIntegers()),
                     "Squeeze" => Squeeze(inputs[0]!, opset < 13 ? OnnxAttributes.Ints(node, "axes") : At(inputs, 1)?.AsIntegers()),
                     "Identity" => inputs[0],
+                    "Shape" => ConstTensor.Vector(ShapeOf(inputs[0]!.Dims, node)),
                     "Neg" => Elementwise(inputs[0]!, inputs[0]!, (a, b) => -a, (a, b) => -a),
                     "Add" => Elementwise(inputs[0]!, inputs[1]!, (a, b) => a + b, (a, b) => a + b),
                     "Sub" => Elementwise(inputs[0]!, inputs[1]!, (a, b) => a - b, (a, b) => a - b),
@@ -55,6 +61,37 @@ namespace CnnGen.Cli.Import
                 why = "its constant inputs do not fit the op (" + e.Message + ")";
                 return null;
             }
+        }
+
+        /// <summary>The element count of <paramref name="dims"/>, refused past <see cref="MaxElements"/> or for a negative dimension.</summary>
+        private static int Count(long[] dims)
+        {
+            long count = 1;
+            foreach (long d in dims)
+            {
+                if (d < 0)
+                {
+                    throw new ArgumentException("a negative dimension " + d);
+                }
+
+                count *= d;
+                if (count > MaxElements)
+                {
+                    throw new ArgumentException("a shape computation of more than " + MaxElements + " elements ([" + string.Join(", ", dims) + "])");
+                }
+            }
+
+            return (int)count;
+        }
+
+        /// <summary>Shape's output: the dimensions from its start to its end attribute (negative counts from the end).</summary>
+        public static long[] ShapeOf(long[] dims, NodeProto node)
+        {
+            int rank = dims.Length;
+            long start = OnnxAttributes.Int(node, "start", 0), end = OnnxAttributes.Int(node, "end", rank);
+            start = Math.Clamp(start < 0 ? start + rank : start, 0, rank);
+            end = Math.Clamp(end < 0 ? end + rank : end, 0, rank);
+            return dims.Skip((int)start).Take((int)Math.Max(0, end - start)).ToArray();
         }
 
         private static ConstTensor? At(IReadOnlyList<ConstTensor?> inputs, int i) => i < inputs.Count ? inputs[i] : null;
@@ -88,7 +125,7 @@ namespace CnnGen.Cli.Import
         private static ConstTensor ConstantOfShape(NodeProto node, ConstTensor shape)
         {
             long[] dims = shape.AsIntegers();
-            int n = checked((int)dims.Aggregate(1L, (a, b) => checked(a * b)));
+            int n = Count(dims);
             AttributeProto? value = node.Attribute.FirstOrDefault(a => a.Name == "value");
             ConstTensor? fill = value is null ? null : ConstTensor.Read(value.T, out _);
             if (fill is null || fill.IsFloat)
@@ -120,7 +157,7 @@ namespace CnnGen.Cli.Import
         /// <summary>A tensor of <paramref name="dims"/> whose element at each index is <paramref name="source"/>'s at map(index).</summary>
         private static ConstTensor Gathered(ConstTensor source, long[] dims, Func<long[], long> map)
         {
-            int n = checked((int)dims.Aggregate(1L, (a, b) => a * b));
+            int n = Count(dims);
             var index = new long[dims.Length];
             float[]? floats = source.IsFloat ? new float[n] : null;
             long[]? integers = source.IsFloat ? null : new long[n];
@@ -154,6 +191,11 @@ namespace CnnGen.Cli.Import
         {
             int rank = parts[0].Rank;
             int axis = Axis(axisValue, rank);
+            if (parts.Any(p => p.Rank != rank || Enumerable.Range(0, rank).Any(d => d != axis && p.Dims[d] != parts[0].Dims[d])))
+            {
+                throw new ArgumentException("Concat of shapes " + string.Join(", ", parts.Select(p => p.ShapeText)) + " that differ off the axis");
+            }
+
             long[] dims = (long[])parts[0].Dims.Clone();
             dims[axis] = parts.Sum(p => p.Dims[axis]);
             var offsets = new long[parts.Count + 1];
@@ -164,7 +206,7 @@ namespace CnnGen.Cli.Import
 
             bool isFloat = parts.Any(p => p.IsFloat);
             var unified = parts.Select(p => isFloat && !p.IsFloat ? new ConstTensor(p.Dims, p.AsFloats()) : p).ToList();
-            int n = checked((int)dims.Aggregate(1L, (a, b) => a * b));
+            int n = Count(dims);
             var index = new long[rank];
             var floats = isFloat ? new float[n] : null;
             var integers = isFloat ? null : new long[n];
@@ -276,7 +318,7 @@ namespace CnnGen.Cli.Import
                 }
                 else
                 {
-                    start = Math.Clamp(start, -1, size - 1);
+                    start = Math.Clamp(start, 0, size - 1);
                     end = Math.Clamp(end, -1, size - 1);
                     dims[axis] = Math.Max(0, (start - end + (-s) - 1) / (-s));
                 }
@@ -302,6 +344,11 @@ namespace CnnGen.Cli.Import
         {
             int rank = data.Rank;
             perm ??= Enumerable.Range(0, rank).Reverse().Select(i => (long)i).ToArray();
+            if (perm.Length != rank || !perm.OrderBy(p => p).SequenceEqual(Enumerable.Range(0, rank).Select(i => (long)i)))
+            {
+                throw new ArgumentException("perm [" + string.Join(", ", perm) + "] is not a permutation of " + rank + " axes");
+            }
+
             long[] dims = perm.Select(p => data.Dims[p]).ToArray();
             long[] strides = Strides(data.Dims);
             return Gathered(data, dims, index =>
@@ -328,6 +375,11 @@ namespace CnnGen.Cli.Import
             int rank = data.Rank;
             int axis = Axis(axisValue, rank);
             long[] idx = indices.AsIntegers().Select(i => i < 0 ? i + data.Dims[axis] : i).ToArray();
+            if (idx.Any(i => i < 0 || i >= data.Dims[axis]))
+            {
+                throw new ArgumentException("Gather indices out of range for a dimension of " + data.Dims[axis]);
+            }
+
             long[] dims = data.Dims.Take(axis).Concat(indices.Dims).Concat(data.Dims.Skip(axis + 1)).ToArray();
             long[] strides = Strides(data.Dims);
             int indexRank = indices.Rank;
@@ -374,6 +426,11 @@ namespace CnnGen.Cli.Import
             var removed = axes is null
                 ? new HashSet<int>(Enumerable.Range(0, data.Rank).Where(d => data.Dims[d] == 1))
                 : new HashSet<int>(axes.Select(a => Axis(a, data.Rank)));
+            if (removed.Any(d => data.Dims[d] != 1))
+            {
+                throw new ArgumentException("Squeeze of a dimension that is not 1");
+            }
+
             return data.WithDims(data.Dims.Where((_, d) => !removed.Contains(d)).ToArray());
         }
 
@@ -391,7 +448,7 @@ namespace CnnGen.Cli.Import
 
             long[] aStrides = Strides(ad);
             long[] bStrides = Strides(bd);
-            int n = checked((int)dims.Aggregate(1L, (x, y) => x * y));
+            int n = Count(dims);
             var index = new long[rank];
             bool isFloat = a.IsFloat || b.IsFloat;
             float[] af = isFloat ? a.AsFloats() : Array.Empty<float>();

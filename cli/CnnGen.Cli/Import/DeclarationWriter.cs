@@ -105,6 +105,30 @@ namespace CnnGen.Cli.Import
             }
         }
 
+        /// <summary>
+        /// Whether a class called <paramref name="className"/> would clash with a member the generator emits into it (a layer
+        /// name, its methods and constants, Forward, Parameters, …): the generator reports that as CNN007.
+        /// </summary>
+        public bool Clashes(string className)
+        {
+            if (Generator.Model.GeneratedNames.Fixed.Contains(className))
+            {
+                return true;
+            }
+
+            for (int i = 0; i < _network.Layers.Count; i++)
+            {
+                string? name = _names[i];
+                if (name is not null && Enum.TryParse(_network.Layers[i].Kind, out Generator.Model.LayerKind kind) &&
+                    (name == className || Generator.Model.GeneratedNames.MembersOf(kind, name).Contains(className)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         private string Reference(int layer) => layer < 0 ? "Input" : _names[layer];
 
         private static string Quote(string s) => "\"" + s + "\"";

@@ -186,6 +186,16 @@ namespace CnnGen.Cli.Import
                 }
             }
 
+            // Constant nodes first: a MatMul's bias (or a Clip's bounds) may come from one placed after it in the file.
+            for (int i = 0; i < _graph.Node.Count; i++)
+            {
+                if (live[i] && _graph.Node[i].OpType == "Constant" && _graph.Node[i].Domain is "" or "ai.onnx")
+                {
+                    Node(_graph.Node[i], i);
+                    _skipped.Add(i);
+                }
+            }
+
             for (int i = 0; i < _graph.Node.Count; i++)
             {
                 if (live[i] && !_skipped.Contains(i))
@@ -342,7 +352,7 @@ namespace CnnGen.Cli.Import
                 Problem(node, index, e.Message);
                 Fail(node);
             }
-            catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException or InvalidOperationException or NullReferenceException or KeyNotFoundException)
+            catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException or InvalidOperationException or NullReferenceException or KeyNotFoundException or DivideByZeroException)
             {
                 // A node malformed in a way the checks above did not foresee: still one line, never a stack trace.
                 Problem(node, index, "cannot be read (" + e.Message.TrimEnd('.') + ")");
@@ -465,7 +475,7 @@ namespace CnnGen.Cli.Import
                 case "HardSigmoid":
                     {
                         float alpha = OnnxAttributes.Float(node, "alpha", 0.2f), beta = OnnxAttributes.Float(node, "beta", 0.5f);
-                        if (Math.Abs(alpha - 1f / 6) > 1e-6f || Math.Abs(beta - 0.5f) > 1e-6f)
+                        if (!(Math.Abs(alpha - (1f / 6)) <= 1e-6f) || !(Math.Abs(beta - 0.5f) <= 1e-6f))
                         {
                             throw new ImportException("alpha = " + Text(alpha) + ", beta = " + Text(beta) + ": CnnGen has hard swish, x·HardSigmoid(x) with alpha = 1/6 and beta = 0.5, not a hard sigmoid of its own");
                         }
@@ -487,6 +497,10 @@ namespace CnnGen.Cli.Import
                     {
                         ImportedLayer layer = Activation(node, index, "LeakyRelu");
                         float alpha = OnnxAttributes.Float(node, "alpha", 0.01f);
+                        if (!float.IsFinite(alpha))
+                        {
+                            throw new ImportException("alpha = " + alpha.ToString(CultureInfo.InvariantCulture) + "; CnnGen's LeakyRelu Slope must be a finite number");
+                        }
                         if (alpha != 0.01f)
                         {
                             layer.Properties.Add(("Slope", Text(alpha)));
@@ -539,15 +553,8 @@ namespace CnnGen.Cli.Import
                     _values[node.Output[0]] = Data(node);
                     break;
                 case "Shape":
-                    {
-                        Value x = Data(node);
-                        long start = OnnxAttributes.Int(node, "start", 0), end = OnnxAttributes.Int(node, "end", x.Dims.Length);
-                        start = Math.Clamp(start < 0 ? start + x.Dims.Length : start, 0, x.Dims.Length);
-                        end = Math.Clamp(end < 0 ? end + x.Dims.Length : end, 0, x.Dims.Length);
-                        _constants[node.Output[0]] = ConstTensor.Vector(x.Dims.Skip((int)start).Take((int)Math.Max(0, end - start)).ToArray());
-                        break;
-                    }
-
+                    _constants[node.Output[0]] = ConstTensor.Vector(ConstantFolder.ShapeOf(Data(node).Dims, node));
+                    break;
                 case "Pad":
                     Pad(node, index);
                     break;
@@ -581,6 +588,11 @@ namespace CnnGen.Cli.Import
                     {
                         NodeProto? gate = node.Input.Select(i => _producers.TryGetValue(i, out int p) ? _graph.Node[p] : null)
                             .FirstOrDefault(n => n is { OpType: "Sigmoid" or "HardSigmoid" });
+                        if (gate is not null && gate.Input.Count > 0 && node.Input.Contains(gate.Input[0]))
+                        {
+                            return null; // x·gate(x) whose gate was refused: the gate's line says why
+                        }
+
                         return gate is not null
                             ? "multiplies by " + gate.OpType + "(…) of another tensor, a squeeze-and-excitation gate (as in MobileNetV3 and EfficientNet); CnnGen imports only x·Sigmoid(x) (SiLU) and x·HardSigmoid(x) (hard swish)"
                             : "a product of two tensors (or of a tensor and a constant) has no CnnGen layer; CnnGen imports only x·Sigmoid(x) (SiLU) and x·HardSigmoid(x) (hard swish)";
@@ -589,7 +601,7 @@ namespace CnnGen.Cli.Import
                 case "HardSigmoid":
                     {
                         float alpha = OnnxAttributes.Float(node, "alpha", 0.2f), beta = OnnxAttributes.Float(node, "beta", 0.5f);
-                        if (Math.Abs(alpha - 1f / 6) > 1e-6f || Math.Abs(beta - 0.5f) > 1e-6f)
+                        if (!(Math.Abs(alpha - (1f / 6)) <= 1e-6f) || !(Math.Abs(beta - 0.5f) <= 1e-6f))
                         {
                             return "alpha = " + Text(alpha) + ", beta = " + Text(beta) + ": CnnGen has hard swish, x·HardSigmoid(x) with alpha = 1/6 and beta = 0.5, not a hard sigmoid of its own";
                         }
@@ -644,6 +656,32 @@ namespace CnnGen.Cli.Import
             return text + "f";
         }
 
+        /// <summary>An attribute value CnnGen can hold (an int from <paramref name="min"/> up), else the node's problem.</summary>
+        private static int Int32(long value, string what, int min) =>
+            value >= min && value <= int.MaxValue ? (int)value : throw new ImportException(what + " of " + value.ToString(CultureInfo.InvariantCulture) + " is out of range (" + min + " to " + int.MaxValue.ToString(CultureInfo.InvariantCulture) + ")");
+
+        /// <summary>auto_pad, with "" read as NOTSET (as ONNX Runtime does).</summary>
+        private static string AutoPad(NodeProto node) => OnnxAttributes.String(node, "auto_pad", "NOTSET") is { Length: > 0 } value ? value : "NOTSET";
+
+        /// <summary>
+        /// A bias that adds one value per output to a (1, outputs) row as ONNX broadcasts it: [outputs], [1, outputs], or a
+        /// single value ([], [1], [1, 1]); null for any other shape ([outputs, 1] would broadcast to a matrix).
+        /// </summary>
+        private static float[]? RowBias(ConstTensor bias, int outputs)
+        {
+            if (bias.Dims.Length > 0 && bias.Dims.Take(bias.Dims.Length - 1).Any(d => d != 1))
+            {
+                return null;
+            }
+
+            if (bias.Length == outputs && (bias.Dims.Length == 0 ? outputs == 1 : bias.Dims[^1] == outputs))
+            {
+                return bias.AsFloats();
+            }
+
+            return bias.Length == 1 ? Enumerable.Repeat(bias.AsFloats()[0], outputs).ToArray() : null;
+        }
+
         private static bool IsValidKey(string key) => key.Length > 0 && key.All(c => char.IsLetterOrDigit(c) || c == '_' || c == '.');
 
         /// <summary>The prefix that every one of <paramref name="tensors"/>' names shares with its suffix: "fc.weight", "fc.bias" → "fc".</summary>
@@ -680,7 +718,7 @@ namespace CnnGen.Cli.Import
             }
 
             int k = (int)w.Dims[0], kh = (int)w.Dims[2], kw = (int)w.Dims[3];
-            int groups = (int)OnnxAttributes.Int(node, "group", 1);
+            int groups = Int32(OnnxAttributes.Int(node, "group", 1), "group", 1);
             int c = x.Volume.C;
             if (groups < 1 || c % groups != 0 || k % groups != 0 || w.Dims[1] * groups != c)
             {
@@ -753,7 +791,7 @@ namespace CnnGen.Cli.Import
             long[] strides = OnnxAttributes.Ints(node, "strides") ?? new long[] { 1, 1 };
             long[] dilations = OnnxAttributes.Ints(node, "dilations") ?? new long[] { 1, 1 };
             long[] pads = OnnxAttributes.Ints(node, "pads") ?? new long[] { 0, 0, 0, 0 };
-            string autoPad = OnnxAttributes.String(node, "auto_pad", "NOTSET");
+            string autoPad = AutoPad(node);
             if (strides.Length != 2 || dilations.Length != 2 || pads.Length != 4)
             {
                 throw new ImportException("strides, dilations or pads are not for two spatial axes; CnnGen's layers are 2-D");
@@ -765,7 +803,11 @@ namespace CnnGen.Cli.Import
             }
 
             bool ceil = pool && OnnxAttributes.Int(node, "ceil_mode", 0) != 0;
-            int sh = (int)strides[0], sw = (int)strides[1], dh = (int)dilations[0], dw = (int)dilations[1];
+            int sh = Int32(strides[0], "a stride", 1), sw = Int32(strides[1], "a stride", 1), dh = Int32(dilations[0], "a dilation", 1), dw = Int32(dilations[1], "a dilation", 1);
+            foreach (long p in pads)
+            {
+                Int32(p, "a pad", 0);
+            }
             if (kh == kw)
             {
                 layer.Arguments.Add(kh.ToString(CultureInfo.InvariantCulture));
@@ -855,6 +897,17 @@ namespace CnnGen.Cli.Import
             }
 
             int oh = Output(numH, sh, ceil, h + top), ow = Output(numW, sw, ceil, w + left);
+            if (ceil && pad is not null)
+            {
+                // ONNX drops a last ceil window only when it starts past the padded input (the Pad's cells are input) and
+                // the pool's own begin padding; CnnGen's rule counts all padding at the begin only. Refuse where they differ.
+                int onnxH = Output(numH, sh, true, h + pad.Pads[0] + pad.Pads[2] + pads[0]), onnxW = Output(numW, sw, true, w + pad.Pads[1] + pad.Pads[3] + pads[1]);
+                if (onnxH != oh || onnxW != ow)
+                {
+                    throw new ImportException("ceil_mode on the output of Pad node \"" + pad.Node + "\" gives " + onnxH + "×" + onnxW + " in ONNX; merged into the pool's padding it would give " + oh + "×" + ow);
+                }
+            }
+
             if (numH % sh != 0 || numW % sw != 0)
             {
                 layer.Properties.Add(("Rounding", ceil ? "OutputRounding.Ceil" : "OutputRounding.Floor"));
@@ -924,10 +977,10 @@ namespace CnnGen.Cli.Import
                 throw new ImportException("kernel_shape " + (kernel is null ? "missing" : "[" + string.Join(", ", kernel) + "]") + "; CnnGen pools are 2-D");
             }
 
-            int kh = (int)kernel[0], kw = (int)kernel[1];
+            int kh = Int32(kernel[0], "kernel_shape", 1), kw = Int32(kernel[1], "kernel_shape", 1);
             bool includePad = !max && OnnxAttributes.Int(node, "count_include_pad", 0) != 0;
             long[] ownPads = OnnxAttributes.Ints(node, "pads") ?? new long[4];
-            string autoPad = OnnxAttributes.String(node, "auto_pad", "NOTSET");
+            string autoPad = AutoPad(node);
             bool ownPadding = autoPad is "SAME_UPPER" or "SAME_LOWER" || (autoPad == "NOTSET" && ownPads.Any(p => p != 0));
             if (pad is not null)
             {
@@ -1281,7 +1334,7 @@ namespace CnnGen.Cli.Import
             if (readers.Count == 1 && _graph.Node[readers[0]] is { OpType: "Add" } add && add.Input.Count == 2)
             {
                 string other = add.Input[0] == node.Output[0] ? add.Input[1] : add.Input[0];
-                if (_constants.TryGetValue(other, out ConstTensor? bias) && w.Rank == 2 && bias.Length == w.Dims[1] && bias.Dims.Count(d => d != 1) <= 1)
+                if (_constants.TryGetValue(other, out ConstTensor? bias) && w.Rank == 2 && w.Dims[1] <= int.MaxValue && RowBias(bias, (int)w.Dims[1]) is not null)
                 {
                     _skipped.Add(readers[0]);
                     FullyConnected(node, index, x, w, transposed: false, bias, node.Input[1], other, add.Output[0], Label(add, readers[0]));
@@ -1325,18 +1378,7 @@ namespace CnnGen.Cli.Import
             float[]? b = null;
             if (bias is not null)
             {
-                if (bias.Length == outputs && bias.Dims.Count(d => d != 1) <= 1)
-                {
-                    b = bias.AsFloats();
-                }
-                else if (bias.Length == 1)
-                {
-                    b = Enumerable.Repeat(bias.AsFloats()[0], outputs).ToArray();
-                }
-                else
-                {
-                    throw new ImportException("bias of shape " + bias.ShapeText + " for " + outputs + " outputs");
-                }
+                b = RowBias(bias, outputs) ?? throw new ImportException("bias of shape " + bias.ShapeText + " for " + outputs + " outputs; CnnGen adds one value per output ([" + outputs + "], [1, " + outputs + "] or a single value)");
             }
 
             var layer = new ImportedLayer { Kind = "FullyConnected", Input = x.Producer };
@@ -1385,6 +1427,11 @@ namespace CnnGen.Cli.Import
         {
             Value x = Data(node);
             long[] shape = Constant(node, 1, "shape").AsIntegers();
+            if (OnnxAttributes.Int(node, "allowzero", 0) != 0 && shape.Contains(0))
+            {
+                throw new ImportException("allowzero with a zero in the shape makes an empty tensor; CnnGen's layers cannot say that");
+            }
+
             long[] dims;
             try
             {

@@ -52,6 +52,7 @@ namespace CnnGen.Tests.Import
         [InlineData("gemm_opset10", "[Conv(3, 3, Key = \"conv\")] [Relu6]", "[FullyConnected(10)] [Relu]", "[FullyConnected(4)]")]
         [InlineData("pad_opset13", "[Conv(5, 3, PaddingRight = 2, PaddingTop = 1, Bias = false, Key = \"c\")]", "[MaxPool(2, PaddingLeft = 1, PaddingBottom = 1, Rounding = OutputRounding.Floor)] [Softmax]")]
         [InlineData("gates", "[HardSwish] [Silu]")]
+        [InlineData("late_constant_bias", "[FullyConnected(3)]")]
         [InlineData("reduce_squeeze", "[GlobalAvgPool]", "[FullyConnected(6, Key = \"fc\")] [Softmax]")]
         [InlineData("reduce_max", "[Conv(5, 2, Stride = 2, Bias = false, Key = \"c\")]", "[GlobalMaxPool]", "[FullyConnected(3, Bias = false, Key = \"fc\")]")]
         public void An_exported_network_imports_builds_clean_and_computes_what_OnnxRuntime_computes(string fixture, params string[] declared)
@@ -117,6 +118,11 @@ namespace CnnGen.Tests.Import
         [InlineData("bad_lstm", "(LSTM): recurrent layers have no CnnGen layer")]
         [InlineData("bad_dynamic_size", "input \"input\": dimension 2 is dynamic (\"height\")")]
         [InlineData("bad_batch4", "has a batch dimension of 4")]
+        [InlineData("bad_pad_ceil", "node \"pool_ceil\" (MaxPool): ceil_mode on the output of Pad node \"pad\" gives 3×3 in ONNX; merged into the pool's padding it would give 2×2")]
+        [InlineData("bad_stride_wrap", "node \"conv_huge_stride\" (Conv): a stride of 4294967297 is out of range")]
+        [InlineData("bad_column_bias", "node \"add_column\" (Add): input \"b\" is a constant tensor")]
+        [InlineData("bad_leaky_inf", "node \"leaky\" (LeakyRelu): alpha = Infinity")]
+        [InlineData("bad_huge_fold", "node \"zeros\" (ConstantOfShape): cannot be evaluated at import", "more than 1048576 elements")]
         [InlineData("bad_squeeze_excitation", "(Mul): multiplies by HardSigmoid(…) of another tensor, a squeeze-and-excitation gate", "(Mul): multiplies by Sigmoid(…) of another tensor, a squeeze-and-excitation gate")]
         [InlineData("bad_shuffle", "node \"/Slice\" (Slice): applies Slice to the output of a layer", "node \"/Slice_1\" (Slice)", "node \"/Transpose\" (Transpose): applies Transpose to the output of a layer")]
         public void What_the_attributes_cannot_say_exits_with_2_and_a_line_per_problem_and_writes_nothing(string fixture, params string[] messages)
@@ -265,6 +271,35 @@ namespace CnnGen.Tests.Import
             string readme = File.ReadAllText(Path.Combine(Repository.Root, "README.md")).ReplaceLineEndings("\n");
             Assert.Contains("using CnnGen;\n\n/// <summary>", source, StringComparison.Ordinal);
             Assert.Contains("```csharp fragment=declarations\n" + written + "\n```", readme, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void A_class_name_that_is_also_a_generated_member_steps_aside_or_is_refused()
+        {
+            // "conv1.onnx" would make class Conv1 holding a layer Conv1 (CNN007); "forward.onnx" a class Forward.
+            string directory = Directory.CreateTempSubdirectory("cnngen-import-").FullName;
+            try
+            {
+                foreach ((string file, string expected) in new[] { ("conv1.onnx", "Conv1Net"), ("forward.onnx", "ForwardNet") })
+                {
+                    string path = Path.Combine(directory, file);
+                    File.Copy(Fixture("opset9"), path, overwrite: true);
+                    (int exit, string stdout, string stderr) = Cli("import", path, "--out", directory);
+                    Assert.True(exit == 0, stderr);
+                    string source = File.ReadAllText(Path.Combine(directory, expected + ".cs"));
+                    Assert.Contains("public partial class " + expected + " { }", source, StringComparison.Ordinal);
+                    NetworkCompiler.Result compiled = NetworkCompiler.Compile(source, expected, null, File.ReadAllBytes(Path.Combine(directory, expected + ".safetensors")));
+                    Assert.True(compiled.Diagnostics.IsEmpty, string.Join("\n", compiled.Diagnostics));
+                }
+
+                (int refused, _, string error) = Cli("import", Fixture("opset9"), "--class", "Conv2", "--out", Path.Combine(directory, "x"));
+                Assert.Equal(Program.ImportFailed, refused);
+                Assert.StartsWith("error: --class \"Conv2\" is also the name of a member", error, StringComparison.Ordinal);
+            }
+            finally
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
 
         [Theory]
