@@ -119,7 +119,7 @@ namespace CnnGen.Generator.Planning
 
             // A network of fully-connected layers only (ReLU fused, batch norms folded) runs ForwardBatch in blocks of
             // samples: each weight is then read once per block instead of once per sample (matrix-vector → matrix-matrix).
-            bool blocked = steps.All(step =>
+            bool blocked = steps.Count > 0 && (long)BlockSamples * ((long)activation + wide) <= MaxVectorBuffer && steps.All(step =>
                 network.Layers[step.Layer].Kind == LayerKind.FullyConnected
                 && layers.First(p => p.Layer.Index == step.Layer).Vector is FullyConnectedPlan
                 && (!step.FusedRelu || network.Layers[step.Last].Kind == LayerKind.Relu));
