@@ -191,6 +191,7 @@ namespace CnnGen.Generator.Emitting
             return plan.Vector switch
             {
                 ConvFiltersPlan => Code.Layout + ".Transpose(" + weight + ", " + l.Output.Depth + ", " + Text.Literal((long)l.GroupDepth * l.Window!.Taps) + ", " + packed + ")",
+                DepthwiseChannelsPlan => Code.Layout + ".Transpose(" + weight + ", " + l.Output.Depth + ", " + l.Window!.Taps + ", " + packed + ")",
                 FullyConnectedPlan fc => Code.Layout + ".PackFullyConnectedWeight(" + weight + ", " + l.Output.Depth + ", " + Text.Literal(l.Input.Length) + ", " + fc.PaddedOutputs + ", " + packed + ")",
                 _ => throw new System.InvalidOperationException(l.Name + " reads its weight unpacked"),
             };

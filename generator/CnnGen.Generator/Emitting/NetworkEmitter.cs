@@ -94,6 +94,9 @@ namespace CnnGen.Generator.Emitting
                 case DepthwiseFlatPlan flat:
                     DepthwiseEmitter.EmitFlat(w, plan, flat, cancellationToken);
                     break;
+                case DepthwiseChannelsPlan channels:
+                    DepthwiseEmitter.EmitChannels(w, plan, channels);
+                    break;
                 case ConvFiltersPlan filters:
                     ConvFiltersEmitter.Emit(w, plan, filters, cancellationToken);
                     break;

@@ -451,7 +451,18 @@ namespace CnnGen.Generator.Planning
             int outputCells = output.Plane;
 
             // Depthwise: its own kernel, the taps held in registers (up to 8x8; a larger window takes the general one); on
-            // planes of narrow rows at stride 1, over the flat plane with lane masks.
+            // small maps of many channels, vectors over the channels; on planes of narrow rows at stride 1, over the flat
+            // plane with lane masks.
+            if (DepthwiseChannelsPlan.Fits(layer))
+            {
+                long copies = ((long)input.Plane + output.Plane) * input.Depth;
+                long packedWeight = (long)window.Taps * input.Depth;
+                if (copies <= MaxVectorBuffer && packedWeight <= MaxVectorBuffer)
+                {
+                    return new DepthwiseChannelsPlan((int)copies, (int)packedWeight);
+                }
+            }
+
             if (DepthwiseFlatPlan.Fits(layer))
             {
                 int paddedHeight = window.PadTop + input.Height + window.PadBottom;

@@ -47,6 +47,19 @@ namespace CnnGen.Tests.Generation
         }
 
         [Fact]
+        public void MobileNets_last_depthwise_convs_run_over_channels_and_the_6x6_ones_over_flat_planes()
+        {
+            // MobileNetV1 0.25's stride-2 6x6 -> 3x3 and stride-1 3x3 depthwise convs: vectors over the 128 / 256 channels.
+            Assert.IsType<DepthwiseChannelsPlan>(FirstKernel(new NetSpec(6, 6, 128, new[] { LayerSpec.Windowed(Kind.Conv, 128, new Window2d(3, 3, 2, 2, 0, 1, 0, 1), groups: 128) })));
+            Assert.IsType<DepthwiseChannelsPlan>(FirstKernel(new NetSpec(3, 3, 256, new[] { LayerSpec.Windowed(Kind.Conv, 256, Window2d.Square(3, 1, 1), groups: 256) })));
+
+            // Its 6x6 stride-1 ones stay on the flat planes (faster there: the copies to channels-last cost more), as does
+            // the 12x12 -> 6x6 one (144 input cells).
+            Assert.IsType<DepthwiseFlatPlan>(FirstKernel(new NetSpec(6, 6, 128, new[] { LayerSpec.Windowed(Kind.Conv, 128, Window2d.Square(3, 1, 1), groups: 128) })));
+            Assert.IsNotType<DepthwiseChannelsPlan>(FirstKernel(new NetSpec(12, 12, 64, new[] { LayerSpec.Windowed(Kind.Conv, 64, new Window2d(3, 3, 2, 2, 0, 1, 0, 1), groups: 64) })));
+        }
+
+        [Fact]
         public void A_pool_over_the_whole_map_runs_the_global_pool()
         {
             var spec = new NetSpec(5, 25, 64, new[] { LayerSpec.Windowed(Kind.AvgPool, 0, new Window2d(5, 25, 5, 25, 0, 0, 0, 0)) });

@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 30 + 16 + 16 + 20 + 12 + 20;
+        public const int Count = 164 + 60 + 30 + 30 + 16 + 16 + 20 + 12 + 20 + 20;
 
         public RandomNetworksFixture()
         {
@@ -35,6 +35,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(20, seed: 1111, SumsPoolGen))
                 .Concat(Draw(12, seed: 5, WholeMapPoolGen))
                 .Concat(Draw(20, seed: 6, FlatDepthwiseGen))
+                .Concat(Draw(20, seed: 7, ChannelsDepthwiseGen))
                 .ToList();
             // Compiled with [SkipLocalsInit]: no kernel may rely on stackalloc being zeroed.
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList(), skipLocalsInit: true);
@@ -233,6 +234,23 @@ namespace CnnGen.Tests.Numerics
                     return new NetSpec(w, height, d, relu ? new[] { conv, LayerSpec.Relu() } : new[] { conv });
                 });
 
+        // Depthwise convs on small maps of many channels (MobileNet's last blocks: vectors over channels, DepthwiseChannelsPlan):
+        // strides 1–3, dilation, asymmetric padding and Same, channel counts off the vector width (scalar tail channels),
+        // ReLU fused or not, with and without bias (ReLU6's ceiling: DepthwiseKernelTests).
+        private static readonly Gen<NetSpec> ChannelsDepthwiseGen =
+            Gen.Select(Gen.Int[1, 8], Gen.Int[1, 8], Gen.Int[16, 70], Gen.Int[1, 3], Gen.Int[1, 2], Gen.Int[1, 4], Gen.Int[0, 3].Array[4], Gen.Int[0, 5])
+                .Select(Gen.Bool, Gen.Bool, (t, bias, relu) =>
+                {
+                    (int w, int h, int d, int stride, int dilation, int f, int[] pads, int modeDraw) = t;
+                    PaddingMode mode = modeDraw switch { 4 => PaddingMode.Same, 5 => PaddingMode.SameLower, _ => PaddingMode.Explicit };
+                    var window = mode == PaddingMode.Explicit
+                        ? new Window2d(f, f, stride, stride, pads[0] % f, pads[1] % f, pads[2] % f, pads[3] % f, dilation, dilation)
+                        : new Window2d(f, f, stride, stride, 0, 0, 0, 0, dilation, dilation);
+                    // Same padding never rounds (and may not be combined with a Rounding: CNN012).
+                    var conv = LayerSpec.Windowed(Kind.Conv, d, window, mode, mode == PaddingMode.Explicit ? OutputRounding.Floor : OutputRounding.Exact, groups: d, bias: bias);
+                    return new NetSpec(w, h, d, relu ? new[] { conv, LayerSpec.Relu() } : new[] { conv });
+                });
+
         // Pools whose one window is the whole map (a keyword-spotting or MobileNet head): average or max, maps narrower and
         // wider than a vector, strides equal to the window or not, followed by a fully-connected layer or not.
         private static readonly Gen<NetSpec> WholeMapPoolGen =
@@ -424,6 +442,11 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwiseFlatPlan && s.Layers[0].Count > s.Layers[0].Groups);
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwiseFlatPlan && s.Layers[0].Geometry is { PadLeft: 0, PadRight: > 0 });
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Pool && s.Plan().Layers[0].Vector is Generator.Planning.WholeMapPoolPlan) >= 3, "too few draws reach the whole-map max pool");
+            var channels = _fixture.Specs.Where(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwiseChannelsPlan).ToList();
+            Assert.True(channels.Count >= 15, "too few draws reach the depthwise kernel over channels: " + channels.Count);
+            Assert.Contains(channels, s => s.Depth % 16 != 0);
+            Assert.Contains(channels, s => s.Layers[0].Geometry is { StrideX: > 1, DilationX: > 1 });
+            Assert.Contains(channels, s => s.Layers.Count > 1 && s.Layers[1].Kind == Kind.Relu);
         }
 
         /// <summary>Whether the generator runs the network's first layer with the filter-vector conv kernel (asked of its planner).</summary>

@@ -184,6 +184,28 @@ namespace CnnGen.Generator.Emitting.Kernels
         }
 
         /// <summary>
+        /// The depthwise kernel on small maps (<see cref="DepthwiseChannelsPlan"/>): a call of the runtime's
+        /// DepthwiseKernel.ChannelsLast with this layer's shape, window and fused activation as literals.
+        /// </summary>
+        public static void EmitChannels(SourceWriter w, LayerPlan layer, DepthwiseChannelsPlan plan)
+        {
+            LayerModel l = layer.Kernel;
+            Window window = l.Window!;
+            w.Line("// " + LayerText.Describe(l) + ", vectorized over its " + l.Input.Depth + " channels (a " + l.Output.Width + "x" + l.Output.Height + " output map is too small for vectors");
+            w.Line("// over positions): the input copied channels-last, each output cell summed over the taps inside the input, copied back to CHW.");
+            w.Line("// weight: [" + window.Taps + " taps][" + l.Input.Depth + " channels], repacked once.");
+            w.Line(Code.GeneratedCode);
+            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu) " + Code.VectorConstraint))
+            {
+                w.Line(Code.Span + " scratch = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Phases + ", " + GeneratedNames.MaxPhaseLength + ").Slice(0, " + Text.Literal(plan.CopyLength) + ");");
+                w.Line("global::CnnGen.Runtime.DepthwiseKernel.ChannelsLast<TS, TV>(input, weight, " + (l.HasBias ? "bias" : "default") + ", output, relu, " + (float.IsPositiveInfinity(l.FusedCeiling) ? "float.PositiveInfinity" : Text.FloatLiteral(l.FusedCeiling)) + ", " +
+                    l.Input.Depth + ", " + l.Input.Height + ", " + l.Input.Width + ", " + l.Output.Height + ", " + l.Output.Width + ", " +
+                    window.SizeY + ", " + window.SizeX + ", " + window.StrideY + ", " + window.StrideX + ", " + window.DilationY + ", " + window.DilationX + ", " +
+                    window.PadTop + ", " + window.PadLeft + ", scratch);");
+            }
+        }
+
+        /// <summary>
         /// The depthwise kernel over flat planes (<see cref="DepthwiseFlatPlan"/>): rows narrower than a vector, stride 1,
         /// output as wide as the input. Output position q = y·W + x of channel c is the sum over taps (fy, fx) of
         /// w[c, fy, fx] · plane[q + fy·W + fx − PadLeft] in the copy with PadTop zero rows above; the lanes whose column
