@@ -117,6 +117,9 @@ namespace CnnGen.Generator.Model
         /// <summary>A filter-vector conv step over <paramref name="cells"/> output cells.</summary>
         public static string Cells(string layer, int cells) => layer + "Cells" + cells;
 
+        /// <summary>A filter-vector conv step over <paramref name="cells"/> output cells on 512-bit vectors only (a larger step).</summary>
+        public static string WideCells(string layer, int cells) => layer + "WideCells" + cells;
+
         /// <summary>The per-thread cache of a layer method's repacked weight.</summary>
         public static string PackCache(string layer) => "t_" + layer + "Packed";
 
@@ -163,6 +166,7 @@ namespace CnnGen.Generator.Model
                 for (int c = 1; c <= MaxCells; c++)
                 {
                     yield return Cells(name, c);
+                    yield return WideCells(name, c);
                 }
             }
         }

@@ -501,7 +501,16 @@ namespace CnnGen.Generator.Planning
                 }
 
                 bool reads = sx == 1 && sy == 1 && !source.Padded;
-                return new ConvFiltersPlan(phases, reads, Math.Min(output.Width, 12), Unrolling.Vector(layer), reads ? 0 : (int)phaseCopy, (int)cellMajor, layer.Weight.Length);
+                long sourceLength = reads ? input.Length : phaseCopy;
+                (int narrowCells, int narrowVectors) = FilterTile.NarrowStep(output.Depth, output.Width);
+                var narrowTile = new FilterTile(narrowCells, narrowVectors, false, FilterTile.FilterBlocksOutside(layer.Weight.Length, output.Height, sourceLength, output.Depth, narrowVectors));
+
+                // On 512-bit vectors a 1x1 conv reading its input takes its cells across rows (the plane is one row).
+                bool flat = reads && phases.Width == output.Width;
+                int rowCells = flat ? output.Plane : output.Width, tileRows = flat ? 1 : output.Height;
+                (int wideCells, int wideVectors) = FilterTile.WideStep(output.Depth, rowCells);
+                var wideTile = new FilterTile(wideCells, wideVectors, flat, FilterTile.FilterBlocksOutside(layer.Weight.Length, tileRows, sourceLength, output.Depth, wideVectors));
+                return new ConvFiltersPlan(phases, reads, narrowTile, wideTile, Unrolling.Vector(layer), reads ? 0 : (int)phaseCopy, (int)cellMajor, layer.Weight.Length);
             }
 
             // Few taps over a small plane whose rows are not whole vectors: gather the taps into columns once and multiply

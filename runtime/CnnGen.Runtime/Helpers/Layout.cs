@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace CnnGen.Runtime
 {
@@ -495,25 +496,67 @@ namespace CnnGen.Runtime
 
         /// <summary>
         /// target[c·rows + r] = source[r·columns + c]: a [rows][columns] matrix transposed. A conv weight [K][D·Fy·Fx]
-        /// becomes [D][Fy][Fx][K], the layout the filter-vector conv kernel reads.
+        /// becomes [D][Fy][Fx][K], the layout the filter-vector conv kernel reads; a cell-major result [cells][K] becomes
+        /// CHW. With AVX, 8x8 blocks are transposed in registers (eight 256-bit loads, eight stores); the rows and columns
+        /// past the last whole block, and machines without AVX, go an element at a time.
         /// </summary>
         public static void Transpose(ReadOnlySpan<float> source, int rows, int columns, Span<float> target)
         {
-            if (source.Length < (long)rows * columns || target.Length < (long)rows * columns)
+            if (rows < 0 || columns < 0 || source.Length < (long)rows * columns || target.Length < (long)rows * columns)
             {
                 throw new ArgumentException("The source or the target is shorter than rows x columns.");
             }
 
             ref float s = ref MemoryMarshal.GetReference(source);
             ref float t = ref MemoryMarshal.GetReference(target);
+            int blockRows = 0, blockColumns = 0;
+            if (Avx.IsSupported)
+            {
+                blockRows = rows & ~7;
+                blockColumns = columns & ~7;
+                for (int r = 0; r < blockRows; r += 8)
+                {
+                    for (int c = 0; c < blockColumns; c += 8)
+                    {
+                        Transpose8x8(ref Unsafe.Add(ref s, (r * columns) + c), columns, ref Unsafe.Add(ref t, (c * rows) + r), rows);
+                    }
+                }
+            }
+
+            // What the blocks left: the columns past the last block in every row, then the rows past the last block.
             for (int r = 0; r < rows; r++)
             {
                 ref float row = ref Unsafe.Add(ref s, r * columns);
-                for (int c = 0; c < columns; c++)
+                for (int c = r < blockRows ? blockColumns : 0; c < columns; c++)
                 {
                     Unsafe.Add(ref t, (c * rows) + r) = Unsafe.Add(ref row, c);
                 }
             }
+        }
+
+        /// <summary>An 8x8 block: eight rows of <paramref name="source"/> (a row every <paramref name="sourceStride"/> floats) become eight rows of <paramref name="target"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Transpose8x8(ref float source, int sourceStride, ref float target, int targetStride)
+        {
+            Vector256<float> r0 = Vector256.LoadUnsafe(ref source), r1 = Vector256.LoadUnsafe(ref source, (nuint)sourceStride);
+            Vector256<float> r2 = Vector256.LoadUnsafe(ref source, (nuint)(2 * sourceStride)), r3 = Vector256.LoadUnsafe(ref source, (nuint)(3 * sourceStride));
+            Vector256<float> r4 = Vector256.LoadUnsafe(ref source, (nuint)(4 * sourceStride)), r5 = Vector256.LoadUnsafe(ref source, (nuint)(5 * sourceStride));
+            Vector256<float> r6 = Vector256.LoadUnsafe(ref source, (nuint)(6 * sourceStride)), r7 = Vector256.LoadUnsafe(ref source, (nuint)(7 * sourceStride));
+
+            // Pairs of rows interleaved (a0 b0 a1 b1 | a4 b4 a5 b5 ...), then pairs of pairs (a0 b0 c0 d0 | a4 b4 c4 d4 ...),
+            // then the 128-bit halves of rows 0-3 and 4-7 joined: column j of the block.
+            Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+            Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+            Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+            Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+            Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref target);
+            Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref target, (nuint)targetStride);
+            Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref target, (nuint)(2 * targetStride));
+            Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref target, (nuint)(3 * targetStride));
+            Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref target, (nuint)(4 * targetStride));
+            Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref target, (nuint)(5 * targetStride));
+            Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref target, (nuint)(6 * targetStride));
+            Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref target, (nuint)(7 * targetStride));
         }
 
         /// <summary>
@@ -600,17 +643,7 @@ namespace CnnGen.Runtime
                 throw new ArgumentException("The source or the output is shorter than cells x channels.");
             }
 
-            ref float s = ref MemoryMarshal.GetReference(source);
-            ref float o = ref MemoryMarshal.GetReference(output);
-            for (int k = 0; k < channels; k++)
-            {
-                ref float column = ref Unsafe.Add(ref s, k);
-                ref float row = ref Unsafe.Add(ref o, k * cells);
-                for (int p = 0; p < cells; p++)
-                {
-                    Unsafe.Add(ref row, p) = Unsafe.Add(ref column, p * channels);
-                }
-            }
+            Transpose(source, cells, channels, output);
         }
 
         /// <summary>

@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 30 + 16 + 16 + 20 + 12 + 20 + 20;
+        public const int Count = 164 + 60 + 30 + 30 + 16 + 16 + 20 + 12 + 20 + 20 + 16 + 16;
 
         public RandomNetworksFixture()
         {
@@ -36,6 +36,8 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(12, seed: 5, WholeMapPoolGen))
                 .Concat(Draw(20, seed: 6, FlatDepthwiseGen))
                 .Concat(Draw(20, seed: 7, ChannelsDepthwiseGen))
+                .Concat(Draw(16, seed: 9, FlatFiltersGen))
+                .Concat(Draw(16, seed: 10, SmallMapFiltersGen))
                 .ToList();
             // Compiled with [SkipLocalsInit]: no kernel may rely on stackalloc being zeroed.
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList(), skipLocalsInit: true);
@@ -87,6 +89,38 @@ namespace CnnGen.Tests.Numerics
                 {
                     (int w, int h, int d, int k, int f, int s, int p, bool relu) = t;
                     var layers = new List<LayerSpec> { LayerSpec.Conv(16 * k, f, s, Math.Min(p, f - 1), s > 1 ? OutputRounding.Floor : OutputRounding.Exact) };
+                    if (relu)
+                    {
+                        layers.Add(LayerSpec.Relu());
+                    }
+
+                    return new NetSpec(w, h, d, layers.ToArray());
+                });
+
+        // 1x1 convs at stride 1 on small planes of deep inputs: the filter-vector kernel, whose 512-bit step takes its cells
+        // across rows (the plane as one row: 1 to 81 cells, whole steps or a rest), 1, 2 or 4 filter vectors.
+        private static readonly Gen<NetSpec> FlatFiltersGen =
+            Gen.Select(Gen.Int[1, 9], Gen.Int[1, 9], Gen.Int[5, 40], Gen.OneOf(16, 32, 48, 64, 128), Gen.Bool)
+                .Select(t =>
+                {
+                    (int w, int h, int d, int k, bool relu) = t;
+                    var layers = new List<LayerSpec> { LayerSpec.Conv(k, 1) };
+                    if (relu)
+                    {
+                        layers.Add(LayerSpec.Relu());
+                    }
+
+                    return new NetSpec(w, h, d, layers.ToArray());
+                });
+
+        // Windows up to 3x3 on small maps of deep inputs into 64 or 128 filters: the filter-vector kernel's 512-bit step of
+        // up to 6 cells x 4 vectors, or up to 12 x 2 (rows outside or filter blocks outside).
+        private static readonly Gen<NetSpec> SmallMapFiltersGen =
+            Gen.Select(Gen.Int[2, 13], Gen.Int[2, 8], Gen.Int[5, 24], Gen.OneOf(64, 128), Gen.Int[1, 3], Gen.Int[1, 2], Gen.Bool)
+                .Select(t =>
+                {
+                    (int w, int h, int d, int k, int f, int s, bool relu) = t;
+                    var layers = new List<LayerSpec> { LayerSpec.Conv(k, f, s, f / 2, OutputRounding.Floor) };
                     if (relu)
                     {
                         layers.Add(LayerSpec.Relu());
@@ -436,8 +470,17 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.PoolSumsPlan p && p.Band < s.Plan().Network.Layers[0].Output.Height);
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.PoolSumsPlan && s.Layers[0] is { CountIncludePadding: false } l && l.Geometry!.Value.PadLeft != l.Geometry.Value.PadRight);
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.WholeMapPoolPlan) >= 3, "too few draws reach the whole-map average pool");
-            Assert.Contains(_fixture.Specs, s => VectorizedOverFilters(s) && Generator.Emitting.Kernels.ConvFiltersEmitter.FilterVectors(s.Layers[0].Count, ((Generator.Planning.ConvFiltersPlan)s.Plan().Layers[0].Vector!).Cells) == 4);
-            Assert.Contains(_fixture.Specs, s => VectorizedOverFilters(s) && Generator.Emitting.Kernels.ConvFiltersEmitter.FilterVectors(s.Layers[0].Count, ((Generator.Planning.ConvFiltersPlan)s.Plan().Layers[0].Vector!).Cells) == 2);
+            Assert.Contains(_fixture.Specs, s => VectorizedOverFilters(s) && ((Generator.Planning.ConvFiltersPlan)s.Plan().Layers[0].Vector!).Narrow.Vectors == 4);
+            Assert.Contains(_fixture.Specs, s => VectorizedOverFilters(s) && ((Generator.Planning.ConvFiltersPlan)s.Plan().Layers[0].Vector!).Narrow.Vectors == 2);
+            var filterPlans = _fixture.Specs.Where(VectorizedOverFilters).Select(s => (Spec: s, Plan: (Generator.Planning.ConvFiltersPlan)s.Plan().Layers[0].Vector!)).ToList();
+            Assert.True(filterPlans.Count(f => f.Plan.Wide != f.Plan.Narrow) >= 15, "too few draws reach the filter-vector kernel's 512-bit step");
+            Assert.Contains(filterPlans, f => f.Plan.Wide is { Flat: true, Vectors: 1 } && f.Spec.Plan().Network.Layers[0].Output.Plane % f.Plan.Wide.Cells != 0);
+            Assert.Contains(filterPlans, f => f.Plan.Wide is { Flat: true, Vectors: 2 } && f.Spec.Plan().Network.Layers[0].Output.Plane % f.Plan.Wide.Cells != 0);
+            Assert.Contains(filterPlans, f => f.Plan.Wide is { Flat: true, Vectors: 4 });
+            Assert.Contains(filterPlans, f => f.Plan.Wide is { Flat: false, Vectors: 4 } && f.Plan.Wide != f.Plan.Narrow);
+            Assert.Contains(filterPlans, f => f.Plan.Wide is { Flat: false, Vectors: 2 } && f.Plan.Wide != f.Plan.Narrow);
+            Assert.Contains(filterPlans, f => f.Plan.Wide.FiltersOuter);
+            Assert.Contains(filterPlans, f => !f.Plan.Wide.FiltersOuter && f.Plan.Wide != f.Plan.Narrow);
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwiseFlatPlan) >= 15, "too few draws reach the flat depthwise kernel");
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwiseFlatPlan && s.Layers[0].Count > s.Layers[0].Groups);
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwiseFlatPlan && s.Layers[0].Geometry is { PadLeft: 0, PadRight: > 0 });

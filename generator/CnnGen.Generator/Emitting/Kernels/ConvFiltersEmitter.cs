@@ -16,11 +16,15 @@ namespace CnnGen.Generator.Emitting.Kernels
         {
             LayerModel l = layer.Kernel;
             Window window = l.Window!;
-            int k = l.Output.Depth, cells = plan.Cells, width = l.Output.Width;
-            int blocks = width / cells, rest = width % cells;
-            int vectors = FilterVectors(k, cells);
-            w.Line("// " + LayerText.Describe(l) + ", vectorized over the " + k + " filters: for " + cells + " output cells of a row at a time, each input value");
-            w.Line("// is broadcast against " + (vectors == 1 ? "a vector" : vectors + " vectors") + " of filters; " + ConvPositionsEmitter.UnrollText(l, plan.Unroll) + "; the cell-major result is transposed into CHW.");
+            int k = l.Output.Depth;
+            bool twoSteps = plan.Wide != plan.Narrow;
+            w.Line("// " + LayerText.Describe(l) + ", vectorized over the " + k + " filters: for " + StepText(plan.Narrow) + ", each input value is broadcast");
+            w.Line("// against the vectors of filters; " + ConvPositionsEmitter.UnrollText(l, plan.Unroll) + "; the cell-major result is transposed into CHW.");
+            if (twoSteps)
+            {
+                w.Line("// On 512-bit vectors (32 registers) a larger step: " + StepText(plan.Wide) + ".");
+            }
+
             w.Line("// " + ConvPhases.Describe(plan.Phases, plan.ReadsInput) + ".");
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
@@ -31,63 +35,91 @@ namespace CnnGen.Generator.Emitting.Kernels
                 w.Line(Code.RefTo("target", "cells"));
                 w.Line(Code.RefTo("w", "packedWeight") + " // [" + l.Input.Depth + "][" + window.SizeY + "][" + window.SizeX + "][" + k + "]");
                 w.Line(Code.RefTo("b", "bias"));
-                using (w.For("y", l.Output.Height, out Affine y))
+                if (twoSteps)
                 {
-                    using (w.Block("for (int kv = 0; kv < " + k + "; kv += " + (vectors == 1 ? "TS.Count" : vectors + " * TS.Count") + ")"))
+                    using (w.Block("if (TS.Count == 16)"))
                     {
-                        if (blocks > 0)
-                        {
-                            using (w.For("x", blocks, out Affine x))
-                            {
-                                w.Line(GeneratedNames.Cells(l.Name, cells) + "<TS, TV>(ref source, ref w, ref b, ref target, " + y + ", " + (x * cells) + ", kv, relu);");
-                            }
-                        }
-
-                        if (rest > 0)
-                        {
-                            w.Line(GeneratedNames.Cells(l.Name, rest) + "<TS, TV>(ref source, ref w, ref b, ref target, " + y + ", " + (blocks * cells) + ", kv, relu);");
-                        }
+                        EmitLoops(w, l, plan.Wide, wide: true);
                     }
+
+                    using (w.Block("else"))
+                    {
+                        EmitLoops(w, l, plan.Narrow, wide: false);
+                    }
+                }
+                else
+                {
+                    EmitLoops(w, l, plan.Narrow, wide: false);
                 }
 
                 w.Line(Code.Layout + ".ToChannels(cells, " + Text.Literal(l.Output.Plane) + ", " + k + ", output);");
             }
 
             w.Line();
-            EmitCells(w, l, plan, cells, vectors, cancellationToken);
-            if (rest > 0)
+            EmitSteps(w, l, plan, plan.Narrow, wide: false, cancellationToken);
+            if (twoSteps)
             {
-                EmitCells(w, l, plan, rest, vectors, cancellationToken);
+                EmitSteps(w, l, plan, plan.Wide, wide: true, cancellationToken);
             }
         }
 
-        /// <summary>
-        /// Filter vectors per step: up to 4 while cells × vectors accumulators stay within 12 and the filters are a whole
-        /// number of steps at every width (K a multiple of 16 × vectors). A 3x3 output (MobileNet's last 1x1 convs) has
-        /// only 3 cells a row: one vector gave 3 multiply-add chains, a third of what keeps the FMA units busy.
-        /// </summary>
-        internal static int FilterVectors(int filters, int cells)
+        private static string StepText(FilterTile tile) =>
+            tile.Cells + " output cells " + (tile.Flat ? "of the plane (one long row)" : "of a row") + " and " + (tile.Vectors == 1 ? "a vector" : tile.Vectors + " vectors") + " of filters at a time";
+
+        private static int RowCells(LayerModel l, FilterTile tile) => tile.Flat ? l.Output.Plane : l.Output.Width;
+
+        private static string StepName(LayerModel l, int cells, bool wide) => wide ? GeneratedNames.WideCells(l.Name, cells) : GeneratedNames.Cells(l.Name, cells);
+
+        /// <summary>The loops over rows, filter blocks and the steps of a row, rows or filter blocks outside (whichever reads less).</summary>
+        private static void EmitLoops(SourceWriter w, LayerModel l, FilterTile tile, bool wide)
         {
-            foreach (int vectors in new[] { 4, 2 })
+            int k = l.Output.Depth, cells = tile.Cells, rowCells = RowCells(l, tile), rows = tile.Flat ? 1 : l.Output.Height;
+            int blocks = rowCells / cells, rest = rowCells % cells;
+            w.Line(tile.FiltersOuter
+                ? "// Each block of filters outside the rows: the weight is read once, the input once per block."
+                : "// The rows outside the blocks of filters: the input is read once, the weight once per row.");
+            string blockLoop = "for (int kv = 0; kv < " + k + "; kv += " + (tile.Vectors == 1 ? "TS.Count" : tile.Vectors + " * TS.Count") + ")";
+            Affine y = rows == 1 ? Affine.Zero : Affine.Var("y");
+            string? rowLoop = rows == 1 ? null : "for (int y = 0; y < " + rows + "; y++)";
+            using (tile.FiltersOuter ? w.Block(blockLoop) : rowLoop == null ? default : w.Block(rowLoop))
             {
-                if (filters % (16 * vectors) == 0 && cells * vectors <= 12)
+                using (!tile.FiltersOuter ? w.Block(blockLoop) : rowLoop == null ? default : w.Block(rowLoop))
                 {
-                    return vectors;
+                    if (blocks > 0)
+                    {
+                        using (w.For("x", blocks, out Affine x))
+                        {
+                            w.Line(StepName(l, cells, wide) + "<TS, TV>(ref source, ref w, ref b, ref target, " + y + ", " + (x * cells) + ", kv, relu);");
+                        }
+                    }
+
+                    if (rest > 0)
+                    {
+                        w.Line(StepName(l, rest, wide) + "<TS, TV>(ref source, ref w, ref b, ref target, " + y + ", " + (blocks * cells) + ", kv, relu);");
+                    }
                 }
             }
-
-            return 1;
         }
 
-        private static void EmitCells(SourceWriter w, LayerModel l, ConvFiltersPlan plan, int cells, int vectors, CancellationToken cancellationToken)
+        private static void EmitSteps(SourceWriter w, LayerModel l, ConvFiltersPlan plan, FilterTile tile, bool wide, CancellationToken cancellationToken)
+        {
+            int rest = RowCells(l, tile) % tile.Cells;
+            EmitCells(w, l, plan, tile.Cells, tile.Vectors, wide, tile.Flat, cancellationToken);
+            if (rest > 0)
+            {
+                EmitCells(w, l, plan, rest, tile.Vectors, wide, tile.Flat, cancellationToken);
+            }
+        }
+
+        private static void EmitCells(SourceWriter w, LayerModel l, ConvFiltersPlan plan, int cells, int vectors, bool wide, bool flat, CancellationToken cancellationToken)
         {
             int k = l.Output.Depth;
             string Acc(int v, int p) => vectors == 1 ? "a" + p : "a" + v + "_" + p;
             string Lane(string offset, int v) => v == 0 ? offset : offset == "0" ? v + " * TS.Count" : offset + " + (" + v + " * TS.Count)";
-            w.Line("// " + l.Name + ": output cells (x .. x + " + (cells - 1) + ", y), filters kv .. kv + " + (vectors == 1 ? "TS.Count" : vectors + " * TS.Count") + " - 1.");
+            w.Line("// " + l.Name + ": output cells " + (flat ? "x .. x + " + (cells - 1) + " of the plane (y·W2 + x, y = 0)" : "(x .. x + " + (cells - 1) + ", y)") + ", filters kv .. kv + " + (vectors == 1 ? "TS.Count" : vectors + " * TS.Count") + " - 1" + (wide ? ", 512-bit vectors only." : "."));
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
-            using (w.Block("private static void " + GeneratedNames.Cells(l.Name, cells) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int y, int x, int kv, bool relu) " + Code.VectorConstraint))
+            using (w.Block("private static void " + StepName(l, cells, wide) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int y, int x, int kv, bool relu) " + Code.VectorConstraint))
             {
                 for (int v = 0; v < vectors; v++)
                 {
