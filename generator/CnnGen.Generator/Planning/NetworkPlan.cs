@@ -261,6 +261,32 @@ namespace CnnGen.Generator.Planning
     }
 
     /// <summary>
+    /// Depthwise on a small map (output rows narrower than a 512-bit vector, at most <see cref="MaxInputCells"/> input and
+    /// <see cref="MaxOutputCells"/> output cells per channel, at least 16 channels, one filter per channel, not a map the
+    /// flat-plane kernel takes): vectorized over channels by the runtime's DepthwiseKernel.ChannelsLast, the input copied
+    /// channels-last and the result back (both in the phase scratch), the weight repacked [taps][channels].
+    /// </summary>
+    internal sealed record DepthwiseChannelsPlan(int CopyLength, int Packed) : KernelPlan
+    {
+        /// <summary>
+        /// Cells per channel (input and output) up to which vectors over positions lose to vectors over channels. Measured
+        /// on MobileNetV1 (in-process, in Forward): 6×6 → 3×3 at stride 2 went from 8.7 to 2.8 µs and 3×3 at stride 1 from
+        /// 6.7 to 3.1; once the transposes ran in 8x8 blocks, 12×12 → 6×6 at stride 2 6.5 → 2.2 µs and 24×24 → 12×12
+        /// 6.9 → 5.1. Where the rows are a vector wide or more this way lost (48×48 → 24×24 at stride 2 5.0 → 9.5 µs,
+        /// 24×24 at stride 1 4.6 → 12.9), and so did stride 1 on the maps the flat-plane kernel takes (12×12: 4.4 → 6.2).
+        /// </summary>
+        public const int MaxInputCells = 576, MaxOutputCells = 144;
+
+        public static bool Fits(LayerModel layer) =>
+            layer.IsDepthwise && layer.Output.Depth == layer.Input.Depth && layer.Input.Depth >= 16 && layer.Output.Width < 16 &&
+            layer.Input.Plane <= MaxInputCells && layer.Output.Plane <= MaxOutputCells && layer.Window!.Taps <= 64 && !DepthwiseFlatPlan.Fits(layer);
+
+        public override int PhaseLength => CopyLength;
+
+        public override int PackedLength => Packed;
+    }
+
+    /// <summary>
     /// Depthwise conv at stride 1 on a plane whose rows are narrower than a vector (a 5x25 keyword-spotting map, MobileNet's
     /// 12x12 and 6x6 ones) and whose output is as wide as its input: each channel's output positions q = y·W + x in vectors
     /// over the whole plane, stored straight into the output. The input is copied once with <see cref="PadTop"/> zero rows
@@ -268,30 +294,6 @@ namespace CnnGen.Generator.Planning
     /// row reads the neighbouring row's cell, masked off by a lane mask per vector and window column (<c>Layout.ColumnMasks</c>).
     /// Against the row kernel's per-channel padded copy and compaction: DS-CNN's 5x25x64 depthwise 12.7 -> 4.1 us in Forward (in-process).
     /// </summary>
-    /// <summary>
-    /// Depthwise on a small map (at most <see cref="MaxInputCells"/> input and <see cref="MaxOutputCells"/> output cells per
-    /// channel, at least 16 channels, one filter per channel, not a map the flat-plane kernel takes): vectorized over channels by the runtime's DepthwiseKernel.ChannelsLast, the input copied channels-last
-    /// and the result back (both in the phase scratch), the weight repacked [taps][channels].
-    /// </summary>
-    internal sealed record DepthwiseChannelsPlan(int CopyLength, int Packed) : KernelPlan
-    {
-        /// <summary>
-        /// Cells per channel (input and output) up to which vectors over positions lose to vectors over channels. Measured
-        /// on MobileNetV1's last blocks: 6×6 → 3×3 at stride 2 went from 8.7 to 2.8 µs and 3×3 at stride 1 from 6.7 to 3.1,
-        /// but 6×6 at stride 1 (the flat-plane kernel, 3.1 µs) took 6 µs this way, the copies to and from channels-last costing
-        /// more than they save; the flat-plane kernel keeps the maps it fits.
-        /// </summary>
-        public const int MaxInputCells = 64, MaxOutputCells = 36;
-
-        public static bool Fits(LayerModel layer) =>
-            layer.IsDepthwise && layer.Output.Depth == layer.Input.Depth && layer.Input.Depth >= 16 && layer.Input.Plane <= MaxInputCells &&
-            layer.Output.Plane <= MaxOutputCells && layer.Window!.Taps <= 64 && !DepthwiseFlatPlan.Fits(layer);
-
-        public override int PhaseLength => CopyLength;
-
-        public override int PackedLength => Packed;
-    }
-
     internal sealed record DepthwiseFlatPlan(int PaddedHeight, int Before, int Planes, int MaskLength) : KernelPlan
     {
         /// <summary>

@@ -39,24 +39,28 @@ namespace CnnGen.Tests.Generation
         }
 
         [Fact]
-        public void A_stride_2_depthwise_conv_on_narrow_rows_copies_its_input_once()
+        public void A_stride_2_depthwise_conv_on_rows_a_vector_wide_reads_its_input()
         {
-            // MobileNet's 24x24x32 -> 12x12x32 depthwise at stride 2, Same.
-            var spec = new NetSpec(24, 24, 32, new[] { LayerSpec.Windowed(Kind.Conv, 32, new Window2d(3, 3, 2, 2, 0, 0, 0, 0), PaddingMode.Same, groups: 32) });
-            Assert.True(FirstKernel(spec) is DepthwisePlan { CopiedOnce: true, Strided: false });
+            // MobileNet's 48x48x16 -> 24x24x16 depthwise at stride 2 (output rows of 24: vectors over positions).
+            var spec = new NetSpec(48, 48, 16, new[] { LayerSpec.Windowed(Kind.Conv, 16, new Window2d(3, 3, 2, 2, 0, 1, 0, 1), groups: 16) });
+            Assert.True(FirstKernel(spec) is DepthwisePlan { Strided: true });
         }
 
         [Fact]
-        public void MobileNets_last_depthwise_convs_run_over_channels_and_the_6x6_ones_over_flat_planes()
+        public void MobileNets_narrow_strided_and_last_depthwise_convs_run_over_channels_and_its_stride_1_ones_over_flat_planes()
         {
-            // MobileNetV1 0.25's stride-2 6x6 -> 3x3 and stride-1 3x3 depthwise convs: vectors over the 128 / 256 channels.
+            // MobileNetV1 0.25's stride-2 24x24 -> 12x12, 12x12 -> 6x6 and 6x6 -> 3x3, Same and explicit, and stride-1 3x3
+            // depthwise convs: vectors over the 32 to 256 channels.
+            Assert.IsType<DepthwiseChannelsPlan>(FirstKernel(new NetSpec(24, 24, 32, new[] { LayerSpec.Windowed(Kind.Conv, 32, new Window2d(3, 3, 2, 2, 0, 0, 0, 0), PaddingMode.Same, groups: 32) })));
+            Assert.IsType<DepthwiseChannelsPlan>(FirstKernel(new NetSpec(12, 12, 64, new[] { LayerSpec.Windowed(Kind.Conv, 64, new Window2d(3, 3, 2, 2, 0, 1, 0, 1), groups: 64) })));
             Assert.IsType<DepthwiseChannelsPlan>(FirstKernel(new NetSpec(6, 6, 128, new[] { LayerSpec.Windowed(Kind.Conv, 128, new Window2d(3, 3, 2, 2, 0, 1, 0, 1), groups: 128) })));
             Assert.IsType<DepthwiseChannelsPlan>(FirstKernel(new NetSpec(3, 3, 256, new[] { LayerSpec.Windowed(Kind.Conv, 256, Window2d.Square(3, 1, 1), groups: 256) })));
 
-            // Its 6x6 stride-1 ones stay on the flat planes (faster there: the copies to channels-last cost more), as does
-            // the 12x12 -> 6x6 one (144 input cells).
+            // Its stride-1 6x6 and 12x12 ones stay on the flat planes (faster there: the copies to channels-last cost more),
+            // and its 24x24 one on rows.
             Assert.IsType<DepthwiseFlatPlan>(FirstKernel(new NetSpec(6, 6, 128, new[] { LayerSpec.Windowed(Kind.Conv, 128, Window2d.Square(3, 1, 1), groups: 128) })));
-            Assert.IsNotType<DepthwiseChannelsPlan>(FirstKernel(new NetSpec(12, 12, 64, new[] { LayerSpec.Windowed(Kind.Conv, 64, new Window2d(3, 3, 2, 2, 0, 1, 0, 1), groups: 64) })));
+            Assert.IsType<DepthwiseFlatPlan>(FirstKernel(new NetSpec(12, 12, 64, new[] { LayerSpec.Windowed(Kind.Conv, 64, Window2d.Square(3, 1, 1), groups: 64) })));
+            Assert.IsType<DepthwisePlan>(FirstKernel(new NetSpec(24, 24, 32, new[] { LayerSpec.Windowed(Kind.Conv, 32, Window2d.Square(3, 1, 1), groups: 32) })));
         }
 
         [Fact]

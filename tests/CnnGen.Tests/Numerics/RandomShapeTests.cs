@@ -272,7 +272,7 @@ namespace CnnGen.Tests.Numerics
         // strides 1–3, dilation, asymmetric padding and Same, channel counts off the vector width (scalar tail channels),
         // ReLU fused or not, with and without bias (ReLU6's ceiling: DepthwiseKernelTests).
         private static readonly Gen<NetSpec> ChannelsDepthwiseGen =
-            Gen.Select(Gen.Int[1, 8], Gen.Int[1, 8], Gen.Int[16, 70], Gen.Int[1, 3], Gen.Int[1, 2], Gen.Int[1, 4], Gen.Int[0, 3].Array[4], Gen.Int[0, 5])
+            Gen.Select(Gen.Int[1, 24], Gen.Int[1, 24], Gen.Int[16, 70], Gen.Int[1, 3], Gen.Int[1, 2], Gen.Int[1, 4], Gen.Int[0, 3].Array[4], Gen.Int[0, 5])
                 .Select(Gen.Bool, Gen.Bool, (t, bias, relu) =>
                 {
                     (int w, int h, int d, int stride, int dilation, int f, int[] pads, int modeDraw) = t;
@@ -487,6 +487,8 @@ namespace CnnGen.Tests.Numerics
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Pool && s.Plan().Layers[0].Vector is Generator.Planning.WholeMapPoolPlan) >= 3, "too few draws reach the whole-map max pool");
             var channels = _fixture.Specs.Where(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwiseChannelsPlan).ToList();
             Assert.True(channels.Count >= 15, "too few draws reach the depthwise kernel over channels: " + channels.Count);
+            Assert.Contains(channels, s => s.Width * s.Height > 64 && s.Layers[0].Geometry is { StrideX: 1 });
+            Assert.Contains(channels, s => s.Width * s.Height > 144);
             Assert.Contains(channels, s => s.Depth % 16 != 0);
             Assert.Contains(channels, s => s.Layers[0].Geometry is { StrideX: > 1, DilationX: > 1 });
             Assert.Contains(channels, s => s.Layers.Count > 1 && s.Layers[1].Kind == Kind.Relu);
