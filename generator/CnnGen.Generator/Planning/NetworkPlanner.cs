@@ -549,8 +549,10 @@ namespace CnnGen.Generator.Planning
 
             // Phase rows exactly as long as output rows (a 1x1 window, say) and whole vectors per channel: the wide
             // output is the CHW output itself. With stride 1 and no padding the one phase plane is the input itself.
+            // With stride 1 and no padding the one phase plane is the input itself, and neither a straight nor a direct
+            // kernel reads past a plane's last cell: read the input (MobileNet's 1x1 conv on 48x48x8 copied it verbatim first).
             bool straight = !direct && phaseWidth == output.Width && positions % MaxLanes == 0;
-            bool readsInput = straight && sx == 1 && sy == 1 && !window.HasPadding;
+            bool readsInput = (straight || direct) && sx == 1 && sy == 1 && !window.HasPadding;
             long phaseLength = readsInput ? 0 : phaseCopy + Math.Max(0, wideChannel - phases.Plane);
             long wideLength = direct || straight ? 0 : wideChannel * k;
             if (Math.Max(phaseLength, wideLength) > MaxVectorBuffer)

@@ -215,7 +215,10 @@ namespace CnnGen.Runtime
                         ref float start = ref Unsafe.Add(ref target, ((((py * phasesX) + px) * depth) + d) * plane);
                         Fill(ref start, first * phaseWidth, padValue);
                         Fill(ref Unsafe.Add(ref start, (first + count) * phaseWidth), (phaseHeight - first - count) * phaseWidth, padValue);
-                        PadRows(ref Unsafe.Add(ref start, first * phaseWidth), count, phaseWidth, left, right, padValue);
+                        if (left > 0 || right < phaseWidth)
+                        {
+                            PadRows(ref Unsafe.Add(ref start, first * phaseWidth), count, phaseWidth, left, right, padValue);
+                        }
                     }
                 }
             }

@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 30 + 16 + 16 + 20 + 12 + 20 + 20 + 16 + 16;
+        public const int Count = 164 + 60 + 30 + 30 + 16 + 16 + 20 + 12 + 20 + 20 + 16 + 16 + 10;
 
         public RandomNetworksFixture()
         {
@@ -38,6 +38,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(20, seed: 7, ChannelsDepthwiseGen))
                 .Concat(Draw(16, seed: 9, FlatFiltersGen))
                 .Concat(Draw(16, seed: 10, SmallMapFiltersGen))
+                .Concat(Draw(10, seed: 11, DirectColumnGen))
                 .ToList();
             // Compiled with [SkipLocalsInit]: no kernel may rely on stackalloc being zeroed.
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList(), skipLocalsInit: true);
@@ -127,6 +128,20 @@ namespace CnnGen.Tests.Numerics
                     }
 
                     return new NetSpec(w, h, d, layers.ToArray());
+                });
+
+        // Windows at stride 1 without padding whose output rows are whole 16-float vectors (the input fx − 1 wider): the
+        // direct conv reads its input as it is (no phase copy), dilated or not.
+        private static readonly Gen<NetSpec> DirectColumnGen =
+            Gen.Select(Gen.OneOf(16, 32, 48), Gen.Int[3, 6], Gen.Int[1, 12], Gen.Int[1, 20], Gen.Int[1, 3], Gen.Int[1, 3], Gen.Bool, Gen.Int[1, 2])
+                .Select(t =>
+                {
+                    (int w, int h, int d, int k, int fx, int fy, bool relu, int dilation) = t;
+                    var window = new Window2d(fx, fy, 1, 1, 0, 0, 0, 0, dilation, dilation);
+                    w += (fx - 1) * dilation;
+                    h += (fy - 1) * dilation;
+                    var conv = LayerSpec.Windowed(Kind.Conv, k, window);
+                    return new NetSpec(w, h, d, relu ? new[] { conv, LayerSpec.Relu() } : new[] { conv });
                 });
 
         // F = S (1x1 windows, or 2x2 at stride 2) on planes whose output is whole vectors: the wide output is the output.
@@ -445,6 +460,8 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Size: 1, Stride: 1, Padding: 0 } && s.Width % 16 != 0 && s.Width * s.Height % 16 == 0);
             Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Size: 2, Stride: 2, Padding: 0 } && s.Width % 32 != 0 && s.Width * s.Height % 64 == 0);
             Assert.True(_fixture.Specs.Count(VectorizedOverFilters) >= 6, "too few draws reach the filter-vector conv kernel");
+            Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan { Direct: true, ReadsInput: true }) >= 3, "too few draws reach a direct conv reading its input");
+            Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan { Direct: true, ReadsInput: true } && s.Layers[0].Geometry is { SizeX: > 1, DilationX: > 1 });
 
             // Contract v2 geometry.
             Assert.Contains(layers, l => l.Geometry is { } g && g.SizeX != g.SizeY && g.StrideX != g.StrideY);
