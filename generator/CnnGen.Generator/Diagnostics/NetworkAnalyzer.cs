@@ -73,7 +73,7 @@ namespace CnnGen.Generator.Diagnostics
                 context.ReportDiagnostic(Diagnostic.Create(
                     DiagnosticDescriptors.InternalError,
                     read?.ClassLocation ?? type.Locations.FirstOrDefault() ?? Location.None,
-                    "CnnGen could not check " + type.Name + " (" + exception.GetType().Name + ": " + exception.Message + "); nothing was generated for it"));
+                    "CnnGen could not check " + type.Name + " (" + exception.GetType().Name + ": " + exception.Message + "); no layers were generated for it"));
             }
         }
     }

@@ -37,7 +37,7 @@ namespace CnnGen.Tests.Diagnostics
             Assert.Equal("CNN003", problem.Id);
             Assert.Equal(message, problem.GetMessage());
             Assert.DoesNotContain(result.GeneratorDiagnostics, d => d.Id == "CNN008");
-            Assert.Empty(result.GeneratedTrees);
+            result.AssertPlaceholdersOnly();
         }
     }
 }

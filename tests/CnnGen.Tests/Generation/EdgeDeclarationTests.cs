@@ -121,8 +121,46 @@ namespace CnnGen.Tests.Generation
             Assert.Equal(message, diagnostic.GetMessage());
             string text = diagnostic.Location.SourceTree!.ToString().Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length);
             Assert.Equal(underlined, text);
-            Assert.Empty(result.GeneratedTrees);
+            result.AssertPlaceholdersOnly();
             Assert.DoesNotContain(result.CompilerDiagnostics, d => d.Id == "CS0542");
+        }
+
+        [Fact]
+        public void A_network_with_errors_still_implements_its_interface_so_the_CNN_errors_show()
+        {
+            // Without the placeholders the compiler reported only CS0535 ("does not implement IModel.Forward") and, its
+            // declarations having errors, ran no analyzer: the CNN001 with the numbers never showed on the command line.
+            const string source = """
+                using System;
+                using CnnGen;
+
+                public interface IModel
+                {
+                    ReadOnlySpan<float> Parameters { get; }
+                    void Forward(ReadOnlySpan<float> input, Span<float> output);
+                    void ForwardBatch(ReadOnlySpan<float> inputs, Span<float> outputs);
+                    void LoadSafetensors(string path);
+                    void SaveSafetensors(System.IO.Stream stream);
+                    void SetParameters(ReadOnlySpan<float> values);
+                }
+
+                namespace App
+                {
+                    public partial class Models
+                    {
+                        [Input(32, 32, 3)] [Conv(6, 4, Stride = 3)] [Relu] [FullyConnected(10)]
+                        internal partial class Bad : IModel { }
+                    }
+                }
+                """;
+            CompileResult result = TestCompiler.Compile(source);
+            AssertNoCrash(result);
+            Assert.Equal("CNN001", Assert.Single(result.AnalyzerDiagnostics).Id);
+            Assert.DoesNotContain(result.CompilerDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
+            result.AssertPlaceholdersOnly();
+
+            // Each placeholder throws, naming the class.
+            Assert.Contains("throw new global::System.InvalidOperationException(\"Bad's layer attributes have errors", result.GeneratedTrees.Single().ToString(), StringComparison.Ordinal);
         }
 
         [Theory]
@@ -196,7 +234,7 @@ namespace CnnGen.Tests.Generation
                 }
                 else
                 {
-                    Assert.Empty(result.GeneratedTrees);
+                    result.AssertPlaceholdersOnly();
                 }
             }
 

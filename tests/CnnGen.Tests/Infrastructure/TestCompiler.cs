@@ -37,6 +37,20 @@ namespace CnnGen.Tests.Infrastructure
         /// <summary>Every diagnostic a build shows: compiler, generator and analyzer.</summary>
         public IEnumerable<Diagnostic> All => CompilerDiagnostics.Concat(GeneratorDiagnostics).Concat(AnalyzerDiagnostics);
 
+        /// <summary>
+        /// A network with errors gets only the placeholders of its instance members: one generated file with no layer, no
+        /// constant, and not one compiler diagnostic in it (its members throw; they keep interfaces implemented).
+        /// </summary>
+        public void AssertPlaceholdersOnly()
+        {
+            SyntaxTree tree = Xunit.Assert.Single(GeneratedTrees);
+            string text = tree.ToString();
+            Xunit.Assert.Contains("whose layer attributes have errors: placeholders until they are fixed", text, StringComparison.Ordinal);
+            Xunit.Assert.DoesNotContain("const ", text, StringComparison.Ordinal);
+            Xunit.Assert.DoesNotContain("static ", text, StringComparison.Ordinal);
+            Xunit.Assert.DoesNotContain(CompilerDiagnostics, d => d.Location.SourceTree == tree);
+        }
+
         /// <summary>Fails unless the build is clean: no error and no warning anywhere (warnings as errors).</summary>
         public void AssertClean()
         {
