@@ -21,7 +21,7 @@ namespace CnnGen.Generator.Emitting
                 "<summary>Runs the whole network on one sample" + (fused ? ", each ReLU after a conv or fully-connected layer fused into it" : string.Empty) + ".</summary>",
                 "<remarks>Allocates nothing after the first call on a thread; safe to call from several threads at once.</remarks>",
                 "<param name=\"input\">The input volume, " + n.Input + " CHW: <see cref=\"" + GeneratedNames.InputLength + "\"/> floats.</param>",
-                "<param name=\"output\">Receives <see cref=\"" + GeneratedNames.OutputLength + "\"/> floats.</param>",
+                "<param name=\"output\">Receives <see cref=\"" + GeneratedNames.OutputLength + "\"/> floats; it may overlap the input (the input is then copied first).</param>",
                 "<exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(Code.GeneratedCode);
             using (w.Block("public void " + GeneratedNames.Forward + "(" + Code.ReadOnlySpan + " input, " + Code.Span + " output)"))
@@ -35,6 +35,7 @@ namespace CnnGen.Generator.Emitting
                 }
                 else
                 {
+                    w.Line("input = " + Code.Scratch + ".Unaliased(input, output, ref " + GeneratedNames.InputCopy + "); // called in place: the steps read a copy");
                     w.Line("// The widest vectors this machine runs, chosen once for the whole pass (the JIT keeps only the branch taken).");
                     string keyword = "if";
                     foreach ((string simd, string vector) in DispatchEmitter.Widths)
@@ -77,12 +78,17 @@ namespace CnnGen.Generator.Emitting
             w.Doc(
                 "<summary>Runs <see cref=\"" + GeneratedNames.Forward + "\"/> on N samples laid one after another, spread over the machine's cores.</summary>",
                 "<param name=\"inputs\">N * <see cref=\"" + GeneratedNames.InputLength + "\"/> floats.</param>",
-                "<param name=\"outputs\">Receives N * <see cref=\"" + GeneratedNames.OutputLength + "\"/> floats.</param>",
+                "<param name=\"outputs\">Receives N * <see cref=\"" + GeneratedNames.OutputLength + "\"/> floats; they may overlap the inputs (the inputs are then copied first).</param>",
                 "<exception cref=\"global::System.ArgumentException\">The lengths do not describe the same whole number of samples; nothing is written.</exception>");
             w.Line(Code.GeneratedCode);
             using (w.Block("public void " + GeneratedNames.ForwardBatch + "(" + Code.ReadOnlySpan + " inputs, " + Code.Span + " outputs)"))
             {
                 w.Line("int count = " + Code.Check + ".Batch(inputs.Length, outputs.Length, " + GeneratedNames.InputLength + ", " + GeneratedNames.OutputLength + ");");
+                if (plan.Steps.Count > 0)
+                {
+                    w.Line("inputs = " + Code.Scratch + ".Unaliased(inputs, outputs, ref " + GeneratedNames.InputsCopy + "); // called in place: the samples read a copy");
+                }
+
                 int block = plan.BlockSamples;
                 if (block > 0)
                 {
@@ -347,6 +353,17 @@ namespace CnnGen.Generator.Emitting
         private static void EmitScratch(SourceWriter w, NetworkPlan plan)
         {
             ScratchPlan s = plan.Scratch;
+            if (plan.Layers.Count > 0 || plan.Steps.Count > 0)
+            {
+                w.Line("// Forward's or a layer method's input copied when it overlaps the output (a call in place), and ForwardBatch's inputs.");
+                Field(w, GeneratedNames.InputCopy, true);
+            }
+
+            if (plan.Steps.Count > 0)
+            {
+                Field(w, GeneratedNames.InputsCopy, true);
+            }
+
             if (s.SlotOffsets.Count == 0 && s.PaddedLength == 0 && s.PhaseLength == 0 && s.WideLength == 0)
             {
                 return;

@@ -93,7 +93,7 @@ namespace CnnGen.Generator.Emitting
             }
 
             w.Doc(
-                "<param name=\"output\">Receives the output volume, " + Text.Literal(l.Output.Length) + " floats.</param>",
+                "<param name=\"output\">Receives the output volume, " + Text.Literal(l.Output.Length) + " floats; it may overlap the input (the input is then copied first).</param>",
                 "<exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing is written.</exception>");
             w.Line(Code.GeneratedCode);
             string parameters = l.HasParameters
@@ -133,6 +133,7 @@ namespace CnnGen.Generator.Emitting
                 }
 
                 w.Line(Code.Check + ".Length(output.Length, " + GeneratedNames.LayerOutputLength(name) + ", \"output\", \"" + GeneratedNames.LayerOutputLength(name) + " = " + l.Output + "\");");
+                w.Line("input = " + Code.Scratch + ".Unaliased(input, output, ref " + GeneratedNames.InputCopy + "); // called in place: the kernels read a copy");
                 if (l.Kind == LayerKind.BatchNorm)
                 {
                     w.Line("global::CnnGen.Runtime.GraphKernels.BatchNorm(input, output, weight, bias, runningMean, runningVar, " + Text.FloatLiteral(l.Value) + ", " + l.Input.Depth + ", " + Text.Literal(l.Input.Plane) + ", relu: false);");

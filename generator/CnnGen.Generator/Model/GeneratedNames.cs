@@ -62,6 +62,12 @@ namespace CnnGen.Generator.Model
         public const string Phases = "t_phases";
         public const string Wide = "t_wide";
 
+        /// <summary>Per-thread copy of a layer method's input when it overlaps the output (a call in place).</summary>
+        public const string InputCopy = "t_input";
+
+        /// <summary>Per-thread copy of ForwardBatch's inputs when they overlap the outputs.</summary>
+        public const string InputsCopy = "t_inputs";
+
         /// <summary>Private constants: the largest length each scratch buffer needs.</summary>
         public const string MaxActivationLength = "MaxActivationLength";
         public const string MaxPaddedLength = "MaxPaddedLength";
@@ -77,7 +83,7 @@ namespace CnnGen.Generator.Model
         {
             InputWidth, InputHeight, InputDepth, InputLength, OutputLength, ParameterCount, Parameters, SetParameters,
             Forward, ForwardBatch, ForwardVector, ForwardScalar, LoadSafetensors, SaveSafetensors, ParameterField, PackedField, TensorSpecs,
-            Activations, FoldedField, CountersField, ForwardDelegateField, ForwardBlock, ForwardBlockVector, ForwardBlockDelegateField, BlockActivations, MaxBlockLength, ZeroBias, Padded, Phases, Wide, MaxActivationLength, MaxPaddedLength, MaxPhaseLength, MaxWideLength,
+            Activations, FoldedField, CountersField, ForwardDelegateField, ForwardBlock, ForwardBlockVector, ForwardBlockDelegateField, BlockActivations, MaxBlockLength, ZeroBias, Padded, Phases, Wide, InputCopy, InputsCopy, MaxActivationLength, MaxPaddedLength, MaxPhaseLength, MaxWideLength,
         };
 
         /// <summary>The per-layer constants, as suffixes of the layer name.</summary>
@@ -118,7 +124,7 @@ namespace CnnGen.Generator.Model
         public static string Cells(string layer, int cells) => layer + "Cells" + cells;
 
         /// <summary>A filter-vector conv step over <paramref name="cells"/> output cells on 512-bit vectors only (a larger step).</summary>
-        public static string WideCells(string layer, int cells) => layer + "WideCells" + cells;
+        public static string WideCells(string layer, int cells) => layer + "Cells" + cells + "Wide";
 
         /// <summary>The per-thread cache of a layer method's repacked weight.</summary>
         public static string PackCache(string layer) => "t_" + layer + "Packed";

@@ -506,7 +506,7 @@ namespace CnnGen.Generator.Planning
                 var narrowTile = new FilterTile(narrowCells, narrowVectors, false, FilterTile.FilterBlocksOutside(layer.Weight.Length, output.Height, sourceLength, output.Depth, narrowVectors));
 
                 // On 512-bit vectors a 1x1 conv reading its input takes its cells across rows (the plane is one row).
-                bool flat = reads && phases.Width == output.Width;
+                bool flat = reads && phases.Width == output.Width && output.Height > 1;
                 int rowCells = flat ? output.Plane : output.Width, tileRows = flat ? 1 : output.Height;
                 (int wideCells, int wideVectors) = FilterTile.WideStep(output.Depth, rowCells);
                 var wideTile = new FilterTile(wideCells, wideVectors, flat, FilterTile.FilterBlocksOutside(layer.Weight.Length, tileRows, sourceLength, output.Depth, wideVectors));

@@ -33,5 +33,22 @@ namespace CnnGen.Runtime
             int offset = (int)((Alignment - (address & (Alignment - 1))) & (Alignment - 1)) / sizeof(float);
             return array.AsSpan(offset, length);
         }
+
+        /// <summary>
+        /// <paramref name="input"/> itself, or, when it overlaps <paramref name="output"/> (a layer method called in place,
+        /// or on overlapping parts of one buffer), a copy of it in <paramref name="slot"/> (a [ThreadStatic] field): the
+        /// kernels may read input cells after writing output cells, so they must not share memory.
+        /// </summary>
+        public static ReadOnlySpan<float> Unaliased(ReadOnlySpan<float> input, ReadOnlySpan<float> output, ref float[]? slot)
+        {
+            if (!input.Overlaps(output))
+            {
+                return input;
+            }
+
+            Span<float> copy = Aligned(ref slot, input.Length);
+            input.CopyTo(copy);
+            return copy;
+        }
     }
 }

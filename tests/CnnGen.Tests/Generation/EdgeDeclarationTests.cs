@@ -125,6 +125,106 @@ namespace CnnGen.Tests.Generation
             Assert.DoesNotContain(result.CompilerDiagnostics, d => d.Id == "CS0542");
         }
 
+        [Theory]
+        [InlineData("[Input(16, 4, 8)] [Conv(8, 1)]")] // direct: rows of whole vectors, reads its input
+        [InlineData("[Input(6, 6, 16)] [Conv(16, 1)]")] // over filters, reading its input
+        [InlineData("[Input(24, 24, 4)] [Conv(4, 1)]")] // straight: a plane of whole vectors, reads its input
+        [InlineData("[Input(12, 12, 32)] [Conv(32, 3, Groups = 32, Padding = 1)]")] // depthwise over flat planes
+        [InlineData("[Input(48, 10, 4)] [Conv(4, 3, Groups = 4, Padding = 1)]")] // depthwise along rows
+        [InlineData("[Input(16, 16, 2)] [MaxPool(3, Stride = 1, Padding = 1)]")]
+        [InlineData("[Input(16, 16, 3)] [AvgPool(3, Stride = 1, Padding = 1)]")]
+        [InlineData("[Input(8, 8, 4)] [BatchNorm]")]
+        public void A_layer_method_called_in_place_gives_what_it_gives_on_separate_buffers(string layers)
+        {
+            // The kernels read input cells after writing output cells (a 1x1 conv's later filter blocks read channels the
+            // earlier ones overwrote): an input that overlaps the output is copied first. Same buffer, and output shifted.
+            string call = layers.Contains("Conv", StringComparison.Ordinal) ? "Net.Conv1(x, w, b, y)"
+                : layers.Contains("BatchNorm", StringComparison.Ordinal) ? "Net.Bn1(x, w, b, w, m, y)"
+                : layers.Contains("AvgPool", StringComparison.Ordinal) ? "Net.AvgPool1(x, y)" : "Net.Pool1(x, y)";
+            string source = layers + "\npublic partial class Net { }\n\n" + """
+                public static class Probe
+                {
+                    public static float[] Run(float[] buffer, int inputAt, int outputAt, int inputLength, int outputLength, float[] w, float[] b, float[] m)
+                    {
+                        var x = new System.ReadOnlySpan<float>(buffer, inputAt, inputLength);
+                        var y = new System.Span<float>(buffer, outputAt, outputLength);
+                        CALL;
+                        return y.ToArray();
+                    }
+                }
+                """.Replace("CALL", call, StringComparison.Ordinal);
+            CompileResult result = Compile(source);
+            result.AssertClean();
+            Type net = result.Load().GetType("App.Net", throwOnError: true)!;
+            var run = net.Assembly.GetType("App.Probe", throwOnError: true)!.GetMethod("Run")!;
+            string layer = call.Substring(4, call.IndexOf('(', StringComparison.Ordinal) - 4);
+            int inputLength = (int)net.GetField(layer + "InputLength")!.GetRawConstantValue()!;
+            int outputLength = (int)net.GetField(layer + "OutputLength")!.GetRawConstantValue()!;
+            int weightLength = (int?)net.GetField(layer + "WeightLength")?.GetRawConstantValue() ?? Math.Max(1, (int?)net.GetField(layer + "InputDepth")?.GetRawConstantValue() ?? 1);
+            var random = new Random(inputLength);
+            float[] Draw(int n, float low) => Enumerable.Range(0, n).Select(_ => low + (float)random.NextDouble()).ToArray();
+            int biasLength = (int?)net.GetField(layer + "BiasLength")?.GetRawConstantValue() ?? weightLength;
+            float[] weight = Draw(weightLength, -0.5f), bias = Draw(biasLength, -0.5f), variance = Draw(weightLength, 0.5f);
+            float[] input = Draw(inputLength, -0.5f);
+
+            float[] Call(int inputAt, int outputAt)
+            {
+                var buffer = new float[inputLength + outputLength + 40];
+                input.CopyTo(buffer, inputAt);
+                return (float[])run.Invoke(null, new object[] { buffer, inputAt, outputAt, inputLength, outputLength, weight, bias, variance })!;
+            }
+
+            float[] expected = Call(0, inputLength + 20); // apart
+            Assert.Equal(expected, Call(0, 0));
+            Assert.Equal(expected, Call(0, 17));
+            Assert.Equal(expected, Call(17, 0));
+        }
+
+        [Theory]
+        [InlineData("[Input(16, 4, 8)] [Conv(8, 1)]")] // one conv reading its input: Forward hands it the caller's spans
+        [InlineData("[Input(10, 8, 3)] [FullyConnected(240)] [Relu] [FullyConnected(240)]")] // blocks of 8 samples in ForwardBatch
+        public void Forward_and_ForwardBatch_called_in_place_give_what_they_give_on_separate_buffers(string layers)
+        {
+            string source = layers + "\npublic partial class Net { }\n\n" + """
+                public static class Probe
+                {
+                    public static float[] Run(float[] buffer, int inputAt, int outputAt, int samples, float[] parameters)
+                    {
+                        var net = new Net();
+                        net.SetParameters(parameters);
+                        var x = new System.ReadOnlySpan<float>(buffer, inputAt, samples * Net.InputLength);
+                        var y = new System.Span<float>(buffer, outputAt, samples * Net.OutputLength);
+                        if (samples == 1) net.Forward(x, y); else net.ForwardBatch(x, y);
+                        return y.ToArray();
+                    }
+                }
+                """;
+            CompileResult result = Compile(source);
+            result.AssertClean();
+            Type net = result.Load().GetType("App.Net", throwOnError: true)!;
+            var run = net.Assembly.GetType("App.Probe", throwOnError: true)!.GetMethod("Run")!;
+            int inputLength = (int)net.GetField("InputLength")!.GetRawConstantValue()!;
+            int outputLength = (int)net.GetField("OutputLength")!.GetRawConstantValue()!;
+            int parameterCount = (int)net.GetField("ParameterCount")!.GetRawConstantValue()!;
+            var random = new Random(parameterCount);
+            float[] parameters = Enumerable.Range(0, parameterCount).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            foreach (int samples in new[] { 1, 19 })
+            {
+                float[] inputs = Enumerable.Range(0, samples * inputLength).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+                float[] Call(int inputAt, int outputAt)
+                {
+                    var buffer = new float[(samples * (inputLength + outputLength)) + 40];
+                    inputs.CopyTo(buffer, inputAt);
+                    return (float[])run.Invoke(null, new object[] { buffer, inputAt, outputAt, samples, parameters })!;
+                }
+
+                float[] expected = Call(0, (samples * inputLength) + 20);
+                Assert.Equal(expected, Call(0, 0));
+                Assert.Equal(expected, Call(0, 17));
+                Assert.Equal(expected, Call(17, 0));
+            }
+        }
+
         [Fact]
         public void A_network_with_errors_still_implements_its_interface_so_the_CNN_errors_show()
         {

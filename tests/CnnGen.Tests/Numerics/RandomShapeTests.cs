@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 30 + 16 + 16 + 20 + 12 + 20 + 20 + 16 + 16 + 10;
+        public const int Count = 164 + 60 + 30 + 30 + 16 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10;
 
         public RandomNetworksFixture()
         {
@@ -36,7 +36,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(12, seed: 5, WholeMapPoolGen))
                 .Concat(Draw(20, seed: 6, FlatDepthwiseGen))
                 .Concat(Draw(20, seed: 7, ChannelsDepthwiseGen))
-                .Concat(Draw(16, seed: 9, FlatFiltersGen))
+                .Concat(Draw(24, seed: 9, FlatFiltersGen))
                 .Concat(Draw(16, seed: 10, SmallMapFiltersGen))
                 .Concat(Draw(10, seed: 11, DirectColumnGen))
                 .ToList();
@@ -101,11 +101,13 @@ namespace CnnGen.Tests.Numerics
         // 1x1 convs at stride 1 on small planes of deep inputs: the filter-vector kernel, whose 512-bit step takes its cells
         // across rows (the plane as one row: 1 to 81 cells, whole steps or a rest), 1, 2 or 4 filter vectors.
         private static readonly Gen<NetSpec> FlatFiltersGen =
-            Gen.Select(Gen.Int[1, 9], Gen.Int[1, 9], Gen.Int[5, 40], Gen.OneOf(16, 32, 48, 64, 128), Gen.Bool)
+            Gen.Select(Gen.Int[1, 9], Gen.Int[1, 9], Gen.Int[5, 40], Gen.OneOf(16, 32, 48, 64, 128), Gen.Bool, Gen.OneOf(1, 1, 2, 3))
                 .Select(t =>
                 {
-                    (int w, int h, int d, int k, bool relu) = t;
-                    var layers = new List<LayerSpec> { LayerSpec.Conv(k, 1) };
+                    (int w, int h, int d, int k, bool relu, int fy) = t;
+                    // Mostly 1x1; some windows one column wide and taller (still one flat row: the input is as wide as the output).
+                    var layers = new List<LayerSpec> { fy == 1 ? LayerSpec.Conv(k, 1) : LayerSpec.Windowed(Kind.Conv, k, new Window2d(1, fy, 1, 1, 0, 0, 0, 0)) };
+                    h += fy - 1;
                     if (relu)
                     {
                         layers.Add(LayerSpec.Relu());
@@ -494,6 +496,7 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(filterPlans, f => f.Plan.Wide is { Flat: true, Vectors: 1 } && f.Spec.Plan().Network.Layers[0].Output.Plane % f.Plan.Wide.Cells != 0);
             Assert.Contains(filterPlans, f => f.Plan.Wide is { Flat: true, Vectors: 2 } && f.Spec.Plan().Network.Layers[0].Output.Plane % f.Plan.Wide.Cells != 0);
             Assert.Contains(filterPlans, f => f.Plan.Wide is { Flat: true, Vectors: 4 });
+            Assert.Contains(filterPlans, f => f.Plan.Wide.Flat && f.Spec.Layers[0].Geometry is { SizeY: > 1 });
             Assert.Contains(filterPlans, f => f.Plan.Wide is { Flat: false, Vectors: 4 } && f.Plan.Wide != f.Plan.Narrow);
             Assert.Contains(filterPlans, f => f.Plan.Wide is { Flat: false, Vectors: 2 } && f.Plan.Wide != f.Plan.Narrow);
             Assert.Contains(filterPlans, f => f.Plan.Wide.FiltersOuter);
