@@ -118,6 +118,11 @@ namespace CnnGen.Generator.Emitting
                     w.Line(signature + fail);
                 }
 
+                // The constructor a generated network has (a user constructor may call this()).
+                w.Line("/// <summary>Not generated: the layer attributes have errors.</summary>");
+                w.Line(Code.GeneratedCode);
+                w.Line("public " + spec.Identifier + "()" + fail);
+                first = false;
                 Member(GeneratedNames.Parameters, "public " + Code.ReadOnlySpan + " " + GeneratedNames.Parameters);
                 Member(GeneratedNames.SetParameters, "public void " + GeneratedNames.SetParameters + "(" + Code.ReadOnlySpan + " values)", "values");
                 foreach (string name in new[] { GeneratedNames.LoadSafetensors, GeneratedNames.SaveSafetensors })

@@ -249,7 +249,10 @@ namespace CnnGen.Tests.Generation
                     public partial class Models
                     {
                         [Input(32, 32, 3)] [Conv(6, 4, Stride = 3)] [Relu] [FullyConnected(10)]
-                        internal partial class Bad : IModel { }
+                        internal partial class Bad : IModel
+                        {
+                            public Bad(int seed) : this() { }
+                        }
                     }
                 }
                 """;
