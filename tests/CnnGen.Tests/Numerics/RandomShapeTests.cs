@@ -380,6 +380,40 @@ namespace CnnGen.Tests.Numerics
         }
 
         /// <summary>
+        /// Forward reads no float outside its input and writes none outside its output: both spans sit against an
+        /// inaccessible page, at its start and at its end (a stray access faults instead of reading a neighbour into a lane
+        /// that is discarded later, which the other tests cannot see). Linux only.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(Indices))]
+        public void Forward_touches_nothing_outside_its_spans(int index)
+        {
+            if (!GuardedBuffer.Supported)
+            {
+                return;
+            }
+
+            NetSpec spec = _fixture.Specs[index];
+            string className = "RandomNet" + index;
+            var random = new Random(index + 2000);
+            ITestNetwork net = _fixture.Networks.Create(className);
+            float[] parameters = Numbers.Random(random, _fixture.Networks.Constant(className, "ParameterCount"));
+            float[] input = Numbers.Random(random, spec.InputLength, 2f);
+            int outputLength = _fixture.Networks.Constant(className, "OutputLength");
+            net.SetParameters(parameters);
+            var expected = new float[outputLength];
+            net.Forward(input, expected);
+            foreach (bool atEnd in new[] { false, true })
+            {
+                using var guardedInput = new GuardedBuffer(input.Length, atEnd);
+                using var guardedOutput = new GuardedBuffer(outputLength, atEnd);
+                input.CopyTo(guardedInput.Span);
+                net.Forward(guardedInput.Span, guardedOutput.Span);
+                Assert.Equal(expected, guardedOutput.Span.ToArray());
+            }
+        }
+
+        /// <summary>
         /// Forward's steps at each vector width this machine runs and with the scalar kernels, called directly (the
         /// generated <c>ForwardVector&lt;TS, TV&gt;</c> and <c>ForwardScalar</c>), so every path is checked on every run,
         /// not only the one the dispatch picks here.
