@@ -379,6 +379,16 @@ namespace CnnGen.Tests.Numerics
             Numbers.AssertClose(reference.Output, forward, $"{spec}: Forward");
         }
 
+        /// <summary>The index-th network, fresh, with random parameters and a random input drawn from <paramref name="seed"/>.</summary>
+        private (NetSpec Spec, ITestNetwork Net, float[] Parameters, float[] Input) Prepare(int index, int seed)
+        {
+            NetSpec spec = _fixture.Specs[index];
+            string className = "RandomNet" + index;
+            var random = new Random(seed);
+            float[] parameters = Numbers.Random(random, _fixture.Networks.Constant(className, "ParameterCount"));
+            return (spec, _fixture.Networks.Create(className), parameters, Numbers.Random(random, spec.InputLength, 2f));
+        }
+
         /// <summary>
         /// Forward reads no float outside its input and writes none outside its output: both spans sit against an
         /// inaccessible page, at its start and at its end (a stray access faults instead of reading a neighbour into a lane
@@ -393,13 +403,8 @@ namespace CnnGen.Tests.Numerics
                 return;
             }
 
-            NetSpec spec = _fixture.Specs[index];
-            string className = "RandomNet" + index;
-            var random = new Random(index + 2000);
-            ITestNetwork net = _fixture.Networks.Create(className);
-            float[] parameters = Numbers.Random(random, _fixture.Networks.Constant(className, "ParameterCount"));
-            float[] input = Numbers.Random(random, spec.InputLength, 2f);
-            int outputLength = _fixture.Networks.Constant(className, "OutputLength");
+            (_, ITestNetwork net, float[] parameters, float[] input) = Prepare(index, seed: index + 2000);
+            int outputLength = _fixture.Networks.Constant("RandomNet" + index, "OutputLength");
             net.SetParameters(parameters);
             var expected = new float[outputLength];
             net.Forward(input, expected);
@@ -422,12 +427,7 @@ namespace CnnGen.Tests.Numerics
         [MemberData(nameof(Indices))]
         public void Forward_matches_the_reference_on_every_path(int index)
         {
-            NetSpec spec = _fixture.Specs[index];
-            string className = "RandomNet" + index;
-            var random = new Random(index + 1000);
-            ITestNetwork net = _fixture.Networks.Create(className);
-            float[] parameters = Numbers.Random(random, _fixture.Networks.Constant(className, "ParameterCount"));
-            float[] input = Numbers.Random(random, spec.InputLength, 2f);
+            (NetSpec spec, ITestNetwork net, float[] parameters, float[] input) = Prepare(index, seed: index + 1000);
             float[] expected = spec.RunReference(input, parameters).Output;
             net.SetParameters(parameters);
 
