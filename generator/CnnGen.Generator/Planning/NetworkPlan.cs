@@ -243,6 +243,57 @@ namespace CnnGen.Generator.Planning
         /// </summary>
         public bool Strided { get; init; }
 
+        /// <summary>The stride-2 kernel's output columns [<see cref="VectorStart"/>, <see cref="VectorEnd"/>) in vectors.</summary>
+        public int VectorStart { get; init; }
+
+        /// <inheritdoc cref="VectorStart"/>
+        public int VectorEnd { get; init; }
+
+        /// <summary>
+        /// The stride-2 kernel's output rows whose windows hold one input row (at most): ⌈((Fy − 1)·Dy + 1) / Sy⌉, 1 when
+        /// windows do not overlap. Their accumulators wait in registers while the input rows stream past.
+        /// </summary>
+        public int LiveRows { get; init; } = 1;
+
+        /// <summary>
+        /// Vectors of columns per block of the stride-2 kernel: up to 4, with at most 12 accumulators (live rows × vectors),
+        /// so that with the loads and splits they fit 16 registers, 32 on AVX-512 with the weights as well.
+        /// </summary>
+        public int BlockVectors { get; init; } = 1;
+
+        /// <summary>
+        /// The stride-2 kernel's edge columns (outside [<see cref="VectorStart"/>, <see cref="VectorEnd"/>)) are summed in
+        /// scalar accumulators that stream with the first block's vectors (at most 12 of them, edge columns × live rows: they
+        /// share the vector registers);
+        /// else in a pass of their own after the vectors.
+        /// </summary>
+        public bool StreamedEdges { get; init; }
+
+        /// <summary>The stride-2 plan for <paramref name="layer"/> (stride 2 across), its columns, live rows and blocks.</summary>
+        public static DepthwisePlan StridedOf(LayerModel layer, PhaseLayout phases)
+        {
+            Window window = layer.Window!;
+            int inW = layer.Input.Width, outW = layer.Output.Width;
+
+            // Vector columns [start, end): the first tap's column 2x − Pleft is at least 0, and the last tap's column plus the
+            // spare odd lane its pair of loads reads, 2x + (Fx − 1)·Dx − Pleft + 1, is at most W − 1.
+            int reach = (window.SizeX - 1) * window.DilationX;
+            int start = (window.PadLeft + 1) / 2;
+            int end = System.Math.Min(outW, System.Math.Max(start, ((inW - 2 + window.PadLeft - reach) / 2) + 1));
+            int span = ((window.SizeY - 1) * window.DilationY) + 1;
+            int live = span >= window.StrideY ? (span + window.StrideY - 1) / window.StrideY : 1;
+            int edges = start + (outW - end);
+            return new DepthwisePlan(phases, false, layer.Output.Depth / layer.Groups, false, 0, 0, 0, 0)
+            {
+                Strided = true,
+                VectorStart = start,
+                VectorEnd = end,
+                LiveRows = live,
+                BlockVectors = System.Math.Max(1, System.Math.Min(4, 12 / live)),
+                StreamedEdges = edges * live <= 12,
+            };
+        }
+
         /// <summary>
         /// Two padded planes of <c>PhaseLength / 2</c> floats: channel c + 1 is copied into one while channel c is computed
         /// from the other (stride 1 with padding, one filter per channel, output rows at least one vector wide).

@@ -586,7 +586,7 @@ namespace CnnGen.Generator.Planning
             // even and odd columns split in registers. A per-channel phase copy of 32x112x112 cost 44 of the layer's 73 us.
             if (!wide && window.StrideX == 2 && output.Width >= 24 && window.Taps <= 49)
             {
-                return new DepthwisePlan(phases, false, output.Depth / layer.Groups, false, 0, 0, 0, 0) { Strided = true };
+                return DepthwisePlan.StridedOf(layer, phases);
             }
 
             // Rows narrower than a vector and a small input: the whole input copied into its phase planes once, before the

@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 30 + 16 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10;
+        public const int Count = 164 + 60 + 30 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10;
 
         public RandomNetworksFixture()
         {
@@ -30,7 +30,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(60, seed: 20261130, GeometryGen))
                 .Concat(Draw(30, seed: 4242, DepthwiseGen))
                 .Concat(Draw(30, seed: 99, PoolGeometryGen))
-                .Concat(Draw(16, seed: 2, StridedDepthwiseGen))
+                .Concat(Draw(24, seed: 2, StridedDepthwiseGen))
                 .Concat(Draw(16, seed: 49, ColumnsGen))
                 .Concat(Draw(20, seed: 1111, SumsPoolGen))
                 .Concat(Draw(12, seed: 5, WholeMapPoolGen))
@@ -206,15 +206,16 @@ namespace CnnGen.Tests.Numerics
                 });
 
         // The stride-2 depthwise kernel that reads the input itself: rows of 24 outputs and more (48 to 130 inputs wide),
-        // every padding on the left and right (edge columns computed one at a time), Same, windows 1 to 5 wide, dilation.
-        // Vertical dilation as well (modeDraw 2), so that the two-row passes see rows read at a dilated distance.
+        // every padding on the left and right (edge columns streamed in scalars, or in a pass of their own when there are
+        // many: Same with a wide dilated window), windows 1 to 7 wide and 1 to 4 high, dilation up to 4 across, down or
+        // both, vertical strides 1 to 3 (input rows streamed past 1 to 10 live output rows, or windows that do not overlap).
         private static readonly Gen<NetSpec> StridedDepthwiseGen =
-            Gen.Select(Gen.Int[48, 130], Gen.Int[1, 6], Gen.Int[1, 5], Gen.Int[1, 2], Gen.Int[1, 5], Gen.Int[0, 2].Array[4], Gen.Int[0, 5], Gen.Int[1, 2])
-                .Select(Gen.Bool, Gen.Int[1, 3], (t, bias, fy) =>
+            Gen.Select(Gen.Int[48, 130], Gen.Int[1, 6], Gen.Int[1, 5], Gen.Int[1, 2], Gen.Int[1, 7], Gen.Int[0, 2].Array[4], Gen.Int[0, 5], Gen.Int[1, 4])
+                .Select(Gen.Bool, Gen.Int[1, 4], Gen.Int[1, 3], (t, bias, fy, strideY) =>
                 {
                     (int w, int h, int d, int multiplier, int fx, int[] pads, int modeDraw, int dilation) = t;
                     PaddingMode mode = modeDraw switch { 4 => PaddingMode.Same, 5 => PaddingMode.SameLower, _ => PaddingMode.Explicit };
-                    var window = new Window2d(fx, fy, 2, 1 + (modeDraw % 2), pads[0], pads[1], pads[2], pads[3], modeDraw == 3 ? dilation : 1, modeDraw == 2 ? dilation : 1);
+                    var window = new Window2d(fx, fy, 2, strideY, pads[0], pads[1], pads[2], pads[3], modeDraw is 1 or 2 ? 1 : dilation, modeDraw is 2 or 3 ? dilation : 1);
                     return new NetSpec(w, h + ((fy - 1) * window.DilationY) + 1, d, new[] { LayerSpec.Windowed(Kind.Conv, d * multiplier, window, mode, mode == PaddingMode.Explicit ? OutputRounding.Floor : OutputRounding.Exact, groups: d, bias: bias), LayerSpec.Relu() });
                 });
 
@@ -516,7 +517,12 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(layers, l => l is { Kind: Kind.Pool } && l.Geometry is { DilationX: > 1 });
             Assert.Contains(_fixture.Specs, s => s.Rounding == OutputRounding.Floor);
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan) >= 12, "too few draws reach the depthwise kernel");
-            Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true }) >= 12, "too few draws reach the stride-2 depthwise kernel");
+            Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true }) >= 16, "too few draws reach the stride-2 depthwise kernel");
+            Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true, StreamedEdges: true, LiveRows: >= 2 }) >= 5, "too few stride-2 depthwise draws stream their edge columns past two or more live rows");
+            Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true, StreamedEdges: false }) >= 2, "too few stride-2 depthwise draws take their edge columns in a pass of their own");
+            Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true, LiveRows: >= 3 });
+            Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true } && s.Layers[0].Geometry is { StrideY: 3 });
+            Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true } && s.Layers[0].Geometry is { } g && ((g.SizeY - 1) * g.DilationY) + 1 < g.StrideY);
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvColumnsPlan) >= 10, "too few draws reach the conv over gathered columns");
             Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Groups: > 1 } l && l.Geometry is { StrideX: 2, PadLeft: > 0, PadRight: > 0, DilationX: 2 });
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.PoolSumsPlan) >= 15, "too few draws reach the stride-1 average pool as sums");
