@@ -257,7 +257,8 @@ namespace CnnGen.Generator.Planning
 
         /// <summary>
         /// Vectors of columns per block of the stride-2 kernel: up to 4, with at most 12 accumulators (live rows × vectors),
-        /// so that with the loads and splits they fit 16 registers, 32 on AVX-512 with the weights as well.
+        /// so that with the loads and splits they fit 16 registers, 32 on AVX-512 with the weights as well; and no more
+        /// than 16-float vectors take to cover the vector columns (a 24-wide output row is two, not four with two repeated).
         /// </summary>
         public int BlockVectors { get; init; } = 1;
 
@@ -289,7 +290,7 @@ namespace CnnGen.Generator.Planning
                 VectorStart = start,
                 VectorEnd = end,
                 LiveRows = live,
-                BlockVectors = System.Math.Max(1, System.Math.Min(4, 12 / live)),
+                BlockVectors = System.Math.Max(1, System.Math.Min(System.Math.Min(4, 12 / live), (end - start + 15) / 16)),
                 StreamedEdges = edges * live <= 12,
             };
         }

@@ -46,6 +46,17 @@ namespace CnnGen.Tests.Generation
             Assert.True(FirstKernel(spec) is DepthwisePlan { Strided: true });
         }
 
+        [Theory]
+        [InlineData(48, 2)]   // MobileNet's 48x48 -> 24x24: columns 0 to 22 in vectors, two 16-float vectors (not four, two repeated)
+        [InlineData(112, 4)]  // G2's 112x112 -> 56x56: columns 0 to 54, four vectors
+        [InlineData(256, 4)]  // wider rows: blocks of four vectors
+        public void The_stride_2_depthwise_streams_rows_past_two_output_rows_in_blocks_no_wider_than_its_columns(int width, int vectors)
+        {
+            var spec = new NetSpec(width, width, 16, new[] { LayerSpec.Windowed(Kind.Conv, 16, new Window2d(3, 3, 2, 2, 0, 1, 0, 1), groups: 16) });
+            var plan = Assert.IsType<DepthwisePlan>(FirstKernel(spec));
+            Assert.Equal((2, vectors, true), (plan.LiveRows, plan.BlockVectors, plan.StreamedEdges));
+        }
+
         [Fact]
         public void MobileNets_narrow_strided_and_last_depthwise_convs_run_over_channels_and_its_stride_1_ones_over_flat_planes()
         {
