@@ -257,7 +257,8 @@ namespace CnnGen.Generator.Planning
 
         /// <summary>
         /// Vectors of columns per block of the stride-2 kernel: up to 4, with at most 12 accumulators (live rows × vectors),
-        /// so that with the loads and splits they fit 16 registers, 32 on AVX-512 with the weights as well; and no more
+        /// so that with the loads and splits they fit 32 registers with the weights (on 16 registers, AVX2 and narrower, some
+        /// weights spill and are read from memory by the multiply-adds); and no more
         /// than 16-float vectors take to cover the vector columns (a 24-wide output row is two, not four with two repeated).
         /// </summary>
         public int BlockVectors { get; init; } = 1;

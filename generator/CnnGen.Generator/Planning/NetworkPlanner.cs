@@ -584,9 +584,11 @@ namespace CnnGen.Generator.Planning
 
             // Stride 2 across on rows of at least 24 outputs (a 16-float vector and the edges): read the input as it is, the
             // even and odd columns split in registers. A per-channel phase copy of 32x112x112 cost 44 of the layer's 73 us.
-            if (!wide && window.StrideX == 2 && output.Width >= 24 && window.Taps <= 49)
+            // At most 6 output rows live at once (their accumulators wait in registers): a tall dilated window at stride 1
+            // down would hold more than the registers; it takes the phase-copy kernel below.
+            if (!wide && window.StrideX == 2 && output.Width >= 24 && window.Taps <= 49 && DepthwisePlan.StridedOf(layer, phases) is { LiveRows: <= 6 } strided)
             {
-                return DepthwisePlan.StridedOf(layer, phases);
+                return strided;
             }
 
             // Rows narrower than a vector and a small input: the whole input copied into its phase planes once, before the

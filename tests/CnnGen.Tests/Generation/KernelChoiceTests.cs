@@ -58,6 +58,14 @@ namespace CnnGen.Tests.Generation
         }
 
         [Fact]
+        public void A_stride_2_depthwise_with_more_than_six_live_rows_takes_the_phase_copy_kernel()
+        {
+            // A 3x4 window dilated 3 down at stride 1 down: each input row feeds 10 output rows, more accumulators than registers.
+            var spec = new NetSpec(65, 64, 8, new[] { LayerSpec.Windowed(Kind.Conv, 8, new Window2d(3, 4, 2, 1, 0, 0, 0, 0, 1, 3), groups: 8) });
+            Assert.True(FirstKernel(spec) is DepthwisePlan { Strided: false });
+        }
+
+        [Fact]
         public void MobileNets_narrow_strided_and_last_depthwise_convs_run_over_channels_and_its_stride_1_ones_over_flat_planes()
         {
             // MobileNetV1 0.25's stride-2 24x24 -> 12x12, 12x12 -> 6x6 and 6x6 -> 3x3, Same and explicit, and stride-1 3x3

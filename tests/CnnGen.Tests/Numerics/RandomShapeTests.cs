@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10;
+        public const int Count = 164 + 60 + 30 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 1;
 
         public RandomNetworksFixture()
         {
@@ -39,6 +39,9 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(24, seed: 9, FlatFiltersGen))
                 .Concat(Draw(16, seed: 10, SmallMapFiltersGen))
                 .Concat(Draw(10, seed: 11, DirectColumnGen))
+                // A stride-2 depthwise whose input rows each feed 10 output rows (a 3x4 window dilated 3 down, stride 1 down):
+                // more live rows than registers, so the phase-copy kernel takes it (no random draw reaches that).
+                .Append(new NetSpec(64, 40, 8, new[] { LayerSpec.Windowed(Kind.Conv, 8, new Window2d(3, 4, 2, 1, 1, 0, 2, 1, 1, 3), groups: 8), LayerSpec.Relu() }))
                 .ToList();
             // Compiled with [SkipLocalsInit]: no kernel may rely on stackalloc being zeroed.
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList(), skipLocalsInit: true);
@@ -521,6 +524,7 @@ namespace CnnGen.Tests.Numerics
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true, StreamedEdges: true, LiveRows: >= 2 }) >= 5, "too few stride-2 depthwise draws stream their edge columns past two or more live rows");
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true, StreamedEdges: false }) >= 2, "too few stride-2 depthwise draws take their edge columns in a pass of their own");
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true, LiveRows: >= 3 });
+            Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Groups: > 1 } && s.Layers[0].Geometry is { StrideX: 2 } && s.Plan().Network.Layers[0].Output.Width >= 24 && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: false });
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true } && s.Layers[0].Geometry is { StrideY: 3 });
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true } && s.Layers[0].Geometry is { } g && ((g.SizeY - 1) * g.DilationY) + 1 < g.StrideY);
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvColumnsPlan) >= 10, "too few draws reach the conv over gathered columns");

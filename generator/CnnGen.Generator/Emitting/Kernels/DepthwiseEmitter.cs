@@ -371,8 +371,13 @@ namespace CnnGen.Generator.Emitting.Kernels
             w.Line("// " + LayerText.Describe(l) + ", one channel at a time, the input read as it is, row by row in order:");
             w.Line("// output row y reads input rows y*" + sy + (window.PadTop == 0 ? "" : " - " + window.PadTop) + " + fy" + (dy == 1 ? "" : "*" + dy) + "; pass y reads the rows no earlier pass read and adds each into the " + live + " output row(s)");
             w.Line("// whose window holds it (accumulators kept in registers for up to " + vectors + " vectors of columns), then stores row y. Each tap's even or odd");
-            w.Line("// columns are split from two loads in registers. Output columns " + xl + " to " + (xr - 1) + " in vectors (the last one overlapping the one before),");
-            w.Line("// the others (their window crosses the row's edge) one at a time.");
+            string edgeWay = streamedEdges ? "in scalar accumulators streaming with the first block" : "one at a time in a pass of their own";
+            w.Line(xr > xl
+                ? "// columns are split from two loads in registers. Output columns " + xl + " to " + (xr - 1) + " in vectors (the last one overlapping the one before),"
+                : "// columns are split from two loads in registers. No output column has its whole window inside the row:");
+            w.Line(xr > xl
+                ? "// the others (their window crosses the row's edge) " + edgeWay + "."
+                : "// every column one at a time (also when no vector fits).");
             if (m > 1)
             {
                 w.Line("// Channel multiplier " + m + ": output channel c reads input channel c / " + m + ".");
@@ -415,8 +420,8 @@ namespace CnnGen.Generator.Emitting.Kernels
                         for (int v = 0; v < vectors; v++)
                         {
                             string x = v == 0 ? "x0" : "x0 + " + (v == 1 ? "n" : v + " * n");
-                            w.Line("int at" + v + " = " + x + " <= " + xr + " - n ? " + x + " : " + xr + " - n; // past the end: the last vector, overlapping the one before");
-                            w.Line("nint p" + v + " = " + (window.PadLeft == 0 ? "2 * at" + v : "(2 * at" + v + ") - " + window.PadLeft) + "; // native-sized: the loads' constant offsets fold into their addresses");
+                            w.Line("int at" + v + " = " + x + " <= " + xr + " - n ? " + x + " : " + xr + " - n;" + (v == 0 ? " // past the end: the last vector, overlapping the one before" : ""));
+                            w.Line("nint p" + v + " = " + (window.PadLeft == 0 ? "2 * at" + v : "(2 * at" + v + ") - " + window.PadLeft) + ";" + (v == 0 ? " // native-sized: the loads' constant offsets fold into their addresses" : ""));
                         }
 
                         for (int j = 0; j < live; j++)
@@ -426,7 +431,7 @@ namespace CnnGen.Generator.Emitting.Kernels
 
                         if (streamedEdges && edgeColumns.Count > 0)
                         {
-                            w.Line("bool edges = block == 0; // the edge columns " + string.Join(", ", edgeColumns) + " stream with the first block");
+                            w.Line("bool edges = block == 0; // edge column" + (edgeColumns.Count == 1 ? " " : "s ") + string.Join(", ", edgeColumns) + " streamed with the first block");
                             for (int j = 0; j < live; j++)
                             {
                                 w.Line("float " + string.Join(", ", edgeColumns.ConvertAll(x => EdgeAcc(j, x) + " = bs")) + ";");
