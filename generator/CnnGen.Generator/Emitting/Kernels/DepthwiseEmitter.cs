@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Threading;
 using CnnGen.Generator.Model;
 using CnnGen.Generator.Planning;
@@ -426,7 +427,7 @@ namespace CnnGen.Generator.Emitting.Kernels
 
                         for (int j = 0; j < live; j++)
                         {
-                            w.Line("TV " + string.Join(", ", Range(vectors, v => Acc(j, v) + " = bc")) + "; // output row y" + (j == 0 ? "" : " + " + j));
+                            w.Line("TV " + string.Join(", ", Enumerable.Range(0, vectors).Select(v => Acc(j, v) + " = bc")) + "; // output row y" + (j == 0 ? "" : " + " + j));
                         }
 
                         if (streamedEdges && edgeColumns.Count > 0)
@@ -441,46 +442,44 @@ namespace CnnGen.Generator.Emitting.Kernels
                         using (w.Block("for (int y = " + (-(live - 1)) + "; y < " + outH + "; y++)"))
                         {
                             w.Line("int iy = " + ((Affine.Var("y") * sy) + (-window.PadTop)) + ";");
+                            foreach ((int u, var readers) in rowUses)
                             {
-                                foreach ((int u, var readers) in rowUses)
+                                cancellationToken.ThrowIfCancellationRequested();
+                                string row = u == 0 ? "iy" : "iy + " + u;
+                                using (w.Block("if ((uint)(" + row + ") < " + inH + ") // " + string.Join(", ", readers.ConvertAll(r => "row y" + (r.J == 0 ? "" : " + " + r.J) + " tap row " + r.Fy))))
                                 {
-                                    cancellationToken.ThrowIfCancellationRequested();
-                                    string row = u == 0 ? "iy" : "iy + " + u;
-                                    using (w.Block("if ((uint)(" + row + ") < " + inH + ") // " + string.Join(", ", readers.ConvertAll(r => "row y" + (r.J == 0 ? "" : " + " + r.J) + " tap row " + r.Fy))))
+                                    w.Line("ref float r = ref " + Code.Unsafe + ".Add(ref s, (" + row + ") * " + inW + ");");
+                                    for (int v = 0; v < vectors; v++)
                                     {
-                                        w.Line("ref float r = ref " + Code.Unsafe + ".Add(ref s, (" + row + ") * " + inW + ");");
-                                        for (int v = 0; v < vectors; v++)
+                                        // One reference per vector, the loads at constant offsets from it (no index arithmetic per load).
+                                        w.Line("ref float q" + v + " = ref " + Code.Unsafe + ".Add(ref r, p" + v + ");");
+                                        foreach (var pair in pairs)
                                         {
-                                            // One reference per vector, the loads at constant offsets from it (no index arithmetic per load).
-                                            w.Line("ref float q" + v + " = ref " + Code.Unsafe + ".Add(ref r, p" + v + ");");
-                                            foreach (var pair in pairs)
+                                            string lo = "lo" + v + "_" + pair.Key, hi = "hi" + v + "_" + pair.Key;
+                                            w.Line("TV " + lo + " = " + Code.Load("q" + v, pair.Key.ToString()) + ", " + hi + " = TS.Load(ref q" + v + ", " + (pair.Key == 0 ? "n" : pair.Key + " + n") + ");");
+                                            foreach ((int fx, bool odd) in pair.Value)
                                             {
-                                                string lo = "lo" + v + "_" + pair.Key, hi = "hi" + v + "_" + pair.Key;
-                                                w.Line("TV " + lo + " = " + Code.Load("q" + v, pair.Key.ToString()) + ", " + hi + " = TS.Load(ref q" + v + ", " + (pair.Key == 0 ? "n" : pair.Key + " + n") + ");");
-                                                foreach ((int fx, bool odd) in pair.Value)
+                                                string lanes = "TS." + (odd ? "Odds" : "Evens") + "(" + lo + ", " + hi + ")";
+                                                if (readers.Count > 1)
                                                 {
-                                                    string lanes = "TS." + (odd ? "Odds" : "Evens") + "(" + lo + ", " + hi + ")";
-                                                    if (readers.Count > 1)
-                                                    {
-                                                        string name = (odd ? "o" : "e") + v + "_" + fx;
-                                                        w.Line("TV " + name + " = " + lanes + ";");
-                                                        lanes = name;
-                                                    }
+                                                    string name = (odd ? "o" : "e") + v + "_" + fx;
+                                                    w.Line("TV " + name + " = " + lanes + ";");
+                                                    lanes = name;
+                                                }
 
-                                                    foreach ((int j, int fy) in readers)
-                                                    {
-                                                        int tap = (fy * window.SizeX) + fx;
-                                                        string weightOf = weightsInRegisters ? "w" + tap : Code.Broadcast("wc", Text.Literal(tap));
-                                                        w.Line(Acc(j, v) + " = TS.MultiplyAdd(" + weightOf + ", " + lanes + ", " + Acc(j, v) + ");");
-                                                    }
+                                                foreach ((int j, int fy) in readers)
+                                                {
+                                                    int tap = (fy * window.SizeX) + fx;
+                                                    string weightOf = weightsInRegisters ? "w" + tap : Code.Broadcast("wc", Text.Literal(tap));
+                                                    w.Line(Acc(j, v) + " = TS.MultiplyAdd(" + weightOf + ", " + lanes + ", " + Acc(j, v) + ");");
                                                 }
                                             }
                                         }
+                                    }
 
-                                        if (streamedEdges && edgeColumns.Count > 0)
-                                        {
-                                            EmitEdgeTaps(w, l, edgeColumns, readers);
-                                        }
+                                    if (streamedEdges && edgeColumns.Count > 0)
+                                    {
+                                        EmitEdgeTaps(w, l, edgeColumns, readers);
                                     }
                                 }
                             }
@@ -516,7 +515,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                             w.Line("// Row y is done: the accumulators move up one output row.");
                             for (int j = 0; j < live; j++)
                             {
-                                w.Line(string.Join(" ", Range(vectors, v => Acc(j, v) + " = " + (j + 1 < live ? Acc(j + 1, v) : "bc") + ";")));
+                                w.Line(string.Join(" ", Enumerable.Range(0, vectors).Select(v => Acc(j, v) + " = " + (j + 1 < live ? Acc(j + 1, v) : "bc") + ";")));
                             }
 
                             if (streamedEdges && edgeColumns.Count > 0)
@@ -622,14 +621,6 @@ namespace CnnGen.Generator.Emitting.Kernels
 
         /// <summary>The accumulator of output row y + <paramref name="j"/> in vector <paramref name="v"/> of the block.</summary>
         private static string Acc(int j, int v) => "a" + j + "_" + v;
-
-        private static System.Collections.Generic.IEnumerable<string> Range(int count, System.Func<int, string> item)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                yield return item(i);
-            }
-        }
 
         /// <summary>
         /// How many output rows one pass computes: up to 4 while the weights and the accumulators fit the registers
