@@ -120,6 +120,8 @@ namespace CnnGen.Generator.Planning
     /// (<see cref="Tail"/>: only where some vector width leaves any). <see cref="Direct"/>: output rows are whole 16-float vectors, so
     /// positions are output cells and the kernel stores straight into the output. Otherwise it writes a "wide"
     /// output of phase-width rows (<see cref="Straight"/>: that wide output has no junk and is the output itself).
+    /// <see cref="Chunk"/>: a step takes its input channels that many at a time, every filter block over one chunk before
+    /// the next (the sums so far kept in the output between chunks); 0 for all of them at once.
     /// </summary>
     internal sealed record ConvPositionsPlan(
         PhaseLayout Phases,
@@ -134,7 +136,8 @@ namespace CnnGen.Generator.Planning
         bool Tail,
         UnrollLevel Unroll,
         int PhaseCopyLength,
-        int WideCopyLength) : KernelPlan
+        int WideCopyLength,
+        int Chunk) : KernelPlan
     {
         public int RowLength => Phases.Width;
 

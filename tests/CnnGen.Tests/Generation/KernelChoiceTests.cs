@@ -30,6 +30,21 @@ namespace CnnGen.Tests.Generation
             Assert.IsType<ConvFiltersPlan>(FirstKernel(spec));
         }
 
+        [Theory]
+        [InlineData(56, 56, 64, 64, 3, 1, 16, 5)] // D: 38 KB of input rows per step, 16 channels a chunk, 4 filters x 5 vectors
+        [InlineData(32, 32, 32, 64, 3, 2, 16, 5)] // F: 3x3 stride 2, two column phases
+        [InlineData(9, 2, 64, 60, 3, 1, 16, 3)]   // 2 rows of 11 positions: 2 vectors, too few for steps of 5
+        [InlineData(56, 56, 40, 64, 5, 1, 10, 5)] // 40 channels, 5x5: chunks of 10
+        [InlineData(28, 28, 64, 128, 1, 1, 0, 3)] // E: 1x1, 12 KB: no chunks (they measured 20 % slower)
+        [InlineData(32, 32, 32, 32, 3, 1, 0, 4)]  // 32x32x32 3x3: 26 KB, no chunks (4 vectors: 68 of them in whole steps)
+        [InlineData(56, 56, 37, 64, 3, 1, 0, 3)]  // no chunk size from 8 to 16 divides 37
+        public void A_position_conv_over_many_channels_takes_them_in_chunks_and_on_many_positions_a_larger_step(int width, int height, int depth, int filters, int size, int stride, int chunk, int vectors)
+        {
+            var spec = new NetSpec(width, height, depth, new[] { LayerSpec.Conv(filters, size, stride, size / 2, OutputRounding.Floor) });
+            var plan = Assert.IsType<ConvPositionsPlan>(FirstKernel(spec));
+            Assert.Equal((chunk, vectors), (plan.Chunk, plan.Vectors));
+        }
+
         [Fact]
         public void A_depthwise_conv_on_narrow_rows_runs_over_flat_planes()
         {

@@ -40,6 +40,12 @@ namespace CnnGen.Tests.Generation
             "Pointwise1x1");
 
         [Fact]
+        public void Conv_over_channels_in_chunks() => Verify(
+            "ChunkedChannelsConv",
+            "[Input(40, 4, 64)] [Conv(8, 3, Padding = 1)] [Relu]\npublic partial class Chunked { }",
+            "Chunked");
+
+        [Fact]
         public void Pool_3x3_stride_2_floor() => Verify(
             "Pool3Stride2Floor",
             "[Input(8, 8, 2)] [MaxPool(3, Stride = 2, Rounding = OutputRounding.Floor)] [Relu]\npublic partial class FloorPool { }",

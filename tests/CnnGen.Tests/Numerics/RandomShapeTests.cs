@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 1;
+        public const int Count = 164 + 60 + 30 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 1;
 
         public RandomNetworksFixture()
         {
@@ -39,6 +39,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(24, seed: 9, FlatFiltersGen))
                 .Concat(Draw(16, seed: 10, SmallMapFiltersGen))
                 .Concat(Draw(10, seed: 11, DirectColumnGen))
+                .Concat(Draw(16, seed: 12, ChunkedChannelsGen))
                 // A stride-2 depthwise whose input rows each feed 10 output rows (a 3x4 window dilated 3 down, stride 1 down):
                 // more live rows than registers, so the phase-copy kernel takes it (no random draw reaches that).
                 .Append(new NetSpec(64, 40, 8, new[] { LayerSpec.Windowed(Kind.Conv, 8, new Window2d(3, 4, 2, 1, 1, 0, 2, 1, 1, 3), groups: 8), LayerSpec.Relu() }))
@@ -133,6 +134,38 @@ namespace CnnGen.Tests.Numerics
                     }
 
                     return new NetSpec(w, h, d, layers.ToArray());
+                });
+
+        // Position convs over many input channels (40 to 96 per group): the step takes its channels in chunks of 8 to 16,
+        // the sums so far waiting in the output between chunks, with the larger 512-bit step. Windows up to 5x5, stride 1
+        // or 2, dilation, padding (or none, with output rows whole vectors: the direct kernel), groups, bias or none, ReLU.
+        private static readonly Gen<NetSpec> ChunkedChannelsGen =
+            Gen.Select(Gen.Int[3, 40], Gen.Int[1, 4], Gen.OneOf(40, 48, 64, 72, 96), Gen.Int[1, 2], Gen.Int[1, 9], Gen.Int[2, 5], Gen.Int[1, 2], Gen.Int[0, 3])
+                .Select(Gen.Bool, Gen.Bool, Gen.Int[1, 2], (t, bias, relu, dilation) =>
+                {
+                    (int w, int h, int perGroup, int groups, int k, int f, int stride, int shape) = t;
+                    Window2d window = shape switch
+                    {
+                        0 => new Window2d(f, f, 1, 1, 0, 0, 0, 0, dilation, dilation),      // no padding
+                        1 => Window2d.Square(f, stride, f / 2),
+                        2 => new Window2d(f, Math.Max(1, f - 1), stride, 1, f / 2, f - 1 - (f / 2), 0, 1, dilation, 1),
+                        _ => new Window2d(f, f, stride, stride, 1, 1, 1, 1, dilation, dilation),
+                    };
+
+                    if (shape == 0 && w % 2 == 0)
+                    {
+                        w = 16 * (1 + (w % 3)); // output rows whole vectors: the direct kernel
+                    }
+
+                    int inputWidth = w + ((window.SizeX - 1) * window.DilationX);
+                    int inputHeight = h + ((window.SizeY - 1) * window.DilationY);
+                    var layers = new List<LayerSpec> { LayerSpec.Windowed(Kind.Conv, groups * k, window, rounding: OutputRounding.Floor, groups: groups, bias: bias) };
+                    if (relu)
+                    {
+                        layers.Add(LayerSpec.Relu());
+                    }
+
+                    return new NetSpec(inputWidth, inputHeight, groups * perGroup, layers.ToArray());
                 });
 
         // Windows at stride 1 without padding whose output rows are whole 16-float vectors (the input fx − 1 wider): the
@@ -528,6 +561,17 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true } && s.Layers[0].Geometry is { StrideY: 3 });
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true } && s.Layers[0].Geometry is { } g && ((g.SizeY - 1) * g.DilationY) + 1 < g.StrideY);
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvColumnsPlan) >= 10, "too few draws reach the conv over gathered columns");
+            var chunked = _fixture.Specs.Where(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan { Chunk: > 0 })
+                .Select(s => (Spec: s, Plan: (Generator.Planning.ConvPositionsPlan)s.Plan().Layers[0].Vector!)).ToList();
+            Assert.True(chunked.Count >= 10, "too few draws take their input channels in chunks");
+            Assert.Contains(chunked, c => c.Plan.Chunk < 16);
+            Assert.Contains(chunked, c => c.Plan.Direct);
+            Assert.Contains(chunked, c => c.Spec.Layers[0].Groups > 1);
+            Assert.Contains(chunked, c => c.Spec.Layers[0].Geometry is { StrideX: 2 });
+            Assert.Contains(chunked, c => c.Plan.Rows < 4);
+            Assert.Contains(chunked, c => c.Plan.Tail);
+            Assert.Contains(chunked, c => c.Spec.Layers.Count > 1);
+            Assert.Contains(chunked, c => !c.Spec.Layers[0].Bias);
             Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Groups: > 1 } l && l.Geometry is { StrideX: 2, PadLeft: > 0, PadRight: > 0, DilationX: 2 });
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.PoolSumsPlan) >= 15, "too few draws reach the stride-1 average pool as sums");
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.AvgPool && s.Plan().Layers[0].Vector is Generator.Planning.PoolSumsPlan p && p.Band < s.Plan().Network.Layers[0].Output.Height);

@@ -128,16 +128,52 @@ namespace CnnGen.Generator.Emitting.Kernels
                     w.Line("int n = TS.Count;");
                 }
 
+                // With chunks of input channels, every filter block takes a chunk before the next chunk is read: the sums so
+                // far wait in the output, the bias starts the first chunk and the activation ends the last.
+                int chunk = plan.Chunk, chunks = chunk > 0 ? l.GroupDepth / chunk : 1;
+                long channel = plan.Direct ? l.Output.Plane : plan.WideChannel;
+                if (chunks > 1)
+                {
+                    w.Line("// Input channels " + chunk + " at a time (chunk cb: channels cb*" + chunk + " .. cb*" + chunk + " + " + (chunk - 1) + "), every filter block on one chunk");
+                    w.Line("// before the next, so the input rows of a chunk stay in L1 meanwhile; the sums so far wait in the output.");
+                }
+
+                using (w.For("cb", chunks, out Affine cb))
                 using (w.For("kb", k / mr, out Affine kb))
                 {
                     w.Line("// Filters " + (kb * mr) + " .. " + ((kb * mr) + (mr - 1)) + ", each " + Text.Literal(filter) + " weights apart.");
-                    w.Line("ref float wk = ref " + Code.At("weight", (kb * (mr * filter)).ToString()) + ";");
-                    for (int r = 0; r < mr; r++)
+                    w.Line("ref float wk = ref " + Code.At("weight", ((kb * (mr * filter)) + (cb * ((long)chunk * l.Window!.Taps))).ToString()) + ";");
+                    string Output(int r) => Code.Unsafe + ".Add(ref target, " + ((((kb * mr) + r) * channel) + Affine.Var("q")) + ")";
+                    if (chunks > 1)
                     {
-                        w.Line("TV a" + r + "0 = " + (l.HasBias ? Code.Broadcast("bias", ((kb * mr) + r).ToString()) : "TS.Splat(0f)") + ";");
-                        for (int v = 1; v < nr; v++)
+                        w.Line("TV " + string.Join(", ", Enumerable.Range(0, mr).SelectMany(r => Enumerable.Range(0, nr).Select(v => "a" + r + v))) + ";");
+                    }
+
+                    using (chunks > 1 ? w.Block("if (cb == 0)") : default)
+                    {
+                        for (int r = 0; r < mr; r++)
                         {
-                            w.Line("TV a" + r + v + " = a" + r + "0;");
+                            w.Line((chunks > 1 ? string.Empty : "TV ") + "a" + r + "0 = " + (l.HasBias ? Code.Broadcast("bias", ((kb * mr) + r).ToString()) : "TS.Splat(0f)") + ";");
+                            for (int v = 1; v < nr; v++)
+                            {
+                                w.Line((chunks > 1 ? string.Empty : "TV ") + "a" + r + v + " = a" + r + "0;");
+                            }
+                        }
+                    }
+
+                    if (chunks > 1)
+                    {
+                        using (w.Block("else"))
+                        {
+                            w.Line("// The sums of the chunks before.");
+                            for (int r = 0; r < mr; r++)
+                            {
+                                w.Line("ref float p" + r + " = ref " + Output(r) + ";");
+                                for (int v = 0; v < nr; v++)
+                                {
+                                    w.Line("a" + r + v + " = " + Code.Load("p" + r, Code.PlusVectors("0", v)) + ";");
+                                }
+                            }
                         }
                     }
 
@@ -150,19 +186,20 @@ namespace CnnGen.Generator.Emitting.Kernels
                         group = "(" + g + " * " + Text.Literal((long)l.GroupDepth * plan.Phases.Plane) + ") + ";
                     }
 
+                    string firstChannel = chunks > 1 ? "(" + (cb * ((long)chunk * plan.Phases.Plane)) + ") + " : string.Empty;
                     var sources = new List<string>();
                     if (plan.Direct)
                     {
                         for (int v = 0; v < nr; v++)
                         {
                             string p = v == 0 ? "q" : "(" + Code.PlusVectors("q", v) + ")";
-                            w.Line("ref float s" + v + " = ref " + Code.Unsafe + ".Add(ref source, " + group + "(" + p + " / " + l.Output.Width + " * " + plan.RowLength + ") + (" + p + " % " + l.Output.Width + ")); // output row " + p + " / " + l.Output.Width + " in the phase planes");
+                            w.Line("ref float s" + v + " = ref " + Code.Unsafe + ".Add(ref source, " + group + firstChannel + "(" + p + " / " + l.Output.Width + " * " + plan.RowLength + ") + (" + p + " % " + l.Output.Width + ")); // output row " + p + " / " + l.Output.Width + " in the phase planes");
                             sources.Add("s" + v);
                         }
                     }
                     else
                     {
-                        w.Line("ref float s = ref " + Code.Unsafe + ".Add(ref source, " + group + "q);");
+                        w.Line("ref float s = ref " + Code.Unsafe + ".Add(ref source, " + group + firstChannel + "q);");
                         sources.Add("s");
                     }
 
@@ -184,9 +221,9 @@ namespace CnnGen.Generator.Emitting.Kernels
                                 w.Line("a" + r + v + " = TS.MultiplyAdd(w" + r + ", x" + v + ", a" + r + v + ");");
                             }
                         }
-                    }, cancellationToken);
+                    }, cancellationToken, chunk);
 
-                    using (w.Block("if (relu)"))
+                    using (w.Block(chunks > 1 ? "if (relu && cb == " + (chunks - 1) + ")" : "if (relu)"))
                     {
                         for (int r = 0; r < mr; r++)
                         {
@@ -197,10 +234,9 @@ namespace CnnGen.Generator.Emitting.Kernels
                         }
                     }
 
-                    long channel = plan.Direct ? l.Output.Plane : plan.WideChannel;
                     for (int r = 0; r < mr; r++)
                     {
-                        w.Line("ref float o" + r + " = ref " + Code.Unsafe + ".Add(ref target, " + ((((kb * mr) + r) * channel) + Affine.Var("q")) + ");");
+                        w.Line("ref float o" + r + " = ref " + Output(r) + ";");
                         for (int v = 0; v < nr; v++)
                         {
                             w.Line(Code.Store("a" + r + v, "o" + r, Code.PlusVectors("0", v)));

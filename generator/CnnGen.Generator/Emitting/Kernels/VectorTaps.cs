@@ -21,11 +21,12 @@ namespace CnnGen.Generator.Emitting.Kernels
         /// <param name="sources">The source refs the step reads (one, or one per vector when the rows are whole vectors).</param>
         /// <param name="weight">The weight ref at the first tap of channel 0.</param>
         /// <param name="perTap">Floats between the weights of consecutive taps (1 in PyTorch's layout, K when packed [D][Fy][Fx][K]).</param>
-        public static void Emit(SourceWriter w, LayerModel l, PhaseLayout phases, UnrollLevel level, IReadOnlyList<string> sources, string weight, long perTap, Action<Tap> tap, CancellationToken cancellationToken)
+        /// <param name="chunk">Input channels the loop goes over (a chunk of them); 0 for all of the group's.</param>
+        public static void Emit(SourceWriter w, LayerModel l, PhaseLayout phases, UnrollLevel level, IReadOnlyList<string> sources, string weight, long perTap, Action<Tap> tap, CancellationToken cancellationToken, int chunk = 0)
         {
             Window window = l.Window!;
             int fy = window.SizeY, fx = window.SizeX, sx = window.StrideX, sy = window.StrideY, dx = window.DilationX, dy = window.DilationY;
-            int channels = l.GroupDepth;
+            int channels = chunk > 0 ? chunk : l.GroupDepth;
             long depth = phases.Depth;
             long perChannel = (long)window.Taps * perTap;
             long plane = phases.Plane;
