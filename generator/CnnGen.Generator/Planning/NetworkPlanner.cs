@@ -530,6 +530,23 @@ namespace CnnGen.Generator.Planning
                 }
             }
 
+            // Stride 1 with padding on both sides: a phase row's right padding and the next row's left padding can be the
+            // same zeros, so a row needs only max(left, right) of them (D: rows of 57, not 58, so 1 junk column of 57 where 2
+            // of 58). A window reaching across the right edge reads on into the next row's left padding, all zeros too; the
+            // last row's reach goes on into the rows below, the next plane's left padding or the slack after the planes.
+            // Output rows must still fit the phase rows: W + L + R − (Fdx − 1) ≤ W + max(L, R), so min(L, R) ≤ Fdx − 1
+            // (a 1x1 conv with padding has output columns of padding alone: it keeps both).
+            int padRight = phaseWidth - window.PadLeft - input.Width;
+            if (sx == 1 && sy == 1 && !direct && window.PadLeft > 0 && padRight > 0 && Math.Min(window.PadLeft, padRight) <= window.ExtentX - 1)
+            {
+                phaseWidth = input.Width + Math.Max(window.PadLeft, padRight);
+                phases = phases with { Width = phaseWidth };
+                reach = ((window.ExtentY - 1) * (long)phaseWidth) + (window.ExtentX - 1);
+                phaseCopy = ((long)input.Depth * phases.Plane) + reach + MaxLanes;
+                positions = (long)output.Height * phaseWidth;
+                wideChannel = RoundUp(positions, MaxLanes);
+            }
+
             // A block of filters never spans two groups: its size divides the filters per group.
             int k = output.Depth, perGroup = k / layer.Groups;
             int rows = perGroup % 4 == 0 ? 4 : perGroup % 3 == 0 ? 3 : perGroup % 2 == 0 ? 2 : 1;

@@ -561,6 +561,14 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true } && s.Layers[0].Geometry is { StrideY: 3 });
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true } && s.Layers[0].Geometry is { } g && ((g.SizeY - 1) * g.DilationY) + 1 < g.StrideY);
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvColumnsPlan) >= 10, "too few draws reach the conv over gathered columns");
+            // Stride-1 phase rows that share the padding column between rows (W + max(L, R) long), symmetric or not.
+            var shared = _fixture.Specs.Where(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan p
+                && s.Layers[0].Geometry is { } g && p.Phases.Width < s.Width + g.PadLeft + g.PadRight).ToList();
+            Assert.True(shared.Count >= 10, "too few draws share the padding column between phase rows");
+            Assert.Contains(shared, s => s.Layers[0].Geometry is { } g && g.PadLeft != g.PadRight);
+            Assert.Contains(shared, s => s.Layers[0].Geometry is { DilationX: > 1 });
+            Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan p
+                && s.Layers[0].Geometry is { SizeX: 1, StrideX: 1, StrideY: 1, PadLeft: > 0, PadRight: > 0 } g && p.Phases.Width == s.Width + g.PadLeft + g.PadRight);
             var chunked = _fixture.Specs.Where(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan { Chunk: > 0 })
                 .Select(s => (Spec: s, Plan: (Generator.Planning.ConvPositionsPlan)s.Plan().Layers[0].Vector!)).ToList();
             Assert.True(chunked.Count >= 10, "too few draws take their input channels in chunks");

@@ -23,7 +23,7 @@ namespace CnnGen.Generator.Emitting.Kernels
             w.Line("// " + UnrollText(l, plan.Unroll) + ".");
             w.Line(plan.Direct
                 ? "// " + ConvPhases.Describe(plan.Phases, plan.ReadsInput) + "; output position q = y*" + l.Output.Width + " + x (rows are whole vectors), stored straight into the output."
-                : "// " + ConvPhases.Describe(plan.Phases, plan.ReadsInput) + "; output position q = y*" + plan.RowLength + " + x" + (plan.Straight ? " (no junk columns: stored straight into the output)." : ", columns x >= " + l.Output.Width + " are discarded."));
+                : "// " + ConvPhases.Describe(plan.Phases, plan.ReadsInput) + SharedPadding(l, plan) + "; output position q = y*" + plan.RowLength + " + x" + (plan.Straight ? " (no junk columns: stored straight into the output)." : ", columns x >= " + l.Output.Width + " are discarded."));
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
             using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu) " + Code.VectorConstraint))
@@ -84,6 +84,16 @@ namespace CnnGen.Generator.Emitting.Kernels
             {
                 EmitStep(w, l, plan, nr, cancellationToken);
             }
+        }
+
+        /// <summary>" (each row's right padding is the next row's left: 56 + 1 columns)" where the phase rows share it.</summary>
+        private static string SharedPadding(LayerModel l, ConvPositionsPlan plan)
+        {
+            Window window = l.Window!;
+            int gap = plan.Phases.Width - l.Input.Width;
+            return plan.ReadsInput || window.StrideX != 1 || gap >= window.PadLeft + window.PadRight
+                ? string.Empty
+                : " (each row's right padding is the next row's left: " + l.Input.Width + " + " + gap + " columns)";
         }
 
         /// <summary>"the 5x5 window unrolled, the loop over the 3 input channels kept", or what the plan's level keeps.</summary>
