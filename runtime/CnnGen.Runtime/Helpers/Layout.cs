@@ -95,8 +95,47 @@ namespace CnnGen.Runtime
             where TS : struct, ISimd<TV>
             where TV : struct
         {
-            PhaseBorders(input, width, height, depth, 1, 1, 1, 1, padLeft, padTop, padValue, phaseWidth, phaseHeight, phases);
-            CopyInside<TS, TV>(input, width, height, depth, padLeft, padTop, phaseWidth, phaseHeight, phases);
+            int plane = phaseWidth * phaseHeight;
+            if (input.Length < width * height * depth || phases.Length < (long)plane * depth || padLeft < 0 || padTop < 0 || phaseWidth < padLeft + width || phaseHeight < padTop + height)
+            {
+                throw new ArgumentException("The input or the phase buffer does not fit the shape.");
+            }
+
+            if (phaseWidth == width)
+            {
+                PhaseBorders(input, width, height, depth, 1, 1, 1, 1, padLeft, padTop, padValue, phaseWidth, phaseHeight, phases);
+                CopyInside<TS, TV>(input, width, height, depth, padLeft, padTop, phaseWidth, phaseHeight, phases);
+                return;
+            }
+
+            // One pass in memory order, each padded row written whole (its padding, then its input row): D's 64x56x56 into
+            // rows of 57 took 45 us so, 54 us with the padding written in a pass of its own first.
+            ref float source = ref MemoryMarshal.GetReference(input);
+            ref float target = ref MemoryMarshal.GetReference(phases);
+            Fill(ref Unsafe.Add(ref target, depth * plane), phases.Length - (depth * plane), padValue);
+            int right = phaseWidth - padLeft - width;
+            for (int d = 0; d < depth; d++)
+            {
+                ref float start = ref Unsafe.Add(ref target, d * plane);
+                Fill(ref start, padTop * phaseWidth, padValue);
+                for (int y = 0; y < height; y++)
+                {
+                    ref float row = ref Unsafe.Add(ref start, (padTop + y) * phaseWidth);
+                    for (int i = 0; i < padLeft; i++)
+                    {
+                        Unsafe.Add(ref row, i) = padValue;
+                    }
+
+                    CopyRow<TS, TV>(ref Unsafe.Add(ref source, ((d * height) + y) * width), ref Unsafe.Add(ref row, padLeft), width);
+                    ref float after = ref Unsafe.Add(ref row, padLeft + width);
+                    for (int i = 0; i < right; i++)
+                    {
+                        Unsafe.Add(ref after, i) = padValue;
+                    }
+                }
+
+                Fill(ref Unsafe.Add(ref start, (padTop + height) * phaseWidth), (phaseHeight - padTop - height) * phaseWidth, padValue);
+            }
         }
 
         /// <summary>

@@ -7,7 +7,8 @@ namespace CnnGen.Tests.Numerics
     /// <summary>
     /// The runtime's transposition (weight repacking, and the filter-vector conv's cell-major result into CHW) against
     /// the definition target[c·rows + r] = source[r·columns + c], element by element: whole 8x8 blocks (in registers with
-    /// AVX), the rows and columns past them, and shapes with no whole block. CI runs it again without AVX.
+    /// AVX), the rows and columns past them, and shapes with no whole block. CI runs it again without AVX. And the stride-1
+    /// phase copy (a conv's padded input) against the padded layout it is defined by.
     /// </summary>
     public sealed class LayoutTests
     {
@@ -49,6 +50,51 @@ namespace CnnGen.Tests.Numerics
                     Assert.Equal(source[(r * columns) + c], cells[1 + (c * rows) + r]);
                 }
             }
+        }
+
+        [Theory]
+        [InlineData(56, 56, 3, 1, 1, 57, 58)] // rows sharing their padding column (W + max(left, right))
+        [InlineData(5, 3, 4, 2, 1, 9, 6)]
+        [InlineData(20, 2, 3, 0, 0, 21, 3)]   // no padding left, one column right
+        [InlineData(7, 7, 2, 3, 3, 10, 13)]
+        [InlineData(1, 1, 1, 1, 1, 3, 3)]
+        [InlineData(17, 4, 3, 4, 0, 25, 5)]   // more than one vector of padding to the right
+        [InlineData(33, 3, 2, 0, 2, 33, 7)]   // no padding across: whole channels at once
+        public void The_stride_1_phase_copy_puts_each_cell_where_the_padded_layout_says(int width, int height, int depth, int left, int top, int phaseWidth, int phaseHeight)
+        {
+            // Every cell the pad value (the slack after the planes too), then each input cell at (left + x, top + y).
+            var input = new float[width * height * depth];
+            for (int i = 0; i < input.Length; i++)
+            {
+                input[i] = i + 1;
+            }
+
+            int plane = phaseWidth * phaseHeight;
+            var expected = new float[(plane * depth) + 37];
+            Array.Fill(expected, -7f);
+            for (int d = 0; d < depth; d++)
+            {
+                for (int y = 0; y < height; y++)
+                {
+                    for (int x = 0; x < width; x++)
+                    {
+                        expected[(d * plane) + ((top + y) * phaseWidth) + left + x] = input[(((d * height) + y) * width) + x];
+                    }
+                }
+            }
+
+            var actual = new float[expected.Length];
+            Array.Fill(actual, 99f);
+            if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                Layout.ToPhasesStride1<Simd512, System.Runtime.Intrinsics.Vector512<float>>(input, width, height, depth, left, top, -7f, phaseWidth, phaseHeight, actual);
+            }
+            else
+            {
+                Layout.ToPhasesStride1<Simd128, System.Runtime.Intrinsics.Vector128<float>>(input, width, height, depth, left, top, -7f, phaseWidth, phaseHeight, actual);
+            }
+
+            Assert.Equal(expected, actual);
         }
 
         [Fact]
