@@ -121,7 +121,7 @@ namespace CnnGen.Generator.Planning
     /// positions are output cells and the kernel stores straight into the output. Otherwise it writes a "wide"
     /// output of phase-width rows (<see cref="Straight"/>: that wide output has no junk and is the output itself).
     /// <see cref="Chunk"/>: a step takes its input channels that many at a time, every filter block over one chunk before
-    /// the next (the sums so far kept in the output between chunks); 0 for all of them at once.
+    /// the next (the sums so far kept where the step stores them: the output or the wide output); 0 for all of them at once.
     /// </summary>
     internal sealed record ConvPositionsPlan(
         PhaseLayout Phases,

@@ -565,7 +565,7 @@ namespace CnnGen.Generator.Planning
                 vectors = Math.Min(narrow + 2, 24 / rows);
             }
 
-            for (int nr = narrow + 1; chunk == 0 && nr <= narrow + 2 && rows * nr <= 24 && count % vectors != 0; nr++)
+            for (int nr = narrow + 1; vectors == narrow && nr <= narrow + 2 && rows * nr <= 24 && count % vectors != 0; nr++)
             {
                 if (count % nr == 0)
                 {
@@ -602,13 +602,21 @@ namespace CnnGen.Generator.Planning
         /// its vectors of positions plus the window's reach; with many channels those rows do not stay in L1 while the
         /// step goes through the filter blocks (each reading them all). Past 32 KB of them, the step takes the channels
         /// 16 (or a divisor from 8 to 15) at a time. Measured in alternating in-process runs: D (64 channels, 3x3 on
-        /// 56x56, 38 KB) 6-8 % faster with 16 or 32 channels a chunk (3 % with 4), F (32 channels, 3x3 stride 2) 2 %;
+        /// 56x56, 38 KB) 6-8 % faster with 16 or 32 channels a chunk (3 % with 4; 7.5 % on AVX2, 4 filters x 3 vectors
+        /// both), F (32 channels, 3x3 stride 2) 2 %;
         /// E (64 channels, 1x1, 12 KB) 20 % slower with chunks (the sums reloaded every 16 multiply-adds per vector).
-        /// 0: no chunks.
+        /// 0: no chunks (also for windows of fewer than 4 taps).
         /// </summary>
         internal static int ChannelChunk(LayerModel layer, PhaseLayout phases, int vectors)
         {
             Window window = layer.Window!;
+            if (window.Taps < 4)
+            {
+                // A 1x1 (or 1x2, 1x3) conv reloads its sums every few multiply-adds: E (64 channels, 1x1) was 20 % slower
+                // with chunks of 16.
+                return 0;
+            }
+
             long rows = (long)window.SizeY * phases.PhasesX;
             long rowFloats = ((long)vectors * MaxLanes) + ((window.ExtentX - 1) / window.StrideX);
             long bytes = layer.GroupDepth * rows * rowFloats * sizeof(float);

@@ -89,7 +89,11 @@ namespace CnnGen.Runtime
             }
         }
 
-        /// <summary><see cref="ToPhases{TS, TV}"/> for stride 1 on both axes: one phase plane per channel, the padded input itself.</summary>
+        /// <summary>
+        /// <see cref="ToPhases{TS, TV}"/> for stride 1 on both axes: one phase plane per channel, the padded input itself, in
+        /// rows <paramref name="phaseWidth"/> long: W + left + right, or as little as W + max(left, right) when consecutive rows
+        /// share the padding between them (a window reaching past a row's right edge reads the next row's left padding).
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ToPhasesStride1<TS, TV>(ReadOnlySpan<float> input, int width, int height, int depth, int padLeft, int padTop, float padValue, int phaseWidth, int phaseHeight, Span<float> phases)
             where TS : struct, ISimd<TV>
@@ -108,8 +112,9 @@ namespace CnnGen.Runtime
                 return;
             }
 
-            // One pass in memory order, each padded row written whole (its padding, then its input row): D's 64x56x56 into
-            // rows of 57 took 45 us so, 54 us with the padding written in a pass of its own first.
+            // The slack after the planes, then one pass over the planes in memory order, each padded row written whole (its
+            // padding and its input row): D's 64x56x56 into rows of 57 took 45 us so, 54 us with the padding written in a
+            // pass of its own first.
             ref float source = ref MemoryMarshal.GetReference(input);
             ref float target = ref MemoryMarshal.GetReference(phases);
             Fill(ref Unsafe.Add(ref target, depth * plane), phases.Length - (depth * plane), padValue);

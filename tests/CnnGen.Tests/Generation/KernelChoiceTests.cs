@@ -33,7 +33,9 @@ namespace CnnGen.Tests.Generation
         [Theory]
         [InlineData(56, 56, 64, 64, 3, 1, 16, 5)] // D: 38 KB of input rows per step, 16 channels a chunk, 4 filters x 5 vectors
         [InlineData(32, 32, 32, 64, 3, 2, 16, 5)] // F: 3x3 stride 2, two column phases
-        [InlineData(9, 2, 64, 60, 3, 1, 16, 3)]   // 2 rows of 11 positions: 2 vectors, too few for steps of 5
+        [InlineData(9, 2, 64, 60, 3, 1, 16, 3)]   // 2 rows of 10 positions: 2 vectors, too few for steps of 5
+        [InlineData(28, 28, 256, 64, 1, 1, 0, 3)] // 1x1 over 256 channels (49 KB): a 1x1 never takes chunks
+        [InlineData(14, 8, 64, 60, 3, 1, 16, 4)]  // 8 rows of 15: 8 vectors, too few for steps of 5, whole steps of 4
         [InlineData(56, 56, 40, 64, 5, 1, 10, 5)] // 40 channels, 5x5: chunks of 10
         [InlineData(28, 28, 64, 128, 1, 1, 0, 3)] // E: 1x1, 12 KB: no chunks (they measured 20 % slower)
         [InlineData(32, 32, 32, 32, 3, 1, 0, 4)]  // 32x32x32 3x3: 26 KB, no chunks (4 vectors: 68 of them in whole steps)

@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 1;
+        public const int Count = 164 + 60 + 30 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 3;
 
         public RandomNetworksFixture()
         {
@@ -43,6 +43,10 @@ namespace CnnGen.Tests.Numerics
                 // A stride-2 depthwise whose input rows each feed 10 output rows (a 3x4 window dilated 3 down, stride 1 down):
                 // more live rows than registers, so the phase-copy kernel takes it (no random draw reaches that).
                 .Append(new NetSpec(64, 40, 8, new[] { LayerSpec.Windowed(Kind.Conv, 8, new Window2d(3, 4, 2, 1, 1, 0, 2, 1, 1, 3), groups: 8), LayerSpec.Relu() }))
+                // Channels in chunks on a phase copy stored straight into the output (F's shape, smaller: 32 channels at 3x3
+                // stride 2 into rows of 16), and on rows sharing a padding column wider on the left (2) than the right (1).
+                .Append(new NetSpec(32, 4, 32, new[] { LayerSpec.Windowed(Kind.Conv, 8, Window2d.Square(3, 2, 1), rounding: OutputRounding.Floor), LayerSpec.Relu() }))
+                .Append(new NetSpec(20, 3, 64, new[] { LayerSpec.Windowed(Kind.Conv, 6, new Window2d(4, 3, 1, 1, 2, 1, 1, 1), bias: false) }))
                 .ToList();
             // Compiled with [SkipLocalsInit]: no kernel may rely on stackalloc being zeroed.
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList(), skipLocalsInit: true);
@@ -148,7 +152,7 @@ namespace CnnGen.Tests.Numerics
                     {
                         0 => new Window2d(f, f, 1, 1, 0, 0, 0, 0, dilation, dilation),      // no padding
                         1 => Window2d.Square(f, stride, f / 2),
-                        2 => new Window2d(f, Math.Max(1, f - 1), stride, 1, f / 2, f - 1 - (f / 2), 0, 1, dilation, 1),
+                        2 => new Window2d(f, Math.Max(1, f - 1), stride, 1, f - 1 - (f / 2), f / 2, 0, 1, dilation, 1), // right >= left
                         _ => new Window2d(f, f, stride, stride, 1, 1, 1, 1, dilation, dilation),
                     };
 
@@ -565,7 +569,9 @@ namespace CnnGen.Tests.Numerics
             var shared = _fixture.Specs.Where(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan p
                 && s.Layers[0].Geometry is { } g && p.Phases.Width < s.Width + g.PadLeft + g.PadRight).ToList();
             Assert.True(shared.Count >= 10, "too few draws share the padding column between phase rows");
-            Assert.Contains(shared, s => s.Layers[0].Geometry is { } g && g.PadLeft != g.PadRight);
+            Assert.Contains(shared, s => s.Layers[0].Geometry is { } g && g.PadLeft > g.PadRight);
+            Assert.Contains(shared, s => s.Layers[0].Geometry is { } g && g.PadLeft < g.PadRight);
+            Assert.Contains(shared, s => s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan { Chunk: > 0 });
             Assert.Contains(shared, s => s.Layers[0].Geometry is { DilationX: > 1 });
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan p
                 && s.Layers[0].Geometry is { SizeX: 1, StrideX: 1, StrideY: 1, PadLeft: > 0, PadRight: > 0 } g && p.Phases.Width == s.Width + g.PadLeft + g.PadRight);
@@ -573,7 +579,8 @@ namespace CnnGen.Tests.Numerics
                 .Select(s => (Spec: s, Plan: (Generator.Planning.ConvPositionsPlan)s.Plan().Layers[0].Vector!)).ToList();
             Assert.True(chunked.Count >= 10, "too few draws take their input channels in chunks");
             Assert.Contains(chunked, c => c.Plan.Chunk < 16);
-            Assert.Contains(chunked, c => c.Plan.Direct);
+            Assert.Contains(chunked, c => c.Plan is { Direct: true, ReadsInput: true });
+            Assert.Contains(chunked, c => c.Plan is { Direct: true, ReadsInput: false });
             Assert.Contains(chunked, c => c.Spec.Layers[0].Groups > 1);
             Assert.Contains(chunked, c => c.Spec.Layers[0].Geometry is { StrideX: 2 });
             Assert.Contains(chunked, c => c.Plan.Rows < 4);

@@ -43,7 +43,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                 w.Line(Code.RefTo("b", "bias"));
                 w.Line("int n = TS.Count;");
                 w.Line("int q = 0;");
-                w.Line("// Positions outside, filter blocks inside: one chunk of input stays in L1 while every filter block uses it.");
+                w.Line("// Positions outside, filter blocks inside: the input a step reads stays in L1 while every filter block uses it.");
                 w.Line("// Each step size is its own method: one method with all of them would be too large for the JIT to optimize.");
                 if (plan.Vectors == plan.NarrowVectors)
                 {
@@ -86,14 +86,14 @@ namespace CnnGen.Generator.Emitting.Kernels
             }
         }
 
-        /// <summary>" (each row's right padding is the next row's left: 56 + 1 columns)" where the phase rows share it.</summary>
+        /// <summary>" (rows share the padding between them: 56 + 1 columns)" where the phase rows are W + max(left, right) long.</summary>
         private static string SharedPadding(LayerModel l, ConvPositionsPlan plan)
         {
             Window window = l.Window!;
             int gap = plan.Phases.Width - l.Input.Width;
             return plan.ReadsInput || window.StrideX != 1 || gap >= window.PadLeft + window.PadRight
                 ? string.Empty
-                : " (each row's right padding is the next row's left: " + l.Input.Width + " + " + gap + " columns)";
+                : " (rows share the padding between them: " + l.Input.Width + " + " + gap + " columns)";
         }
 
         /// <summary>"the 5x5 window unrolled, the loop over the 3 input channels kept", or what the plan's level keeps.</summary>
@@ -144,14 +144,15 @@ namespace CnnGen.Generator.Emitting.Kernels
                 long channel = plan.Direct ? l.Output.Plane : plan.WideChannel;
                 if (chunks > 1)
                 {
-                    w.Line("// Input channels " + chunk + " at a time (chunk cb: channels cb*" + chunk + " .. cb*" + chunk + " + " + (chunk - 1) + "), every filter block on one chunk");
-                    w.Line("// before the next, so the input rows of a chunk stay in L1 meanwhile; the sums so far wait in the output.");
+                    w.Line("// Input channels " + chunk + " at a time (chunk cb: channels cb*" + chunk + " .. cb*" + chunk + " + " + (chunk - 1) + (l.Groups > 1 ? " of the group" : string.Empty) + "), every filter block");
+                    w.Line("// on one chunk before the next, so the input rows of a chunk stay in L1 meanwhile; the sums so far wait where");
+                    w.Line("// the step stores them (the bias before the first chunk, the fused activation, if any, after the last).");
                 }
 
                 using (w.For("cb", chunks, out Affine cb))
                 using (w.For("kb", k / mr, out Affine kb))
                 {
-                    w.Line("// Filters " + (kb * mr) + " .. " + ((kb * mr) + (mr - 1)) + ", each " + Text.Literal(filter) + " weights apart.");
+                    w.Line("// Filters " + (kb * mr) + " .. " + ((kb * mr) + (mr - 1)) + ", each " + Text.Literal(filter) + " weights apart" + (chunks > 1 ? "; chunk cb's channels " + Text.Literal((long)chunk * l.Window!.Taps) + " weights on." : "."));
                     w.Line("ref float wk = ref " + Code.At("weight", ((kb * (mr * filter)) + (cb * ((long)chunk * l.Window!.Taps))).ToString()) + ";");
                     string Output(int r) => Code.Unsafe + ".Add(ref target, " + ((((kb * mr) + r) * channel) + Affine.Var("q")) + ")";
                     if (chunks > 1)
