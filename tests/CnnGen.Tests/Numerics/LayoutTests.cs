@@ -83,18 +83,34 @@ namespace CnnGen.Tests.Numerics
                 }
             }
 
+            // Every vector width this machine runs (the 128-bit one everywhere, in software without vector instructions).
             var actual = new float[expected.Length];
             Array.Fill(actual, 99f);
-            if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            Layout.ToPhasesStride1<Simd128, System.Runtime.Intrinsics.Vector128<float>>(input, width, height, depth, left, top, -7f, phaseWidth, phaseHeight, actual);
+            Assert.Equal(expected, actual);
+            if (Simd256.IsSupported)
             {
-                Layout.ToPhasesStride1<Simd512, System.Runtime.Intrinsics.Vector512<float>>(input, width, height, depth, left, top, -7f, phaseWidth, phaseHeight, actual);
-            }
-            else
-            {
-                Layout.ToPhasesStride1<Simd128, System.Runtime.Intrinsics.Vector128<float>>(input, width, height, depth, left, top, -7f, phaseWidth, phaseHeight, actual);
+                Array.Fill(actual, 99f);
+                Layout.ToPhasesStride1<Simd256, System.Runtime.Intrinsics.Vector256<float>>(input, width, height, depth, left, top, -7f, phaseWidth, phaseHeight, actual);
+                Assert.Equal(expected, actual);
             }
 
-            Assert.Equal(expected, actual);
+            if (Simd512.IsSupported)
+            {
+                Array.Fill(actual, 99f);
+                Layout.ToPhasesStride1<Simd512, System.Runtime.Intrinsics.Vector512<float>>(input, width, height, depth, left, top, -7f, phaseWidth, phaseHeight, actual);
+                Assert.Equal(expected, actual);
+            }
+        }
+
+        [Fact]
+        public void A_phase_buffer_too_short_is_refused_and_left_as_it_was()
+        {
+            var input = new float[5 * 4 * 2];
+            var phases = new float[(7 * 6 * 2) - 1]; // one short of two 7x6 planes
+            Assert.Throws<ArgumentException>(() => Layout.ToPhasesStride1<Simd128, System.Runtime.Intrinsics.Vector128<float>>(input, 5, 4, 2, 1, 1, 0f, 7, 6, phases));
+            Assert.Throws<ArgumentException>(() => Layout.ToPhasesStride1<Simd128, System.Runtime.Intrinsics.Vector128<float>>(input, 5, 4, 2, 3, 1, 0f, 7, 6, new float[100])); // 3 + 5 > 7
+            Assert.All(phases, v => Assert.Equal(0f, v));
         }
 
         [Fact]
