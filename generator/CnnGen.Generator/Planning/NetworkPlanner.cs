@@ -603,17 +603,14 @@ namespace CnnGen.Generator.Planning
         /// step goes through the filter blocks (each reading them all). Past 32 KB of them, the step takes the channels
         /// 16 (or a divisor from 8 to 15) at a time. Measured in alternating in-process runs: D (64 channels, 3x3 on
         /// 56x56, 38 KB) 6-8 % faster with 16 or 32 channels a chunk (3 % with 4; 7.5 % on AVX2, 4 filters x 3 vectors
-        /// both), F (32 channels, 3x3 stride 2) 2 %;
-        /// E (64 channels, 1x1, 12 KB) 20 % slower with chunks (the sums reloaded every 16 multiply-adds per vector).
-        /// 0: no chunks (also for windows of fewer than 4 taps).
+        /// both), F (32 channels, 3x3 stride 2) 2 %. Never for windows of fewer than 4 taps, whose sums would be reloaded
+        /// every few multiply-adds: E (64 channels, 1x1) was 20 % slower with chunks of 16. 0: no chunks.
         /// </summary>
         internal static int ChannelChunk(LayerModel layer, PhaseLayout phases, int vectors)
         {
             Window window = layer.Window!;
             if (window.Taps < 4)
             {
-                // A 1x1 (or 1x2, 1x3) conv reloads its sums every few multiply-adds: E (64 channels, 1x1) was 20 % slower
-                // with chunks of 16.
                 return 0;
             }
 

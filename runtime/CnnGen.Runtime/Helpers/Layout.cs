@@ -99,11 +99,7 @@ namespace CnnGen.Runtime
             where TS : struct, ISimd<TV>
             where TV : struct
         {
-            int plane = phaseWidth * phaseHeight;
-            if (input.Length < width * height * depth || phases.Length < (long)plane * depth || padLeft < 0 || padTop < 0 || phaseWidth < padLeft + width || phaseHeight < padTop + height)
-            {
-                throw new ArgumentException("The input or the phase buffer does not fit the shape.");
-            }
+            int plane = CheckStride1(input, width, height, depth, padLeft, padTop, phaseWidth, phaseHeight, phases);
 
             if (phaseWidth == width)
             {
@@ -126,21 +122,25 @@ namespace CnnGen.Runtime
                 for (int y = 0; y < height; y++)
                 {
                     ref float row = ref Unsafe.Add(ref start, (padTop + y) * phaseWidth);
-                    for (int i = 0; i < padLeft; i++)
-                    {
-                        Unsafe.Add(ref row, i) = padValue;
-                    }
-
+                    Fill(ref row, padLeft, padValue);
                     CopyRow<TS, TV>(ref Unsafe.Add(ref source, ((d * height) + y) * width), ref Unsafe.Add(ref row, padLeft), width);
-                    ref float after = ref Unsafe.Add(ref row, padLeft + width);
-                    for (int i = 0; i < right; i++)
-                    {
-                        Unsafe.Add(ref after, i) = padValue;
-                    }
+                    Fill(ref Unsafe.Add(ref row, padLeft + width), right, padValue);
                 }
 
                 Fill(ref Unsafe.Add(ref start, (padTop + height) * phaseWidth), (phaseHeight - padTop - height) * phaseWidth, padValue);
             }
+        }
+
+        /// <summary>Checks the shapes of a stride-1 phase copy (throws if they do not fit); returns the floats in a plane.</summary>
+        private static int CheckStride1(ReadOnlySpan<float> input, int width, int height, int depth, int padLeft, int padTop, int phaseWidth, int phaseHeight, Span<float> phases)
+        {
+            int plane = phaseWidth * phaseHeight;
+            if (input.Length < width * height * depth || phases.Length < (long)plane * depth || padLeft < 0 || padTop < 0 || phaseWidth < padLeft + width || phaseHeight < padTop + height)
+            {
+                throw new ArgumentException("The input or the phase buffer does not fit the shape.");
+            }
+
+            return plane;
         }
 
         /// <summary>
@@ -152,11 +152,7 @@ namespace CnnGen.Runtime
             where TS : struct, ISimd<TV>
             where TV : struct
         {
-            int plane = phaseWidth * phaseHeight;
-            if (input.Length < width * height * depth || phases.Length < (long)plane * depth || padLeft < 0 || padTop < 0 || phaseWidth < padLeft + width || phaseHeight < padTop + height)
-            {
-                throw new ArgumentException("The input or the phase buffer does not fit the shape.");
-            }
+            int plane = CheckStride1(input, width, height, depth, padLeft, padTop, phaseWidth, phaseHeight, phases);
 
             ref float source = ref MemoryMarshal.GetReference(input);
             ref float target = ref Unsafe.Add(ref MemoryMarshal.GetReference(phases), (padTop * phaseWidth) + padLeft);

@@ -139,7 +139,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                 }
 
                 // With chunks of input channels, every filter block takes a chunk before the next chunk is read: the sums so
-                // far wait in the output, the bias starts the first chunk and the activation ends the last.
+                // far wait where the step stores them, the bias starts the first chunk and the activation ends the last.
                 int chunk = plan.Chunk, chunks = chunk > 0 ? l.GroupDepth / chunk : 1;
                 long channel = plan.Direct ? l.Output.Plane : plan.WideChannel;
                 if (chunks > 1)
