@@ -103,6 +103,67 @@ namespace CnnGen.Tests.Numerics
             }
         }
 
+        [Theory]
+        [InlineData(32, 32, 2, 2, 2, 1, 1, 17, 17)]  // F's and L1's copy: 3x3 at stride 2, padding 1
+        [InlineData(32, 32, 2, 2, 2, 0, 0, 16, 16)]  // Same padding at stride 2 with nothing on the left
+        [InlineData(28, 28, 3, 2, 2, 1, 1, 15, 15)]  // rows narrower than two 512-bit vectors
+        [InlineData(37, 9, 2, 2, 2, 2, 1, 21, 6)]    // odd width, two cells of padding left, more than one right
+        [InlineData(9, 5, 2, 3, 3, 3, 2, 7, 4)]      // stride 3 down, padding 3 left (odd phase first)
+        [InlineData(1, 3, 1, 2, 2, 1, 0, 2, 2)]      // one column: a phase with no input cell in a row
+        [InlineData(70, 4, 1, 2, 1, 0, 1, 36, 3)]    // stride 2 down with one row phase
+        public void The_stride_2_phase_copy_puts_each_cell_where_the_phase_layout_says(int width, int height, int depth, int strideY, int phasesY, int left, int top, int phaseWidth, int phaseHeight)
+        {
+            // Phase (py, px) of channel d holds padded cell (Sy·i + py, 2·j + px); the pad value everywhere else, the slack
+            // after the planes too.
+            var input = new float[width * height * depth];
+            for (int i = 0; i < input.Length; i++)
+            {
+                input[i] = i + 1;
+            }
+
+            int plane = phaseWidth * phaseHeight;
+            var expected = new float[(plane * 2 * phasesY * depth) + 37];
+            Array.Fill(expected, -7f);
+            for (int py = 0; py < phasesY; py++)
+            {
+                for (int px = 0; px < 2; px++)
+                {
+                    for (int d = 0; d < depth; d++)
+                    {
+                        for (int i = 0; i < phaseHeight; i++)
+                        {
+                            for (int j = 0; j < phaseWidth; j++)
+                            {
+                                int y = (strideY * i) + py - top, x = (2 * j) + px - left;
+                                if (y >= 0 && y < height && x >= 0 && x < width)
+                                {
+                                    expected[((((py * 2) + px) * depth) + d) * plane + (i * phaseWidth) + j] = input[(((d * height) + y) * width) + x];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+
+            var actual = new float[expected.Length];
+            Array.Fill(actual, 99f);
+            Layout.ToPhasesStride2<Simd128, System.Runtime.Intrinsics.Vector128<float>>(input, width, height, depth, strideY, phasesY, left, top, -7f, phaseWidth, phaseHeight, actual);
+            Assert.Equal(expected, actual);
+            if (Simd256.IsSupported)
+            {
+                Array.Fill(actual, 99f);
+                Layout.ToPhasesStride2<Simd256, System.Runtime.Intrinsics.Vector256<float>>(input, width, height, depth, strideY, phasesY, left, top, -7f, phaseWidth, phaseHeight, actual);
+                Assert.Equal(expected, actual);
+            }
+
+            if (Simd512.IsSupported)
+            {
+                Array.Fill(actual, 99f);
+                Layout.ToPhasesStride2<Simd512, System.Runtime.Intrinsics.Vector512<float>>(input, width, height, depth, strideY, phasesY, left, top, -7f, phaseWidth, phaseHeight, actual);
+                Assert.Equal(expected, actual);
+            }
+        }
+
         [Fact]
         public void A_phase_buffer_too_short_is_refused_and_left_as_it_was()
         {
