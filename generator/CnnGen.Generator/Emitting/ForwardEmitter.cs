@@ -217,7 +217,25 @@ namespace CnnGen.Generator.Emitting
                     arguments = weight + ", " + bias;
                 }
 
-                w.Line(kernel + "(" + source + ", " + arguments + ", " + target + ", relu: " + (step.FusedRelu ? "true" : "false") + ");");
+                // The carried layout (vector kernels only): this conv's output stored in the padded planes the next conv reads,
+                // or its input read from them.
+                string carried = string.Empty;
+                if (vector && layer.Vector is not null)
+                {
+                    if (step.PaddedInput)
+                    {
+                        source = Span(plan, step.Source, layer.Vector.PhaseLength); // the planes the conv before wrote: as long as this conv's copy
+                        carried += ", paddedIn: true";
+                    }
+
+                    if (step.PaddedOutput is { } padded)
+                    {
+                        target = Span(plan, step.Target, padded.Length);
+                        carried += ", paddedOut: true";
+                    }
+                }
+
+                w.Line(kernel + "(" + source + ", " + arguments + ", " + target + ", relu: " + (step.FusedRelu ? "true" : "false") + carried + ");");
             }
         }
 

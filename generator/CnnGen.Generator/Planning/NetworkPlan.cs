@@ -89,6 +89,25 @@ namespace CnnGen.Generator.Planning
 
         /// <summary>Floats of the repacked weight this kernel reads (0: it reads PyTorch's layout).</summary>
         public virtual int PackedLength => 0;
+
+        /// <summary>
+        /// In <c>Forward</c> this kernel's input may arrive already in its padded stride-1 phase planes (the carried
+        /// layout: the conv before it stored its output there), and then it copies nothing. Its public method still copies.
+        /// </summary>
+        public bool PaddedInput { get; init; }
+    }
+
+    /// <summary>
+    /// Where a conv writes its output in <c>Forward</c> when the one conv that reads it takes padded stride-1 phase planes
+    /// (the carried layout): planes of <see cref="Width"/> × <see cref="Height"/> with the output at
+    /// (<see cref="PadLeft"/>, <see cref="PadTop"/>), padding zero, <see cref="Length"/> floats in all (the reader's phase copy length).
+    /// </summary>
+    internal sealed record PaddedPlanes(int Width, int Height, int PadLeft, int PadTop, int Length)
+    {
+        public int Plane => Width * Height;
+
+        /// <summary>Where output cell (0, 0) of channel 0 lies.</summary>
+        public int Origin => (PadTop * Width) + PadLeft;
     }
 
     /// <summary>
@@ -144,6 +163,9 @@ namespace CnnGen.Generator.Planning
         public override int PhaseLength => PhaseCopyLength;
 
         public override int WideLength => WideCopyLength;
+
+        /// <summary>In <c>Forward</c>, the padded planes of the next conv this kernel may store its output in (null: never).</summary>
+        public PaddedPlanes? PaddedOutput { get; init; }
     }
 
     /// <summary>
@@ -447,6 +469,12 @@ namespace CnnGen.Generator.Planning
     internal sealed record ForwardStep(int Layer, bool FusedRelu, EquatableArray<int> Sources, int Target, bool InPlace, int Folded, int Last)
     {
         public int Source => Sources[0];
+
+        /// <summary>The step's conv stores its output in the padded planes the next step's conv reads (see <see cref="PaddedPlanes"/>).</summary>
+        public PaddedPlanes? PaddedOutput { get; init; }
+
+        /// <summary>The step's conv reads its input as the padded planes the step before stored (no copy).</summary>
+        public bool PaddedInput { get; init; }
     }
 
     /// <summary>Buffer numbers of <see cref="ForwardStep"/>: the input, the output, else a slot of the activation scratch.</summary>

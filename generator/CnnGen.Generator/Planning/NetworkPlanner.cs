@@ -101,6 +101,7 @@ namespace CnnGen.Generator.Planning
                 }
             }
 
+            CarryPadding(network, layers, steps);
             EquatableArray<int> slots = AssignSlots(network, steps, out int activation);
 
             int padded = 0, phases = 0, wide = 0;
@@ -188,6 +189,69 @@ namespace CnnGen.Generator.Planning
         /// element-wise step (activation, batch norm, Add) whose source is a slot read by nothing after it rewrites it in
         /// place. Sources are rewritten from layer indices into buffers.
         /// </summary>
+        /// <summary>
+        /// The carried layout: where a conv's output rows are whole vectors (<see cref="ConvPositionsPlan.Direct"/>) and the
+        /// one step that reads its value is a stride-1 conv that would copy it into padded phase planes, the first conv
+        /// stores its output in those planes in <c>Forward</c> (padding zeroed around it) and the second reads them as they
+        /// are: one copy of the activations fewer (ResNet-8's 3x3 convs after a conv, a stride-2 conv's 3x3 successor).
+        /// </summary>
+        private static void CarryPadding(NetworkModel network, List<LayerPlan> layers, List<ForwardStep> steps)
+        {
+            var stepOf = new Dictionary<int, int>();
+            for (int s = 0; s < steps.Count; s++)
+            {
+                for (int l = steps[s].Layer; l <= steps[s].Last; l++)
+                {
+                    stepOf[l] = s;
+                }
+            }
+
+            int[] readCount = new int[steps.Count];
+            foreach (ForwardStep step in steps)
+            {
+                foreach (int source in step.Sources)
+                {
+                    if (source >= 0)
+                    {
+                        readCount[stepOf[source]]++;
+                    }
+                }
+            }
+
+            int PlanAt(int layer) => layers.FindIndex(p => p.Layer.Index == layer);
+            for (int b = 0; b < steps.Count; b++)
+            {
+                ForwardStep reader = steps[b];
+                LayerModel conv = network.Layers[reader.Layer];
+                if (conv.Kind != LayerKind.Conv || conv.Window is not { StrideX: 1, StrideY: 1 } window || reader.Sources.Count != 1 || reader.Source < 0)
+                {
+                    continue;
+                }
+
+                int readerAt = PlanAt(reader.Layer);
+                (PhaseLayout Phases, int Length)? planes = layers[readerAt].Vector switch
+                {
+                    ConvPositionsPlan { ReadsInput: false } p => (p.Phases, p.PhaseLength),
+                    ConvFiltersPlan { ReadsInput: false } p => (p.Phases, p.PhaseLength),
+                    _ => null,
+                };
+                int a = stepOf[reader.Source];
+                ForwardStep writer = steps[a];
+                int writerAt = PlanAt(writer.Layer);
+                if (planes is not { } copy || copy.Phases.PhasesX != 1 || copy.Phases.PhasesY != 1 || writer.Last != reader.Source || readCount[a] != 1 ||
+                    network.Layers[writer.Layer].Kind != LayerKind.Conv || writerAt < 0 || layers[writerAt].Vector is not ConvPositionsPlan { Direct: true } producer)
+                {
+                    continue;
+                }
+
+                var padded = new PaddedPlanes(copy.Phases.Width, copy.Phases.Height, window.PadLeft, window.PadTop, copy.Length);
+                layers[writerAt] = layers[writerAt] with { Vector = producer with { PaddedOutput = padded } };
+                layers[readerAt] = layers[readerAt] with { Vector = layers[readerAt].Vector! with { PaddedInput = true } };
+                steps[a] = writer with { PaddedOutput = padded };
+                steps[b] = reader with { PaddedInput = true };
+            }
+        }
+
         private static EquatableArray<int> AssignSlots(NetworkModel network, List<ForwardStep> steps, out int total)
         {
             IReadOnlyList<LayerModel> layers = network.Layers;
@@ -256,7 +320,7 @@ namespace CnnGen.Generator.Planning
             {
                 ForwardStep step = steps[s];
                 LayerModel produced = layers[step.Last];
-                int length = produced.Output.Length;
+                int length = Math.Max(produced.Output.Length, step.PaddedOutput?.Length ?? 0);
                 var sources = new int[step.Sources.Count];
                 for (int k = 0; k < sources.Length; k++)
                 {

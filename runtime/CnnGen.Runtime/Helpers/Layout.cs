@@ -99,7 +99,7 @@ namespace CnnGen.Runtime
             where TS : struct, ISimd<TV>
             where TV : struct
         {
-            int plane = CheckStride1(input, width, height, depth, padLeft, padTop, phaseWidth, phaseHeight, phases);
+            int plane = CheckStride1(input.Length, width, height, depth, padLeft, padTop, phaseWidth, phaseHeight, phases);
 
             if (phaseWidth == width)
             {
@@ -132,11 +132,35 @@ namespace CnnGen.Runtime
             }
         }
 
+        /// <summary>
+        /// The padding of <see cref="ToPhasesStride1{TS, TV}"/>'s planes alone, the input cells left as they are: where a conv
+        /// in <c>Forward</c> stores its output straight into the padded planes the next conv reads (the carried layout), so
+        /// that conv needs no copy of its input.
+        /// </summary>
+        public static void PadBorders(int width, int height, int depth, int padLeft, int padTop, float padValue, int phaseWidth, int phaseHeight, Span<float> phases)
+        {
+            int plane = CheckStride1(width * height * depth, width, height, depth, padLeft, padTop, phaseWidth, phaseHeight, phases);
+            ref float target = ref MemoryMarshal.GetReference(phases);
+            Fill(ref Unsafe.Add(ref target, depth * plane), phases.Length - (depth * plane), padValue);
+            int right = phaseWidth - padLeft - width;
+            for (int d = 0; d < depth; d++)
+            {
+                ref float start = ref Unsafe.Add(ref target, d * plane);
+                Fill(ref start, (padTop * phaseWidth) + padLeft, padValue);
+                for (int y = 0; y < height; y++)
+                {
+                    Fill(ref Unsafe.Add(ref start, ((padTop + y) * phaseWidth) + padLeft + width), right + (y + 1 < height ? padLeft : 0), padValue);
+                }
+
+                Fill(ref Unsafe.Add(ref start, (padTop + height) * phaseWidth), (phaseHeight - padTop - height) * phaseWidth, padValue);
+            }
+        }
+
         /// <summary>Checks the shapes of a stride-1 phase copy (throws if they do not fit); returns the floats in a plane.</summary>
-        private static int CheckStride1(ReadOnlySpan<float> input, int width, int height, int depth, int padLeft, int padTop, int phaseWidth, int phaseHeight, Span<float> phases)
+        private static int CheckStride1(int inputLength, int width, int height, int depth, int padLeft, int padTop, int phaseWidth, int phaseHeight, Span<float> phases)
         {
             int plane = phaseWidth * phaseHeight;
-            if (input.Length < width * height * depth || phases.Length < (long)plane * depth || padLeft < 0 || padTop < 0 || phaseWidth < padLeft + width || phaseHeight < padTop + height)
+            if (inputLength < width * height * depth || phases.Length < (long)plane * depth || padLeft < 0 || padTop < 0 || phaseWidth < padLeft + width || phaseHeight < padTop + height)
             {
                 throw new ArgumentException("The input or the phase buffer does not fit the shape.");
             }
@@ -153,7 +177,7 @@ namespace CnnGen.Runtime
             where TS : struct, ISimd<TV>
             where TV : struct
         {
-            int plane = CheckStride1(input, width, height, depth, padLeft, padTop, phaseWidth, phaseHeight, phases);
+            int plane = CheckStride1(input.Length, width, height, depth, padLeft, padTop, phaseWidth, phaseHeight, phases);
 
             ref float source = ref MemoryMarshal.GetReference(input);
             ref float target = ref Unsafe.Add(ref MemoryMarshal.GetReference(phases), (padTop * phaseWidth) + padLeft);

@@ -46,6 +46,12 @@ namespace CnnGen.Tests.Generation
             "Chunked");
 
         [Fact]
+        public void Conv_storing_into_the_next_convs_padded_planes() => Verify(
+            "CarriedConvChain",
+            "[Input(16, 4, 2)] [Conv(4, 3, Padding = 1)] [Relu] [Conv(2, 3, Padding = 1)]\npublic partial class Carried { }",
+            "Carried");
+
+        [Fact]
         public void Pool_3x3_stride_2_floor() => Verify(
             "Pool3Stride2Floor",
             "[Input(8, 8, 2)] [MaxPool(3, Stride = 2, Rounding = OutputRounding.Floor)] [Relu]\npublic partial class FloorPool { }",

@@ -164,6 +164,35 @@ namespace CnnGen.Tests.Numerics
             }
         }
 
+        [Theory]
+        [InlineData(32, 32, 2, 1, 1, 34, 34)]
+        [InlineData(16, 3, 3, 1, 1, 17, 5)]   // rows sharing their padding column
+        [InlineData(16, 2, 2, 0, 2, 18, 5)]   // padding right and below only, more than a row of it
+        [InlineData(5, 4, 1, 3, 0, 9, 4)]     // more than one cell left, none above or below
+        public void The_padding_alone_is_written_around_a_carried_output(int width, int height, int depth, int left, int top, int phaseWidth, int phaseHeight)
+        {
+            // The carried layout: the conv before writes the input cells; PadBorders writes every other cell (and the slack).
+            int plane = phaseWidth * phaseHeight;
+            var expected = new float[(plane * depth) + 21];
+            Array.Fill(expected, -7f);
+            for (int d = 0; d < depth; d++)
+            {
+                for (int y = 0; y < height; y++)
+                {
+                    for (int x = 0; x < width; x++)
+                    {
+                        expected[(d * plane) + ((top + y) * phaseWidth) + left + x] = 99f;
+                    }
+                }
+            }
+
+            var actual = new float[expected.Length];
+            Array.Fill(actual, 99f);
+            Layout.PadBorders(width, height, depth, left, top, -7f, phaseWidth, phaseHeight, actual);
+            Assert.Equal(expected, actual);
+            Assert.Throws<ArgumentException>(() => Layout.PadBorders(width, height, depth, left, top, 0f, phaseWidth, phaseHeight, new float[(plane * depth) - 1]));
+        }
+
         [Fact]
         public void A_phase_buffer_too_short_is_refused_and_left_as_it_was()
         {

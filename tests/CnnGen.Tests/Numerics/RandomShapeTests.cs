@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 3;
+        public const int Count = 164 + 60 + 30 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 4;
 
         public RandomNetworksFixture()
         {
@@ -40,6 +40,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(16, seed: 10, SmallMapFiltersGen))
                 .Concat(Draw(10, seed: 11, DirectColumnGen))
                 .Concat(Draw(16, seed: 12, ChunkedChannelsGen))
+                .Concat(Draw(24, seed: 13, CarriedGen))
                 // A stride-2 depthwise whose input rows each feed 10 output rows (a 3x4 window dilated 3 down, stride 1 down):
                 // more live rows than registers, so the phase-copy kernel takes it (no random draw reaches that).
                 .Append(new NetSpec(64, 40, 8, new[] { LayerSpec.Windowed(Kind.Conv, 8, new Window2d(3, 4, 2, 1, 1, 0, 2, 1, 1, 3), groups: 8), LayerSpec.Relu() }))
@@ -47,6 +48,8 @@ namespace CnnGen.Tests.Numerics
                 // stride 2 into rows of 16), and on rows sharing a padding column wider on the left (2) than the right (1).
                 .Append(new NetSpec(32, 4, 32, new[] { LayerSpec.Windowed(Kind.Conv, 8, Window2d.Square(3, 2, 1), rounding: OutputRounding.Floor), LayerSpec.Relu() }))
                 .Append(new NetSpec(20, 3, 64, new[] { LayerSpec.Windowed(Kind.Conv, 6, new Window2d(4, 3, 1, 1, 2, 1, 1, 1), bias: false) }))
+                // The carried layout into the conv vectorized over its filters (16 filters, output rows of 12 in padded rows of 18).
+                .Append(new NetSpec(16, 6, 2, new[] { LayerSpec.Windowed(Kind.Conv, 4, Window2d.Square(3, 1, 1)), LayerSpec.Relu(), LayerSpec.Windowed(Kind.Conv, 16, Window2d.Square(7, 1, 1)) }))
                 .ToList();
             // Compiled with [SkipLocalsInit]: no kernel may rely on stackalloc being zeroed.
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList(), skipLocalsInit: true);
@@ -170,6 +173,72 @@ namespace CnnGen.Tests.Numerics
                     }
 
                     return new NetSpec(inputWidth, inputHeight, groups * perGroup, layers.ToArray());
+                });
+
+        // The carried layout: a conv whose output rows are whole vectors (16, 32 or 48 wide, stride 1 or 2: the direct
+        // kernel, its channels in chunks when there are 40 or 64) read only by a stride-1 conv that pads its input, on any
+        // side, maybe dilated or grouped; Forward stores the first conv's output straight into the second's padded planes.
+        // Sometimes a third conv follows a second whose rows are whole vectors too (a conv both reading and writing them).
+        private static readonly Gen<NetSpec> CarriedGen =
+            Gen.Select(Gen.OneOf(16, 32, 48), Gen.Int[1, 4], Gen.OneOf(1, 2, 3, 5, 40, 64), Gen.Int[1, 12], Gen.Int[0, 3], Gen.Int[1, 9], Gen.Int[1, 5], Gen.Int[1, 5])
+                .Select(Gen.Int[0, 2].Array[4], Gen.Bool, Gen.Int[1, 2], Gen.Int[0, 2], (t, pads, relu, dilation, third) =>
+                {
+                    (int w, int h, int d, int k1, int first, int k2, int fx, int fy) = t;
+                    if (d >= 40)
+                    {
+                        w = 32; // few positions, many channels: the chunked step
+                    }
+
+                    var layers = new List<LayerSpec>();
+                    int inputWidth = w, inputHeight = h;
+                    switch (first)
+                    {
+                        case 0:
+                            layers.Add(LayerSpec.Windowed(Kind.Conv, k1, Window2d.Square(3, 1, 1)));
+                            break;
+                        case 1:
+                            layers.Add(LayerSpec.Windowed(Kind.Conv, k1, Window2d.Square(1, 1, 0), bias: false)); // reads its input as it is
+                            break;
+                        case 2:
+                            inputWidth = 2 * w;
+                            inputHeight = 2 * h;
+                            layers.Add(LayerSpec.Windowed(Kind.Conv, k1, Window2d.Square(3, 2, 1), rounding: OutputRounding.Floor));
+                            break;
+                        default:
+                            layers.Add(LayerSpec.Windowed(Kind.Conv, k1, Window2d.Square(5, 1, 2)));
+                            break;
+                    }
+
+                    if (relu)
+                    {
+                        layers.Add(LayerSpec.Relu());
+                    }
+
+                    if (third == 2)
+                    {
+                        // Padding that keeps the width: the second conv's rows are whole vectors too, and it carries into a third.
+                        int across = (fx - 1) * dilation;
+                        pads[0] = across / 2;
+                        pads[1] = across - pads[0];
+                    }
+
+                    if (pads.All(p => p == 0))
+                    {
+                        pads[1] = 1;
+                    }
+
+                    int dilationY = h + pads[2] + pads[3] - ((fy - 1) * dilation) >= 1 ? dilation : 1;
+                    int fyFit = Math.Min(fy, h + pads[2] + pads[3]);
+                    int dilationX = w + pads[0] + pads[1] - ((fx - 1) * dilation) >= 1 ? dilation : 1;
+                    int groups = k1 % 2 == 0 && k2 % 2 == 0 && fx == 2 ? 2 : 1;
+                    layers.Add(LayerSpec.Windowed(Kind.Conv, k2, new Window2d(fx, fyFit, 1, 1, pads[0], pads[1], pads[2], pads[3], dilationX, dilationY), groups: groups));
+                    if (third == 2)
+                    {
+                        layers.Add(LayerSpec.Relu());
+                        layers.Add(LayerSpec.Windowed(Kind.Conv, 3, Window2d.Square(3, 1, 1)));
+                    }
+
+                    return new NetSpec(inputWidth, inputHeight, d, layers.ToArray());
                 });
 
         // Windows at stride 1 without padding whose output rows are whole 16-float vectors (the input fx − 1 wider): the
@@ -460,6 +529,34 @@ namespace CnnGen.Tests.Numerics
         }
 
         /// <summary>
+        /// Forward relies on nothing its per-thread scratch held before the call: after a first call, every [ThreadStatic]
+        /// float array of the network (activations, phase copies, wide outputs, padded copies) is filled with NaN, and a
+        /// second call must still match the reference. (The carried layout zeroes the padding around a conv's output in
+        /// each call: a fresh arena is zero, so only stale contents show a border left unwritten.)
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(Indices))]
+        public void Forward_relies_on_nothing_left_in_its_scratch(int index)
+        {
+            (NetSpec spec, ITestNetwork net, float[] parameters, float[] input) = Prepare(index, seed: index + 3000);
+            float[] expected = spec.RunReference(input, parameters).Output;
+            net.SetParameters(parameters);
+            var output = new float[expected.Length];
+            net.Forward(input, output);
+            foreach (System.Reflection.FieldInfo field in net.GetType().GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static))
+            {
+                if (field.FieldType == typeof(float[]) && field.IsDefined(typeof(ThreadStaticAttribute), false) && field.GetValue(null) is float[] scratch)
+                {
+                    Array.Fill(scratch, float.NaN);
+                }
+            }
+
+            Array.Fill(output, 0f);
+            net.Forward(input, output);
+            Numbers.AssertClose(expected, output, $"{spec}: Forward after its scratch was filled with NaN");
+        }
+
+        /// <summary>
         /// Forward's steps at each vector width this machine runs and with the scalar kernels, called directly (the
         /// generated <c>ForwardVector&lt;TS, TV&gt;</c> and <c>ForwardScalar</c>), so every path is checked on every run,
         /// not only the one the dispatch picks here.
@@ -575,6 +672,19 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(shared, s => s.Layers[0].Geometry is { DilationX: > 1 });
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan p
                 && s.Layers[0].Geometry is { SizeX: 1, StrideX: 1, StrideY: 1, PadLeft: > 0, PadRight: > 0 } g && p.Phases.Width == s.Width + g.PadLeft + g.PadRight);
+            // The carried layout: a conv storing its output in the next conv's padded planes, in every form drawn.
+            var carried = _fixture.Specs.Where(s => s.Plan().Steps.Any(st => st.PaddedOutput is not null)).Select(s => (Spec: s, Plan: s.Plan())).ToList();
+            Assert.True(carried.Count >= 12, "too few draws carry a conv's output in the next conv's padded planes");
+            Assert.Contains(carried, c => c.Plan.Layers.Any(l => l.Vector is Generator.Planning.ConvPositionsPlan { Chunk: > 0, PaddedOutput: not null }));
+            Assert.Contains(carried, c => c.Plan.Layers.Any(l => l.Vector is Generator.Planning.ConvPositionsPlan { ReadsInput: true, PaddedOutput: not null }));
+            Assert.Contains(carried, c => c.Plan.Layers.Any(l => l.Vector is Generator.Planning.ConvPositionsPlan { PaddedInput: true, PaddedOutput: not null }));
+            Assert.Contains(carried, c => c.Plan.Layers.Any(l => l.Vector is Generator.Planning.ConvPositionsPlan { PaddedInput: true, Direct: false }));
+            Assert.Contains(carried, c => c.Spec.Layers[0].Geometry is { StrideX: 2 });
+            Assert.Contains(carried, c => c.Spec.Layers.Any(l => l.Geometry is { DilationX: 2 } && l.Kind == Kind.Conv));
+            Assert.Contains(carried, c => c.Spec.Layers.Any(l => l.Geometry is { PadLeft: 0, PadRight: > 0 }));
+            Assert.Contains(carried, c => c.Spec.Layers.Any(l => l.Geometry is { PadTop: > 0, PadLeft: 0, PadRight: 0 }));
+            Assert.Contains(carried, c => c.Spec.Layers[1].Kind == Kind.Relu);
+            Assert.Contains(carried, c => c.Plan.Layers.Any(l => l.Vector is Generator.Planning.ConvFiltersPlan { PaddedInput: true }));
             var chunked = _fixture.Specs.Where(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan { Chunk: > 0 })
                 .Select(s => (Spec: s, Plan: (Generator.Planning.ConvPositionsPlan)s.Plan().Layers[0].Vector!)).ToList();
             Assert.True(chunked.Count >= 10, "too few draws take their input channels in chunks");

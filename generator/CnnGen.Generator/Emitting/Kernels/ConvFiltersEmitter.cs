@@ -28,9 +28,9 @@ namespace CnnGen.Generator.Emitting.Kernels
             w.Line("// " + ConvPhases.Describe(plan.Phases, plan.ReadsInput) + ".");
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
-            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " packedWeight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu) " + Code.VectorConstraint))
+            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " packedWeight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu" + ConvPhases.CarriedParameters(plan, paddedOutput: false) + ") " + Code.VectorConstraint))
             {
-                ConvPhases.EmitSource(w, l, plan.Phases, plan.ReadsInput, plan.PhaseLength);
+                ConvPhases.EmitSource(w, l, plan.Phases, plan.ReadsInput, plan.PhaseLength, plan.PaddedInput);
                 w.Line(Code.Span + " cells = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Wide + ", " + GeneratedNames.MaxWideLength + ").Slice(0, " + Text.Literal(plan.WideLength) + ");");
                 w.Line(Code.RefTo("target", "cells"));
                 w.Line(Code.RefTo("w", "packedWeight") + " // [" + l.Input.Depth + "][" + window.SizeY + "][" + window.SizeX + "][" + k + "]");

@@ -6,7 +6,11 @@ namespace CnnGen.Generator.Emitting.Kernels
     /// <summary>What the vector conv kernels share: the phase copy of the input (or the input itself) as <c>source</c>.</summary>
     internal static class ConvPhases
     {
-        public static void EmitSource(SourceWriter w, LayerModel l, PhaseLayout phases, bool readsInput, int phaseLength)
+        /// <summary>
+        /// <c>source</c>: the input itself, or its phase copy. With <paramref name="paddedInput"/> the method takes
+        /// <c>bool paddedIn</c>: <c>Forward</c> passes true when the conv before stored the input in these padded planes already.
+        /// </summary>
+        public static void EmitSource(SourceWriter w, LayerModel l, PhaseLayout phases, bool readsInput, int phaseLength, bool paddedInput = false)
         {
             if (readsInput)
             {
@@ -15,10 +19,28 @@ namespace CnnGen.Generator.Emitting.Kernels
                 return;
             }
 
+            if (paddedInput)
+            {
+                w.Line("// In Forward the input may arrive in its padded planes already (the conv before stored it there): no copy then.");
+                w.Line(Code.RefTo("source", "input"));
+                using (w.Block("if (!paddedIn)"))
+                {
+                    w.Line(Code.Span + " phases = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Phases + ", " + GeneratedNames.MaxPhaseLength + ").Slice(0, " + Text.Literal(phaseLength) + ");");
+                    EmitCopy(w, l, phases, "input", l.Input.Depth);
+                    w.Line("source = ref " + Code.MemoryMarshal + ".GetReference(phases);");
+                }
+
+                return;
+            }
+
             w.Line(Code.Span + " phases = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Phases + ", " + GeneratedNames.MaxPhaseLength + ").Slice(0, " + Text.Literal(phaseLength) + ");");
             EmitCopy(w, l, phases, "input", l.Input.Depth);
             w.Line(Code.RefTo("source", "phases"));
         }
+
+        /// <summary>The optional parameters a vector conv method takes for the carried layout (empty when it never uses it).</summary>
+        public static string CarriedParameters(KernelPlan plan, bool paddedOutput) =>
+            (plan.PaddedInput ? ", bool paddedIn = false" : string.Empty) + (paddedOutput ? ", bool paddedOut = false" : string.Empty);
 
         /// <summary>
         /// The call that copies <paramref name="depth"/> channels of <paramref name="input"/> into the span <c>phases</c>.

@@ -26,12 +26,22 @@ namespace CnnGen.Generator.Emitting.Kernels
                 : "// " + ConvPhases.Describe(plan.Phases, plan.ReadsInput) + SharedPadding(l, plan) + "; output position q = y*" + plan.RowLength + " + x" + (plan.Straight ? " (no junk columns: stored straight into the output)." : ", columns x >= " + l.Output.Width + " are discarded."));
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
-            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu) " + Code.VectorConstraint))
+            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu" + ConvPhases.CarriedParameters(plan, plan.PaddedOutput is not null) + ") " + Code.VectorConstraint))
             {
-                ConvPhases.EmitSource(w, l, plan.Phases, plan.ReadsInput, plan.PhaseLength);
+                ConvPhases.EmitSource(w, l, plan.Phases, plan.ReadsInput, plan.PhaseLength, plan.PaddedInput);
                 if (plan.Direct || plan.Straight)
                 {
                     w.Line(Code.RefTo("target", "output"));
+                    if (plan.PaddedOutput is { } padded)
+                    {
+                        using (w.Block("if (paddedOut)"))
+                        {
+                            w.Line("// In Forward: the output goes into the padded planes the next conv reads, " + l.Output.Width + "x" + l.Output.Height + " at (" + padded.PadLeft + ", " + padded.PadTop + ") in planes of "
+                                + padded.Width + "x" + padded.Height + ", their padding zeroed here.");
+                            w.Line(Code.Layout + ".PadBorders(" + l.Output.Width + ", " + l.Output.Height + ", " + k + ", " + padded.PadLeft + ", " + padded.PadTop + ", 0f, " + padded.Width + ", " + padded.Height + ", output);");
+                            w.Line("target = ref " + Code.Unsafe + ".Add(ref target, " + Text.Literal(padded.Origin) + ");");
+                        }
+                    }
                 }
                 else
                 {
@@ -117,7 +127,7 @@ namespace CnnGen.Generator.Emitting.Kernels
             string condition = nr == 1 ? "q < " + Text.Literal(plan.Positions) : "q + (" + step + ") < " + Text.Literal(plan.Positions) + " + n";
             using (w.Block("for (; " + condition + "; q += " + step + ")"))
             {
-                w.Line(GeneratedNames.Step(l.Name, nr) + "<TS, TV>(ref source, ref w, ref b, ref target, q, relu);");
+                w.Line(GeneratedNames.Step(l.Name, nr) + "<TS, TV>(ref source, ref w, ref b, ref target, q, relu" + (plan.PaddedOutput is null ? string.Empty : ", paddedOut") + ");");
             }
         }
 
@@ -131,11 +141,25 @@ namespace CnnGen.Generator.Emitting.Kernels
                 + (l.Groups > 1 ? " (" + (k / l.Groups) + " per group of " + l.GroupDepth + " input channels)." : "."));
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
-            using (w.Block("private static void " + GeneratedNames.Step(l.Name, nr) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int q, bool relu) " + Code.VectorConstraint))
+            using (w.Block("private static void " + GeneratedNames.Step(l.Name, nr) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int q, bool relu" + (plan.PaddedOutput is null ? string.Empty : ", bool paddedOut") + ") " + Code.VectorConstraint))
             {
                 if (nr > 1)
                 {
                     w.Line("int n = TS.Count;");
+                }
+
+                if (plan.PaddedOutput is { } padded)
+                {
+                    // Output rows are whole vectors (a direct kernel), so each vector lies in one row: vector v's row is (q + v*n) / W.
+                    int width = l.Output.Width;
+                    w.Line("// The output's layout: CHW planes of " + width + "x" + l.Output.Height + ", or in Forward the next conv's padded planes of " + padded.Width + "x" + padded.Height
+                        + ", where output row y lies y*" + (padded.Width - width) + " cells further on than in CHW (from the origin the caller set).");
+                    w.Line("int plane = paddedOut ? " + Text.Literal(padded.Plane) + " : " + Text.Literal(l.Output.Plane) + ";");
+                    w.Line("int gap = paddedOut ? " + (padded.Width - width) + " : 0;");
+                    for (int v = 0; v < nr; v++)
+                    {
+                        w.Line("int g" + v + " = " + (v == 0 ? "q" : "(" + Code.PlusVectors("q", v) + ")") + " / " + width + " * gap;");
+                    }
                 }
 
                 // With chunks of input channels, every filter block takes a chunk before the next chunk is read: the sums so
@@ -154,7 +178,10 @@ namespace CnnGen.Generator.Emitting.Kernels
                 {
                     w.Line("// Filters " + (kb * mr) + " .. " + ((kb * mr) + (mr - 1)) + ", each " + Text.Literal(filter) + " weights apart" + (chunks > 1 ? "; chunk cb's channels " + Text.Literal((long)chunk * l.Window!.Taps) + " weights on." : "."));
                     w.Line("ref float wk = ref " + Code.At("weight", ((kb * (mr * filter)) + (cb * ((long)chunk * l.Window!.Taps))).ToString()) + ";");
-                    string Output(int r) => Code.Unsafe + ".Add(ref target, " + ((((kb * mr) + r) * channel) + Affine.Var("q")) + ")";
+                    string Output(int r) => plan.PaddedOutput is null
+                        ? Code.Unsafe + ".Add(ref target, " + ((((kb * mr) + r) * channel) + Affine.Var("q")) + ")"
+                        : Code.Unsafe + ".Add(ref target, " + PlaneOffset(((kb * mr) + r).ToString()) + ")";
+                    string At(int v) => plan.PaddedOutput is null ? Code.PlusVectors("0", v) : Code.PlusVectors("g" + v, v);
                     if (chunks > 1)
                     {
                         w.Line("TV " + string.Join(", ", Enumerable.Range(0, mr).SelectMany(r => Enumerable.Range(0, nr).Select(v => "a" + r + v))) + ";");
@@ -182,7 +209,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                                 w.Line("ref float p" + r + " = ref " + Output(r) + ";");
                                 for (int v = 0; v < nr; v++)
                                 {
-                                    w.Line("a" + r + v + " = " + Code.Load("p" + r, Code.PlusVectors("0", v)) + ";");
+                                    w.Line("a" + r + v + " = " + Code.Load("p" + r, At(v)) + ";");
                                 }
                             }
                         }
@@ -250,7 +277,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                         w.Line("ref float o" + r + " = ref " + Output(r) + ";");
                         for (int v = 0; v < nr; v++)
                         {
-                            w.Line(Code.Store("a" + r + v, "o" + r, Code.PlusVectors("0", v)));
+                            w.Line(Code.Store("a" + r + v, "o" + r, At(v)));
                         }
                     }
                 }
@@ -258,6 +285,10 @@ namespace CnnGen.Generator.Emitting.Kernels
 
             w.Line();
         }
+
+        /// <summary>"q", "(2 * plane) + q" or "(((kb * 4) + 1) * plane) + q": filter <paramref name="filter"/>'s plane of the carried output, position q.</summary>
+        private static string PlaneOffset(string filter) =>
+            filter == "0" ? "q" : "(" + (long.TryParse(filter, out _) ? filter : "(" + filter + ")") + " * plane) + q";
 
         /// <summary>An offset (literal or expression) plus a constant.</summary>
         internal static string Plus(string offset, long constant)
