@@ -108,9 +108,30 @@ namespace CnnGen.Runtime
                 return;
             }
 
-            // The slack after the planes, then one pass over the planes in memory order, each padded row written whole (its
-            // padding and its input row): D's 64x56x56 into rows of 57 took 45 us so, 54 us with the padding written in a
-            // pass of its own first.
+            Stride1Planes<TS, TV>(input, copy: true, width, height, depth, padLeft, padTop, padValue, phaseWidth, phaseHeight, phases, plane);
+        }
+
+        /// <summary>
+        /// The padding of <see cref="ToPhasesStride1{TS, TV}"/>'s planes alone, the input cells left as they are: where a conv
+        /// in <c>Forward</c> stores its output straight into the padded planes the next conv reads (the carried layout), so
+        /// that conv needs no copy of its input.
+        /// </summary>
+        public static void PadBorders(int width, int height, int depth, int padLeft, int padTop, float padValue, int phaseWidth, int phaseHeight, Span<float> phases)
+        {
+            int plane = CheckStride1(width * height * depth, width, height, depth, padLeft, padTop, phaseWidth, phaseHeight, phases);
+            Stride1Planes<Simd128, Vector128<float>>(default, copy: false, width, height, depth, padLeft, padTop, padValue, phaseWidth, phaseHeight, phases, plane);
+        }
+
+        /// <summary>
+        /// The slack after the planes, then one pass over the planes in memory order, each padded row written whole: its
+        /// padding and (with <paramref name="copy"/>) its input row. D's 64x56x56 into rows of 57 took 45 us so, 54 us with
+        /// the padding written in a pass of its own first.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Stride1Planes<TS, TV>(ReadOnlySpan<float> input, bool copy, int width, int height, int depth, int padLeft, int padTop, float padValue, int phaseWidth, int phaseHeight, Span<float> phases, int plane)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
             ref float source = ref MemoryMarshal.GetReference(input);
             ref float target = ref MemoryMarshal.GetReference(phases);
             Fill(ref Unsafe.Add(ref target, depth * plane), phases.Length - (depth * plane), padValue);
@@ -124,32 +145,12 @@ namespace CnnGen.Runtime
                 for (int y = 0; y < height; y++)
                 {
                     int after = ((padTop + y) * phaseWidth) + padLeft + width;
-                    CopyRow<TS, TV>(ref Unsafe.Add(ref source, ((d * height) + y) * width), ref Unsafe.Add(ref start, after - width), width);
+                    if (copy)
+                    {
+                        CopyRow<TS, TV>(ref Unsafe.Add(ref source, ((d * height) + y) * width), ref Unsafe.Add(ref start, after - width), width);
+                    }
+
                     Fill(ref Unsafe.Add(ref start, after), right + (y + 1 < height ? padLeft : 0), padValue);
-                }
-
-                Fill(ref Unsafe.Add(ref start, (padTop + height) * phaseWidth), (phaseHeight - padTop - height) * phaseWidth, padValue);
-            }
-        }
-
-        /// <summary>
-        /// The padding of <see cref="ToPhasesStride1{TS, TV}"/>'s planes alone, the input cells left as they are: where a conv
-        /// in <c>Forward</c> stores its output straight into the padded planes the next conv reads (the carried layout), so
-        /// that conv needs no copy of its input.
-        /// </summary>
-        public static void PadBorders(int width, int height, int depth, int padLeft, int padTop, float padValue, int phaseWidth, int phaseHeight, Span<float> phases)
-        {
-            int plane = CheckStride1(width * height * depth, width, height, depth, padLeft, padTop, phaseWidth, phaseHeight, phases);
-            ref float target = ref MemoryMarshal.GetReference(phases);
-            Fill(ref Unsafe.Add(ref target, depth * plane), phases.Length - (depth * plane), padValue);
-            int right = phaseWidth - padLeft - width;
-            for (int d = 0; d < depth; d++)
-            {
-                ref float start = ref Unsafe.Add(ref target, d * plane);
-                Fill(ref start, (padTop * phaseWidth) + padLeft, padValue);
-                for (int y = 0; y < height; y++)
-                {
-                    Fill(ref Unsafe.Add(ref start, ((padTop + y) * phaseWidth) + padLeft + width), right + (y + 1 < height ? padLeft : 0), padValue);
                 }
 
                 Fill(ref Unsafe.Add(ref start, (padTop + height) * phaseWidth), (phaseHeight - padTop - height) * phaseWidth, padValue);
