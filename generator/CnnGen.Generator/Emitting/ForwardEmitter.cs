@@ -169,6 +169,17 @@ namespace CnnGen.Generator.Emitting
                     case LayerKind.Softmax:
                         w.Line(Graph + ".Softmax" + generic + "(" + source + ", " + target + ", " + l.Input.Depth + ", " + Text.Literal(l.Input.Plane) + ");");
                         continue;
+                    case LayerKind.Add when vector && step.OperandPlanes is { } planes:
+                    {
+                        // One operand in the padded planes a conv stored for the next conv (the carried layout); a + b = b + a.
+                        int k = step.PaddedOperand;
+                        w.Line("// " + Label(n, l.Sources[k]) + " read in the padded planes its conv stored for the next conv");
+                        string plain = Span(plan, step.Sources[1 - k], l.Input.Length), padded = Span(plan, step.Sources[k], planes.Length);
+                        w.Line(Graph + ".AddPadded" + generic + "(" + plain + ", " + padded + ", " + target + ", relu: " + (step.FusedRelu ? "true" : "false") + ", "
+                            + l.Input.Width + ", " + l.Input.Height + ", " + l.Input.Depth + ", " + planes.Width + ", " + Text.Literal(planes.Plane) + ", " + Text.Literal(planes.Origin) + ");");
+                        continue;
+                    }
+
                     case LayerKind.Add:
                         w.Line(Graph + ".Add" + generic + "(" + source + ", " + Span(plan, step.Sources[1], l.Input.Length) + ", " + target + ", relu: " + (step.FusedRelu ? "true" : "false") + ");");
                         continue;

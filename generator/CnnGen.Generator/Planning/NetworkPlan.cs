@@ -475,6 +475,12 @@ namespace CnnGen.Generator.Planning
 
         /// <summary>The step's conv reads its input as the padded planes the step before stored (no copy).</summary>
         public bool PaddedInput { get; init; }
+
+        /// <summary>An Add's operand (0 or 1) that is in padded planes (<see cref="PaddedPlanes"/>, the conv reading the same value takes them); −1: none.</summary>
+        public int PaddedOperand { get; init; } = -1;
+
+        /// <summary>The planes of <see cref="PaddedOperand"/>.</summary>
+        public PaddedPlanes? OperandPlanes { get; init; }
     }
 
     /// <summary>Buffer numbers of <see cref="ForwardStep"/>: the input, the output, else a slot of the activation scratch.</summary>

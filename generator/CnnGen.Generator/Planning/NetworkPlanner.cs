@@ -191,64 +191,66 @@ namespace CnnGen.Generator.Planning
         /// </summary>
         /// <summary>
         /// The carried layout: where a conv's output rows are whole vectors (<see cref="ConvPositionsPlan.Direct"/>) and the
-        /// one step that reads its value is a stride-1 conv that would copy it into padded phase planes, the first conv
-        /// stores its output in those planes in <c>Forward</c> (padding zeroed around it) and the second reads them as they
-        /// are: one copy of the activations fewer (ResNet-8's 3x3 convs after a conv, a stride-2 conv's 3x3 successor).
+        /// steps that read its value are one stride-1 conv that would copy it into padded phase planes and, maybe, Adds (a
+        /// residual block's shortcut), the first conv stores its output in those planes in <c>Forward</c> (padding zeroed
+        /// around it), the second reads them as they are and the Adds read their operand from them: one copy of the
+        /// activations fewer (ResNet-8's first 3x3 convs and their shortcut, a stride-2 conv's 3x3 successor).
         /// </summary>
         private static void CarryPadding(NetworkModel network, List<LayerPlan> layers, List<ForwardStep> steps)
         {
-            var stepOf = new Dictionary<int, int>();
-            for (int s = 0; s < steps.Count; s++)
-            {
-                for (int l = steps[s].Layer; l <= steps[s].Last; l++)
-                {
-                    stepOf[l] = s;
-                }
-            }
-
-            int[] readCount = new int[steps.Count];
-            foreach (ForwardStep step in steps)
-            {
-                foreach (int source in step.Sources)
-                {
-                    if (source >= 0)
-                    {
-                        readCount[stepOf[source]]++;
-                    }
-                }
-            }
-
             int PlanAt(int layer) => layers.FindIndex(p => p.Layer.Index == layer);
-            for (int b = 0; b < steps.Count; b++)
+            for (int a = 0; a < steps.Count; a++)
             {
-                ForwardStep reader = steps[b];
-                LayerModel conv = network.Layers[reader.Layer];
-                if (conv.Kind != LayerKind.Conv || conv.Window is not { StrideX: 1, StrideY: 1 } window || reader.Sources.Count != 1 || reader.Source < 0)
-                {
-                    continue;
-                }
-
-                int readerAt = PlanAt(reader.Layer);
-                (PhaseLayout Phases, int Length)? planes = layers[readerAt].Vector switch
-                {
-                    ConvPositionsPlan { ReadsInput: false } p => (p.Phases, p.PhaseLength),
-                    ConvFiltersPlan { ReadsInput: false } p => (p.Phases, p.PhaseLength),
-                    _ => null,
-                };
-                int a = stepOf[reader.Source];
                 ForwardStep writer = steps[a];
                 int writerAt = PlanAt(writer.Layer);
-                if (planes is not { } copy || copy.Phases.PhasesX != 1 || copy.Phases.PhasesY != 1 || writer.Last != reader.Source || readCount[a] != 1 ||
-                    network.Layers[writer.Layer].Kind != LayerKind.Conv || writerAt < 0 || layers[writerAt].Vector is not ConvPositionsPlan { Direct: true } producer)
+                if (network.Layers[writer.Layer].Kind != LayerKind.Conv || writerAt < 0 || layers[writerAt].Vector is not ConvPositionsPlan { Direct: true } producer)
                 {
                     continue;
                 }
 
-                var padded = new PaddedPlanes(copy.Phases.Width, copy.Phases.Height, window.PadLeft, window.PadTop, copy.Length);
+                // Every step that reads the value: one padded stride-1 conv, the rest Adds of it and another value.
+                int value = writer.Last, reader = -1;
+                bool carries = true;
+                for (int s = a + 1; s < steps.Count && carries; s++)
+                {
+                    ForwardStep step = steps[s];
+                    if (!step.Sources.Contains(value))
+                    {
+                        continue;
+                    }
+
+                    LayerModel layer = network.Layers[step.Layer];
+                    if (layer.Kind == LayerKind.Add && step.Sources.Count == 2 && step.Sources[0] != step.Sources[1] && step.PaddedOperand < 0)
+                    {
+                        continue;
+                    }
+
+                    carries = reader < 0 && layer.Kind == LayerKind.Conv && layer.Window is { StrideX: 1, StrideY: 1 } && step.Sources.Count == 1 &&
+                        layers[PlanAt(step.Layer)].Vector is ConvPositionsPlan { ReadsInput: false, Phases: { PhasesX: 1, PhasesY: 1 } } or ConvFiltersPlan { ReadsInput: false, Phases: { PhasesX: 1, PhasesY: 1 } };
+                    reader = s;
+                }
+
+                if (!carries || reader < 0)
+                {
+                    continue;
+                }
+
+                int readerAt = PlanAt(steps[reader].Layer);
+                KernelPlan copy = layers[readerAt].Vector!;
+                PhaseLayout phases = copy is ConvPositionsPlan positions ? positions.Phases : ((ConvFiltersPlan)copy).Phases;
+                Window window = network.Layers[steps[reader].Layer].Window!;
+                var padded = new PaddedPlanes(phases.Width, phases.Height, window.PadLeft, window.PadTop, copy.PhaseLength);
                 layers[writerAt] = layers[writerAt] with { Vector = producer with { PaddedOutput = padded } };
-                layers[readerAt] = layers[readerAt] with { Vector = layers[readerAt].Vector! with { PaddedInput = true } };
+                layers[readerAt] = layers[readerAt] with { Vector = copy with { PaddedInput = true } };
                 steps[a] = writer with { PaddedOutput = padded };
-                steps[b] = reader with { PaddedInput = true };
+                steps[reader] = steps[reader] with { PaddedInput = true };
+                for (int s = a + 1; s < steps.Count; s++)
+                {
+                    if (s != reader && steps[s].Sources.Contains(value))
+                    {
+                        steps[s] = steps[s] with { PaddedOperand = steps[s].Sources[0] == value ? 0 : 1, OperandPlanes = padded };
+                    }
+                }
             }
         }
 
@@ -343,7 +345,9 @@ namespace CnnGen.Generator.Planning
                     {
                         foreach (int source in step.Sources)
                         {
-                            if (source >= 0 && bufferOf[stepOf[source]] >= 0 && lastRead[stepOf[source]] == s)
+                            // Not in place over a value in padded planes (the carried layout): the step writes CHW there. (An Add
+                            // would work even so, each store landing behind the operand cells still to read, but nothing relies on it.)
+                            if (source >= 0 && bufferOf[stepOf[source]] >= 0 && lastRead[stepOf[source]] == s && steps[stepOf[source]].PaddedOutput is null)
                             {
                                 target = bufferOf[stepOf[source]];
                                 inPlace = target == sources[0];

@@ -50,6 +50,49 @@ namespace CnnGen.Runtime
             }
         }
 
+        /// <summary>
+        /// <see cref="Add{TS, TV}"/> with <paramref name="b"/> in padded planes (the carried layout: a conv stored it there
+        /// for the next conv): channel d's row y at <paramref name="origin"/> + d·<paramref name="plane"/> +
+        /// y·<paramref name="phaseWidth"/>. <paramref name="a"/> and <paramref name="target"/> are CHW, W x H x D; the target
+        /// may be <paramref name="a"/> itself.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void AddPadded<TS, TV>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> target, bool relu, int width, int height, int depth, int phaseWidth, int plane, int origin)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            long cells = (long)width * height * depth;
+            if (width <= 0 || height <= 0 || depth <= 0 || a.Length != cells || target.Length != cells || width > phaseWidth || (long)height * phaseWidth > plane || origin < 0 ||
+                b.Length < origin + ((long)(depth - 1) * plane) + ((long)(height - 1) * phaseWidth) + width)
+            {
+                throw new ArgumentException("The operands do not fit the shape.");
+            }
+
+            int n = TS.Count;
+            ref float x = ref MemoryMarshal.GetReference(a);
+            ref float t = ref MemoryMarshal.GetReference(target);
+            for (int d = 0; d < depth; d++)
+            {
+                for (int r = 0; r < height; r++)
+                {
+                    int row = ((d * height) + r) * width;
+                    ref float y = ref Unsafe.Add(ref MemoryMarshal.GetReference(b), origin + (d * plane) + (r * phaseWidth));
+                    int i = 0;
+                    for (; i + n <= width; i += n)
+                    {
+                        TV v = TS.Add(TS.Load(ref x, row + i), TS.Load(ref y, i));
+                        TS.Store(relu ? TS.Relu(v) : v, ref t, row + i);
+                    }
+
+                    for (; i < width; i++)
+                    {
+                        float v = Unsafe.Add(ref x, row + i) + Unsafe.Add(ref y, i);
+                        Unsafe.Add(ref t, row + i) = relu && v < 0f ? 0f : v;
+                    }
+                }
+            }
+        }
+
         /// <summary>max(0, x), NaN kept (<c>relu</c>).</summary>
         public static void Relu(ReadOnlySpan<float> source, Span<float> target) => Layout.Relu(source, target);
 

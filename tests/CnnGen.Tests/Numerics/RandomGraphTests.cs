@@ -20,7 +20,7 @@ namespace CnnGen.Tests.Numerics
     /// </summary>
     public sealed class RandomGraphTests : IClassFixture<RandomGraphTests.Compiled>
     {
-        public const int Count = 60;
+        public const int Count = 60 + 16;
 
         private readonly Compiled _compiled;
 
@@ -56,13 +56,26 @@ namespace CnnGen.Tests.Numerics
             }
         }
 
+        [Fact]
+        public void The_random_graphs_carry_padded_planes_into_convs_and_adds()
+        {
+            // The carried layout in Forward's vector steps: a conv storing its output in the next conv's padded planes,
+            // that conv reading them, an Add reading its operand from them.
+            Assert.True(_compiled.Generated.Count(g => g.Contains("paddedOut: true", StringComparison.Ordinal)) >= 4, "too few random graphs carry a conv's output in padded planes");
+            Assert.Contains(_compiled.Generated, g => g.Contains("AddPadded", StringComparison.Ordinal));
+            Assert.Contains(_compiled.Generated, g => g.Contains("paddedIn: true, paddedOut: true", StringComparison.Ordinal));
+        }
+
         /// <summary>All the random graphs in one compilation.</summary>
         public sealed class Compiled
         {
             public Compiled()
             {
                 var pcg = new PCG(11, 20261130);
-                Specs = Enumerable.Range(0, Count).Select(_ => GraphSpec.Build(new Random(Gen.Int.Generate(pcg, null, out Size _)))).ToList();
+                // 60 graphs of any width, then 16 of width 16 or 32: output rows of whole vectors, where a conv stores its output
+                // in the next conv's padded planes and an Add reads its operand there (the carried layout).
+                Specs = Enumerable.Range(0, 60).Select(_ => GraphSpec.Build(new Random(Gen.Int.Generate(pcg, null, out Size _))))
+                    .Concat(Enumerable.Range(0, Count - 60).Select(i => GraphSpec.Residual(new Random(500 + i), width: i % 2 == 0 ? 16 : 32))).ToList();
                 var source = new StringBuilder("using CnnGen;\n");
                 for (int i = 0; i < Specs.Count; i++)
                 {
@@ -78,7 +91,11 @@ namespace CnnGen.Tests.Numerics
                 }
 
                 Assembly = result.Load();
+                Generated = Enumerable.Range(0, Count).Select(i => result.GeneratedSource("RandomGraph" + i + ".g.cs")).ToList();
             }
+
+            /// <summary>Each graph's generated source.</summary>
+            public IReadOnlyList<string> Generated { get; }
 
             public IReadOnlyList<GraphSpec> Specs { get; }
 
@@ -244,6 +261,67 @@ namespace CnnGen.Tests.Numerics
                 }
 
                 return new GraphSpec(w, h, d, nodes);
+            }
+
+            /// <summary>
+            /// Residual blocks on rows of whole vectors (<paramref name="width"/> 16 or 32): a stem conv, then one or two blocks
+            /// of two or three convs (3x3 padded or 1x1, grouped sometimes, a batch norm and a ReLU or ReLU6 after some) whose
+            /// sum with the block's input is the next block's input, the Add written either way round (the block's input as
+            /// the first operand or the second). In Forward the convs store into the next conv's padded planes and the Adds
+            /// read the block's input there.
+            /// </summary>
+            public static GraphSpec Residual(Random r, int width)
+            {
+                int h = r.Next(2, 6), d = r.Next(1, 5), k = 2 * r.Next(1, 5);
+                var nodes = new List<Node>();
+                (int W, int H, int D) Volume(int i) => i < 0 ? (width, h, d) : nodes[i].Output;
+                string Name(int i) => i < 0 ? "Input" : "L" + i;
+                void Conv(int filters, int size, int groups)
+                {
+                    int i = nodes.Count;
+                    bool bias = r.Next(3) != 0;
+                    string props = (size == 3 ? ", Padding = 1" : string.Empty) + (groups > 1 ? ", Groups = " + groups : string.Empty) + (bias ? string.Empty : ", Bias = false");
+                    nodes.Add(new Node("conv", new[] { i - 1 }, (width, h, filters), $"[Conv({filters}, {size}{props}, Name = \"{Name(i)}\")]") { Filters = filters, Size = size, Groups = groups, Bias = bias });
+                }
+
+                void After()
+                {
+                    int i = nodes.Count;
+                    if (r.Next(2) == 0)
+                    {
+                        nodes.Add(new Node("bn", new[] { i - 1 }, Volume(i - 1), $"[BatchNorm(Name = \"{Name(i)}\")]") { Value = 1e-5f });
+                        i++;
+                    }
+
+                    string kind = r.Next(3) switch { 0 => "Relu", 1 => "Relu6", _ => string.Empty };
+                    if (kind.Length > 0)
+                    {
+                        nodes.Add(new Node(kind, new[] { i - 1 }, Volume(i - 1), $"[{kind}(Name = \"{Name(i)}\")]"));
+                    }
+                }
+
+                Conv(k, 3, 1);
+                After();
+                for (int block = r.Next(1, 3); block > 0; block--)
+                {
+                    int start = nodes.Count - 1;
+                    for (int c = r.Next(2, 4); c > 0; c--)
+                    {
+                        Conv(k, r.Next(4) == 0 ? 1 : 3, r.Next(3) == 0 ? 2 : 1);
+                        After();
+                    }
+
+                    int main = nodes.Count - 1, at = nodes.Count;
+                    nodes.Add(r.Next(2) == 0
+                        ? new Node("add", new[] { main, start }, Volume(main), $"[Add(\"{Name(start)}\", Name = \"{Name(at)}\")]")
+                        : new Node("add", new[] { start, main }, Volume(main), $"[Add(\"{Name(main)}\", Name = \"{Name(at)}\", From = \"{Name(start)}\")]"));
+                    if (r.Next(2) == 0)
+                    {
+                        nodes.Add(new Node("Relu", new[] { at }, Volume(at), $"[Relu(Name = \"{Name(at + 1)}\")]"));
+                    }
+                }
+
+                return new GraphSpec(width, h, d, nodes);
             }
 
             /// <summary>Random parameters in declaration order (weights scaled by the fan-in, batch-norm variances positive).</summary>
