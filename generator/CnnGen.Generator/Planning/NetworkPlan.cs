@@ -470,10 +470,10 @@ namespace CnnGen.Generator.Planning
     {
         public int Source => Sources[0];
 
-        /// <summary>The step's conv stores its output in the padded planes the next step's conv reads (see <see cref="PaddedPlanes"/>).</summary>
+        /// <summary>The step's conv stores its output in the padded planes of the conv step that reads it (see <see cref="PaddedPlanes"/>).</summary>
         public PaddedPlanes? PaddedOutput { get; init; }
 
-        /// <summary>The step's conv reads its input as the padded planes the step before stored (no copy).</summary>
+        /// <summary>The step's conv reads its input as the padded planes the conv step that made it stored (no copy).</summary>
         public bool PaddedInput { get; init; }
 
         /// <summary>An Add's operand (0 or 1) that is in padded planes (<see cref="PaddedPlanes"/>, the conv reading the same value takes them); −1: none.</summary>

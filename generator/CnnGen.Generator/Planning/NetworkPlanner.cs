@@ -184,12 +184,6 @@ namespace CnnGen.Generator.Planning
         }
 
         /// <summary>
-        /// Gives each step's value a buffer: the network's output for the last step, else a slot of the activation scratch
-        /// that no value still to be read holds (slots are sized to the largest value they hold, laid one after another). An
-        /// element-wise step (activation, batch norm, Add) whose source is a slot read by nothing after it rewrites it in
-        /// place. Sources are rewritten from layer indices into buffers.
-        /// </summary>
-        /// <summary>
         /// The carried layout: where a conv's output rows are whole vectors (<see cref="ConvPositionsPlan.Direct"/>) and the
         /// steps that read its value are one stride-1 conv that would copy it into padded phase planes and, maybe, Adds (a
         /// residual block's shortcut), the first conv stores its output in those planes in <c>Forward</c> (padding zeroed
@@ -254,6 +248,12 @@ namespace CnnGen.Generator.Planning
             }
         }
 
+        /// <summary>
+        /// Gives each step's value a buffer: the network's output for the last step, else a slot of the activation scratch
+        /// that no value still to be read holds (slots are sized to the largest value they hold, laid one after another). An
+        /// element-wise step (activation, batch norm, Add) whose source is a slot read by nothing after it rewrites it in
+        /// place. Sources are rewritten from layer indices into buffers.
+        /// </summary>
         private static EquatableArray<int> AssignSlots(NetworkModel network, List<ForwardStep> steps, out int total)
         {
             IReadOnlyList<LayerModel> layers = network.Layers;

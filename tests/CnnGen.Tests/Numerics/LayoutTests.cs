@@ -169,6 +169,7 @@ namespace CnnGen.Tests.Numerics
         [InlineData(16, 3, 3, 1, 1, 17, 5)]   // rows sharing their padding column
         [InlineData(16, 2, 2, 0, 2, 18, 5)]   // padding right and below only, more than a row of it
         [InlineData(5, 4, 1, 3, 0, 9, 4)]     // more than one cell left, none above or below
+        [InlineData(7, 1, 2, 2, 1, 9, 3)]     // one row, two cells left shared as the right padding
         public void The_padding_alone_is_written_around_a_carried_output(int width, int height, int depth, int left, int top, int phaseWidth, int phaseHeight)
         {
             // The carried layout: the conv before writes the input cells; PadBorders writes every other cell (and the slack).

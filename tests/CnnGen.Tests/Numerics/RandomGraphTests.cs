@@ -20,7 +20,7 @@ namespace CnnGen.Tests.Numerics
     /// </summary>
     public sealed class RandomGraphTests : IClassFixture<RandomGraphTests.Compiled>
     {
-        public const int Count = 60 + 16;
+        public const int Count = 60 + 16 + 3;
 
         private readonly Compiled _compiled;
 
@@ -56,15 +56,55 @@ namespace CnnGen.Tests.Numerics
             }
         }
 
+        [Theory]
+        [MemberData(nameof(Indices))]
+        public void Forward_relies_on_nothing_left_in_its_scratch_and_matches_on_every_path(int index)
+        {
+            // A first call, then every [ThreadStatic] float array of the network (activations, copies) filled with NaN: a
+            // value must not depend on what a slot held (the carried layout zeroes its borders on every call). Then each
+            // vector width this machine runs and the scalar kernels.
+            GraphSpec spec = _compiled.Specs[index];
+            var net = (INetwork)Activator.CreateInstance(_compiled.Assembly.GetType("RandomGraph" + index, throwOnError: true)!)!;
+            var random = new Random(index + 7);
+            float[] parameters = spec.Parameters(random);
+            net.SetParameters(parameters);
+            float[] input = Numbers.Random(random, spec.InputLength, 8f);
+            float[] expected = spec.Reference(input, parameters);
+            var output = new float[spec.OutputLength];
+            net.Forward(input, output);
+            foreach (System.Reflection.FieldInfo field in net.GetType().GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static))
+            {
+                if (field.FieldType == typeof(float[]) && field.IsDefined(typeof(ThreadStaticAttribute), false) && field.GetValue(null) is float[] scratch)
+                {
+                    Array.Fill(scratch, float.NaN);
+                }
+            }
+
+            Array.Fill(output, 0f);
+            net.Forward(input, output);
+            Numbers.AssertClose(expected, output, "RandomGraph" + index + " after its scratch was filled with NaN: " + spec.Declaration);
+            KernelPaths.AssertEveryPath(net, input, expected, "RandomGraph" + index + ": " + spec.Declaration);
+        }
+
         [Fact]
         public void The_random_graphs_carry_padded_planes_into_convs_and_adds()
         {
+            // The hand-written limits (the last three graphs): an Add of two values a conv reads is read padded on one
+            // side only (the second conv does not carry); a value two convs read, or a Concat, is not carried at all.
+            string twoCarried = _compiled.Generated[Count - 3], twoReaders = _compiled.Generated[Count - 2], concat = _compiled.Generated[Count - 1];
+            Assert.Equal(1, Occurrences(twoCarried, "AddPadded"));
+            Assert.Equal(1, Occurrences(twoCarried, "paddedOut: true"));
+            Assert.DoesNotContain("paddedOut: true", twoReaders, StringComparison.Ordinal);
+            Assert.DoesNotContain("paddedOut: true", concat, StringComparison.Ordinal);
+
             // The carried layout in Forward's vector steps: a conv storing its output in the next conv's padded planes,
             // that conv reading them, an Add reading its operand from them.
             Assert.True(_compiled.Generated.Count(g => g.Contains("paddedOut: true", StringComparison.Ordinal)) >= 4, "too few random graphs carry a conv's output in padded planes");
             Assert.Contains(_compiled.Generated, g => g.Contains("AddPadded", StringComparison.Ordinal));
             Assert.Contains(_compiled.Generated, g => g.Contains("paddedIn: true, paddedOut: true", StringComparison.Ordinal));
         }
+
+        private static int Occurrences(string text, string part) => (text.Length - text.Replace(part, string.Empty, StringComparison.Ordinal).Length) / part.Length;
 
         /// <summary>All the random graphs in one compilation.</summary>
         public sealed class Compiled
@@ -75,7 +115,8 @@ namespace CnnGen.Tests.Numerics
                 // 60 graphs of any width, then 16 of width 16 or 32: output rows of whole vectors, where a conv stores its output
                 // in the next conv's padded planes and an Add reads its operand there (the carried layout).
                 Specs = Enumerable.Range(0, 60).Select(_ => GraphSpec.Build(new Random(Gen.Int.Generate(pcg, null, out Size _))))
-                    .Concat(Enumerable.Range(0, Count - 60).Select(i => GraphSpec.Residual(new Random(500 + i), width: i % 2 == 0 ? 16 : 32))).ToList();
+                    .Concat(Enumerable.Range(0, 16).Select(i => GraphSpec.Residual(new Random(500 + i), width: i % 2 == 0 ? 16 : 32)))
+                    .Concat(GraphSpec.CarryLimits()).ToList();
                 var source = new StringBuilder("using CnnGen;\n");
                 for (int i = 0; i < Specs.Count; i++)
                 {
@@ -322,6 +363,33 @@ namespace CnnGen.Tests.Numerics
                 }
 
                 return new GraphSpec(width, h, d, nodes);
+            }
+
+            /// <summary>
+            /// Three graphs at the carried layout's limits, on rows of 16: A, B, C convs in a chain with S = B + A and C + S
+            /// (A and B each read by a conv and by S: only A may carry, S reads one padded operand); C read by a conv from A
+            /// beside B (A read by two convs: not carried); A read by B and a Concat (not carried).
+            /// </summary>
+            public static IEnumerable<GraphSpec> CarryLimits()
+            {
+                (int W, int H, int D) v = (16, 3, 4);
+                Node Conv(int i, int source, string from = "") => new("conv", new[] { source }, v, $"[Conv(4, 3, Padding = 1, Name = \"L{i}\"{from})]") { Filters = 4, Size = 3 };
+                yield return new GraphSpec(16, 3, 2, new List<Node>
+                {
+                    Conv(0, -1), Conv(1, 0), Conv(2, 1),
+                    new("add", new[] { 1, 0 }, v, "[Add(\"L0\", Name = \"L3\", From = \"L1\")]"),
+                    new("add", new[] { 2, 3 }, v, "[Add(\"L3\", Name = \"L4\", From = \"L2\")]"),
+                });
+                yield return new GraphSpec(16, 3, 2, new List<Node>
+                {
+                    Conv(0, -1), Conv(1, 0), Conv(2, 0, ", From = \"L0\""),
+                    new("add", new[] { 2, 1 }, v, "[Add(\"L1\", Name = \"L3\")]"),
+                });
+                yield return new GraphSpec(16, 3, 2, new List<Node>
+                {
+                    Conv(0, -1), Conv(1, 0),
+                    new("concat", new[] { 1, 0 }, (16, 3, 8), "[Concat(\"L1\", \"L0\", Name = \"L2\")]"),
+                });
             }
 
             /// <summary>Random parameters in declaration order (weights scaled by the fan-in, batch-norm variances positive).</summary>

@@ -685,6 +685,8 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(carried, c => c.Spec.Layers.Any(l => l.Geometry is { PadTop: > 0, PadLeft: 0, PadRight: 0 }));
             Assert.Contains(carried, c => c.Spec.Layers[1].Kind == Kind.Relu);
             Assert.Contains(carried, c => c.Plan.Layers.Any(l => l.Vector is Generator.Planning.ConvFiltersPlan { PaddedInput: true }));
+            Assert.Contains(carried, c => c.Plan.Layers.Any(l => l.Vector is Generator.Planning.ConvPositionsPlan { PaddedInput: true } p && l.Layer.Window is { } g
+                && g.PadLeft > 0 && g.PadRight > 0 && p.Phases.Width < l.Layer.Input.Width + g.PadLeft + g.PadRight)); // rows sharing their padding column
             var chunked = _fixture.Specs.Where(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan { Chunk: > 0 })
                 .Select(s => (Spec: s, Plan: (Generator.Planning.ConvPositionsPlan)s.Plan().Layers[0].Vector!)).ToList();
             Assert.True(chunked.Count >= 10, "too few draws take their input channels in chunks");

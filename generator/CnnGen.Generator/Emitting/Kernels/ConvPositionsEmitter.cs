@@ -286,9 +286,13 @@ namespace CnnGen.Generator.Emitting.Kernels
             w.Line();
         }
 
-        /// <summary>"q", "(2 * plane) + q" or "(((kb * 4) + 1) * plane) + q": filter <paramref name="filter"/>'s plane of the carried output, position q.</summary>
-        private static string PlaneOffset(string filter) =>
-            filter == "0" ? "q" : "(" + (long.TryParse(filter, out _) ? filter : "(" + filter + ")") + " * plane) + q";
+        /// <summary>"q", "plane + q", "(2 * plane) + q" or "(((kb * 4) + 1) * plane) + q": filter <paramref name="filter"/>'s plane of the carried output, position q.</summary>
+        private static string PlaneOffset(string filter) => filter switch
+        {
+            "0" => "q",
+            "1" => "plane + q",
+            _ => "(" + (long.TryParse(filter, out _) ? filter : "(" + filter + ")") + " * plane) + q",
+        };
 
         /// <summary>An offset (literal or expression) plus a constant.</summary>
         internal static string Plus(string offset, long constant)
