@@ -211,6 +211,13 @@ namespace CnnGen.Generator.Emitting
                     : GeneratedNames.Vector(l.Name) + "<TS, TV>";
                 if (!l.HasParameters)
                 {
+                    if (vector && step.WideInput is { } wide)
+                    {
+                        // The carried layout: the conv before left its wide output uncompacted for this pool.
+                        w.Line(GeneratedNames.VectorWide(l.Name) + "<TS, TV>(" + Span(plan, step.Source, wide.Length) + ", " + target + ");");
+                        continue;
+                    }
+
                     w.Line(kernel + "(" + source + ", " + target + ");");
                     continue;
                 }
@@ -243,6 +250,12 @@ namespace CnnGen.Generator.Emitting
                     {
                         target = Span(plan, step.Target, padded.Length);
                         carried += ", paddedOut: true";
+                    }
+
+                    if (step.WideOutputLength > 0)
+                    {
+                        target = Span(plan, step.Target, step.WideOutputLength);
+                        carried += ", wideOut: true";
                     }
                 }
 

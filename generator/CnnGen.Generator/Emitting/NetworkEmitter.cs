@@ -189,6 +189,11 @@ namespace CnnGen.Generator.Emitting
                     break;
                 case PoolRowsPlan rows:
                     PoolRowsEmitter.Emit(w, plan, rows);
+                    if (rows.WideInput is { } wide)
+                    {
+                        PoolRowsEmitter.Emit(w, plan, rows, wide);
+                    }
+
                     break;
                 case FullyConnectedPlan fullyConnected:
                     FullyConnectedVectorEmitter.Emit(w, plan, fullyConnected);

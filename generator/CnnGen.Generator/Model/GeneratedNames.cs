@@ -117,6 +117,9 @@ namespace CnnGen.Generator.Model
         /// <summary>The generic vector kernel.</summary>
         public static string Vector(string layer) => layer + "Vector";
 
+        /// <summary>A pool's vector kernel over the wide output of the conv before it (Forward's carried layout).</summary>
+        public static string VectorWide(string layer) => layer + "VectorWide";
+
         /// <summary>A conv step over <paramref name="vectors"/> vectors of output positions.</summary>
         public static string Step(string layer, int vectors) => layer + "Step" + vectors;
 
@@ -140,6 +143,11 @@ namespace CnnGen.Generator.Model
             yield return name;
             yield return Scalar(name);
             yield return Vector(name);
+            if (kind is LayerKind.MaxPool or LayerKind.AvgPool)
+            {
+                yield return VectorWide(name);
+            }
+
             foreach (string suffix in ShapeConstants)
             {
                 yield return Constant(name, suffix);

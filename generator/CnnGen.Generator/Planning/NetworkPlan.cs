@@ -166,6 +166,9 @@ namespace CnnGen.Generator.Planning
 
         /// <summary>In <c>Forward</c>, the padded planes of the next conv this kernel may store its output in (null: never).</summary>
         public PaddedPlanes? PaddedOutput { get; init; }
+
+        /// <summary>In <c>Forward</c> this kernel may leave its wide output uncompacted for the pool that reads it (the carried layout).</summary>
+        public bool WideOutput { get; init; }
     }
 
     /// <summary>
@@ -402,7 +405,13 @@ namespace CnnGen.Generator.Planning
     internal sealed record PoolRowsPlan(int First, int Last) : KernelPlan
     {
         public int Inside => Last - First + 1;
+
+        /// <summary>In <c>Forward</c> the input arrives as the wide output of the conv before it, uncompacted (null: never).</summary>
+        public WideRows? WideInput { get; init; }
     }
+
+    /// <summary>A position conv's wide output as the next layer reads it: rows <see cref="Row"/> long, channels <see cref="Channel"/> apart, <see cref="Length"/> floats.</summary>
+    internal sealed record WideRows(int Row, int Channel, int Length);
 
     /// <summary>
     /// Average pool at stride 1 as two passes of sums (the window is a sum, so it separates): for a band of
@@ -481,6 +490,12 @@ namespace CnnGen.Generator.Planning
 
         /// <summary>The planes of <see cref="PaddedOperand"/>.</summary>
         public PaddedPlanes? OperandPlanes { get; init; }
+
+        /// <summary>The step's conv leaves its wide output uncompacted (this many floats) for the pool step that reads it; 0: no.</summary>
+        public int WideOutputLength { get; init; }
+
+        /// <summary>The step's pool reads the wide output the conv step before left (its <c>…VectorWide</c> kernel).</summary>
+        public WideRows? WideInput { get; init; }
     }
 
     /// <summary>Buffer numbers of <see cref="ForwardStep"/>: the input, the output, else a slot of the activation scratch.</summary>

@@ -102,6 +102,7 @@ namespace CnnGen.Generator.Planning
             }
 
             CarryPadding(network, layers, steps);
+            CarryWide(network, layers, steps);
             EquatableArray<int> slots = AssignSlots(network, steps, out int activation);
 
             int padded = 0, phases = 0, wide = 0;
@@ -249,6 +250,44 @@ namespace CnnGen.Generator.Planning
         }
 
         /// <summary>
+        /// The carried layout into a pool: a position conv that writes a wide output (rows as long as its phase rows, the
+        /// columns past the output's width junk) and compacts it, read only by a pool vectorized along rows, leaves it
+        /// uncompacted in <c>Forward</c> and the pool reads its rows at that length (its windows never reach the junk
+        /// columns): one copy fewer (LeNet-5's first conv and pool).
+        /// </summary>
+        private static void CarryWide(NetworkModel network, List<LayerPlan> layers, List<ForwardStep> steps)
+        {
+            int PlanAt(int layer) => layers.FindIndex(p => p.Layer.Index == layer);
+            for (int a = 0; a + 1 < steps.Count; a++)
+            {
+                ForwardStep writer = steps[a];
+                int writerAt = PlanAt(writer.Layer);
+                if (network.Layers[writer.Layer].Kind != LayerKind.Conv || writerAt < 0 || layers[writerAt].Vector is not ConvPositionsPlan { Direct: false, Straight: false, PaddedOutput: null } producer)
+                {
+                    continue;
+                }
+
+                int[] readers = Enumerable.Range(a + 1, steps.Count - a - 1).Where(s => steps[s].Sources.Contains(writer.Last)).ToArray();
+                if (readers.Length != 1 || steps[readers[0]] is not { Sources.Count: 1 } reader || network.Layers[reader.Layer].Kind is not (LayerKind.MaxPool or LayerKind.AvgPool))
+                {
+                    continue;
+                }
+
+                int readerAt = PlanAt(reader.Layer);
+                if (readerAt < 0 || layers[readerAt].Vector is not PoolRowsPlan pool)
+                {
+                    continue;
+                }
+
+                var wide = new WideRows(producer.RowLength, producer.WideChannel, producer.WideLength);
+                layers[writerAt] = layers[writerAt] with { Vector = producer with { WideOutput = true } };
+                layers[readerAt] = layers[readerAt] with { Vector = pool with { WideInput = wide } };
+                steps[a] = writer with { WideOutputLength = wide.Length };
+                steps[readers[0]] = reader with { WideInput = wide };
+            }
+        }
+
+        /// <summary>
         /// Gives each step's value a buffer: the network's output for the last step, else a slot of the activation scratch
         /// that no value still to be read holds (slots are sized to the largest value they hold, laid one after another). An
         /// element-wise step (activation, batch norm, Add) whose source is a slot read by nothing after it rewrites it in
@@ -322,7 +361,7 @@ namespace CnnGen.Generator.Planning
             {
                 ForwardStep step = steps[s];
                 LayerModel produced = layers[step.Last];
-                int length = Math.Max(produced.Output.Length, step.PaddedOutput?.Length ?? 0);
+                int length = Math.Max(produced.Output.Length, Math.Max(step.PaddedOutput?.Length ?? 0, step.WideOutputLength));
                 var sources = new int[step.Sources.Count];
                 for (int k = 0; k < sources.Length; k++)
                 {

@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 4;
+        public const int Count = 164 + 60 + 30 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 4;
 
         public RandomNetworksFixture()
         {
@@ -41,6 +41,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(10, seed: 11, DirectColumnGen))
                 .Concat(Draw(16, seed: 12, ChunkedChannelsGen))
                 .Concat(Draw(24, seed: 13, CarriedGen))
+                .Concat(Draw(16, seed: 14, WideCarriedGen))
                 // A stride-2 depthwise whose input rows each feed 10 output rows (a 3x4 window dilated 3 down, stride 1 down):
                 // more live rows than registers, so the phase-copy kernel takes it (no random draw reaches that).
                 .Append(new NetSpec(64, 40, 8, new[] { LayerSpec.Windowed(Kind.Conv, 8, new Window2d(3, 4, 2, 1, 1, 0, 2, 1, 1, 3), groups: 8), LayerSpec.Relu() }))
@@ -173,6 +174,36 @@ namespace CnnGen.Tests.Numerics
                     }
 
                     return new NetSpec(inputWidth, inputHeight, groups * perGroup, layers.ToArray());
+                });
+
+        // The carried layout into a pool: a position conv with a wide output (rows as long as its phase rows, junk columns
+        // after the output's) read only by a max or average pool along rows, stride 1 to 3, padded or not, then maybe a
+        // fully-connected layer; Forward leaves the wide output uncompacted and the pool reads its rows at that length.
+        private static readonly Gen<NetSpec> WideCarriedGen =
+            Gen.Select(Gen.Int[5, 40], Gen.Int[2, 9], Gen.Int[1, 4], Gen.Int[1, 8], Gen.Int[1, 5], Gen.Int[0, 2], Gen.Int[2, 3], Gen.Int[1, 3])
+                .Select(Gen.Bool, Gen.Bool, Gen.Int[0, 1], (t, average, fc, poolPad) =>
+                {
+                    (int w, int h, int d, int k, int f, int pad, int size, int stride) = t;
+                    if (w % 16 == 0)
+                    {
+                        w++; // no direct kernel: the conv's output has junk columns
+                    }
+
+                    pad = Math.Min(pad, f - 1);
+                    int outW = w + (2 * pad) - f + 1, outH = Math.Max(h, f) + (2 * pad) - f + 1;
+                    int poolSize = Math.Min(size, Math.Min(outW, outH) + (2 * poolPad));
+                    poolPad = Math.Min(poolPad, poolSize / 2);
+                    var layers = new List<LayerSpec> { LayerSpec.Conv(k, f, 1, pad), LayerSpec.Relu() };
+                    var window = Window2d.Square(poolSize, average ? Math.Max(2, stride) : stride, poolPad);
+                    layers.Add(average
+                        ? LayerSpec.Windowed(Kind.AvgPool, 0, window, rounding: OutputRounding.Floor, countIncludePadding: poolPad == 0)
+                        : LayerSpec.Windowed(Kind.Pool, 0, window, rounding: OutputRounding.Floor));
+                    if (fc)
+                    {
+                        layers.Add(LayerSpec.Fc(3));
+                    }
+
+                    return new NetSpec(w, Math.Max(h, f), d, layers.ToArray());
                 });
 
         // The carried layout: a conv whose output rows are whole vectors (16, 32 or 48 wide, stride 1 or 2: the direct
@@ -672,6 +703,13 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(shared, s => s.Layers[0].Geometry is { DilationX: > 1 });
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan p
                 && s.Layers[0].Geometry is { SizeX: 1, StrideX: 1, StrideY: 1, PadLeft: > 0, PadRight: > 0 } g && p.Phases.Width == s.Width + g.PadLeft + g.PadRight);
+            // The carried layout into a pool: a conv's wide output left uncompacted for the pool that reads it.
+            var wideCarried = _fixture.Specs.Where(s => s.Plan().Steps.Any(st => st.WideInput is not null)).Select(s => (Spec: s, Plan: s.Plan())).ToList();
+            Assert.True(wideCarried.Count >= 10, "too few draws leave a conv's wide output to the pool after it");
+            Assert.Contains(wideCarried, c => c.Spec.Layers.Any(l => l.Kind == Kind.AvgPool));
+            Assert.Contains(wideCarried, c => c.Spec.Layers.Any(l => l.Kind == Kind.Pool && (l.Padding > 0 || l.Geometry is { PadLeft: > 0 })));
+            Assert.Contains(wideCarried, c => c.Plan.Layers.Any(l => l.Vector is Generator.Planning.PoolRowsPlan { WideInput: not null } p && p.Inside < 4));
+            Assert.Contains(wideCarried, c => c.Plan.Layers.Any(l => l.Vector is Generator.Planning.PoolRowsPlan { WideInput: not null } p && p.Inside >= 16));
             // The carried layout: a conv storing its output in the next conv's padded planes, in every form drawn.
             var carried = _fixture.Specs.Where(s => s.Plan().Steps.Any(st => st.PaddedOutput is not null)).Select(s => (Spec: s, Plan: s.Plan())).ToList();
             Assert.True(carried.Count >= 12, "too few draws carry a conv's output in the next conv's padded planes");

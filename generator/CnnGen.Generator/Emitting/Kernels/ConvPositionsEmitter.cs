@@ -26,7 +26,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                 : "// " + ConvPhases.Describe(plan.Phases, plan.ReadsInput) + SharedPadding(l, plan) + "; output position q = y*" + plan.RowLength + " + x" + (plan.Straight ? " (no junk columns: stored straight into the output)." : ", columns x >= " + l.Output.Width + " are discarded."));
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
-            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu" + ConvPhases.CarriedParameters(plan, plan.PaddedOutput is not null) + ") " + Code.VectorConstraint))
+            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu" + ConvPhases.CarriedParameters(plan, plan.PaddedOutput is not null) + (plan.WideOutput ? ", bool wideOut = false" : string.Empty) + ") " + Code.VectorConstraint))
             {
                 ConvPhases.EmitSource(w, l, plan.Phases, plan.ReadsInput, plan.PhaseLength, plan.PaddedInput);
                 if (plan.Direct || plan.Straight)
@@ -45,7 +45,12 @@ namespace CnnGen.Generator.Emitting.Kernels
                 }
                 else
                 {
-                    w.Line(Code.Span + " wide = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Wide + ", " + GeneratedNames.MaxWideLength + ").Slice(0, " + Text.Literal(plan.WideLength) + ");");
+                    if (plan.WideOutput)
+                    {
+                        w.Line("// In Forward the wide output may go to the pool after this conv as it is (wideOut: the output span is that long), uncompacted.");
+                    }
+
+                    w.Line(Code.Span + " wide = " + (plan.WideOutput ? "wideOut ? output : " : string.Empty) + Code.Scratch + ".Aligned(ref " + GeneratedNames.Wide + ", " + GeneratedNames.MaxWideLength + ").Slice(0, " + Text.Literal(plan.WideLength) + ");");
                     w.Line(Code.RefTo("target", "wide"));
                 }
 
@@ -79,7 +84,10 @@ namespace CnnGen.Generator.Emitting.Kernels
                 }
                 if (!plan.Direct && !plan.Straight)
                 {
-                    w.Line(Code.Layout + ".Compact<TS, TV>(wide, " + Text.Literal(plan.WideChannel) + ", " + plan.RowLength + ", " + l.Output.Width + ", " + l.Output.Height + ", " + k + ", output);");
+                    using (plan.WideOutput ? w.Block("if (!wideOut)") : default)
+                    {
+                        w.Line(Code.Layout + ".Compact<TS, TV>(wide, " + Text.Literal(plan.WideChannel) + ", " + plan.RowLength + ", " + l.Output.Width + ", " + l.Output.Height + ", " + k + ", output);");
+                    }
                 }
             }
 

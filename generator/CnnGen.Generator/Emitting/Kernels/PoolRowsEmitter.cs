@@ -28,12 +28,19 @@ namespace CnnGen.Generator.Emitting.Kernels
             w.Line();
         }
 
-        public static void Emit(SourceWriter w, LayerPlan layer, PoolRowsPlan plan)
+        /// <summary>
+        /// The kernel over a CHW input; with <paramref name="wide"/>, a second one (<c>…VectorWide</c>) over the wide output
+        /// of the conv before it (rows <see cref="WideRows.Row"/> long, channels <see cref="WideRows.Channel"/> apart, the
+        /// columns past the input's width never read by an output's window): Forward's carried layout, no compaction.
+        /// </summary>
+        public static void Emit(SourceWriter w, LayerPlan layer, PoolRowsPlan plan, WideRows? wide = null)
         {
             LayerModel l = layer.Layer;
             Window window = l.Window!;
             int first = plan.First, last = plan.Last, inside = plan.Inside;
             int width = l.Input.Width, height = l.Input.Height;
+            int stride = wide?.Row ?? width;
+            long planeStride = wide?.Channel ?? l.Input.Plane, inputLength = wide?.Length ?? l.Input.Length;
 
             // Which vector forms a width can take, known here: the kernel runs with 4, 8 and 16 floats.
             int fewest = 4, most = 16;
@@ -52,16 +59,22 @@ namespace CnnGen.Generator.Emitting.Kernels
                 w.Line("// Each sum is divided by PyTorch's count: the window's cells inside the input" + (l.CountIncludePadding ? " and its padding (count_include_pad)" : " (padding not counted)") + ".");
             }
 
+            if (wide is not null)
+            {
+                w.Line("// Forward's carried layout: the input is the conv before's wide output, rows of " + stride + " (columns " + width + ".." + (stride - 1) + " are junk no window reads),");
+                w.Line("// channels " + Text.Literal(planeStride) + " floats apart; that conv leaves it uncompacted.");
+            }
+
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
-            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.Span + " output) " + Code.VectorConstraint))
+            using (w.Block("private static void " + (wide is null ? GeneratedNames.Vector(l.Name) : GeneratedNames.VectorWide(l.Name)) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.Span + " output) " + Code.VectorConstraint))
             {
                 w.Line(Code.RefTo("x", "input"));
                 w.Line(Code.RefTo("o", "output"));
                 w.Line("int n = TS.Count;");
                 using (w.For("d", l.Input.Depth, out Affine d))
                 {
-                    w.Line("ref float plane = ref " + Code.At("x", (d * l.Input.Plane).ToString()) + ";");
+                    w.Line("ref float plane = ref " + Code.At("x", (d * planeStride).ToString()) + ";");
                     using (w.For("y", l.Output.Height, out Affine y))
                     {
                         Affine top = (y * window.StrideY) + (-window.PadTop);
@@ -82,7 +95,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                                 using (w.Block("for (int c = " + first + "; c <= " + last + "; c += n)"))
                                 {
                                     w.Line("int at = c + n <= " + (last + 1) + " ? c : " + (last + 1) + " - n;");
-                                    EmitVector(w, l, "at");
+                                    EmitVector(w, l, "at", stride);
                                 }
                             }
                             else
@@ -90,11 +103,11 @@ namespace CnnGen.Generator.Emitting.Kernels
                                 // A row narrower than a vector (for some widths): one vector from the first column whose extra lanes spill
                                 // into the next row's outputs (rewritten when that row is done), where its reads and writes stay inside the spans.
                                 Affine lastRow = top + (window.ExtentY - 1);
-                                Affine inputPlane = d * l.Input.Plane;
+                                Affine inputPlane = d * planeStride;
                                 string readEnd = (inputPlane.IsConstant && inputPlane.Constant == 0 ? string.Empty : "(" + inputPlane + ") + ") +
-                                    "(global::System.Math.Min(" + lastRow + ", " + (height - 1) + ") * " + width + ") + " + Text.Literal(((long)first * window.StrideX) - window.PadLeft + window.ExtentX - 1) + " + (" + window.StrideX + " * n)";
+                                    "(global::System.Math.Min(" + lastRow + ", " + (height - 1) + ") * " + stride + ") + " + Text.Literal(((long)first * window.StrideX) - window.PadLeft + window.ExtentX - 1) + " + (" + window.StrideX + " * n)";
                                 string writeEnd = ((d * l.Output.Plane) + (y * l.Output.Width) + first) + " + n";
-                                string fits = readEnd + " <= " + Text.Literal(l.Input.Length) + " && " + writeEnd + " <= " + Text.Literal(l.Output.Length);
+                                string fits = readEnd + " <= " + Text.Literal(inputLength) + " && " + writeEnd + " <= " + Text.Literal(l.Output.Length);
                                 vectorEnd = "vectorEnd";
                                 if (neverWhole)
                                 {
@@ -103,7 +116,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                                     w.Line("int vectorEnd = " + fits + " ? " + (last + 1) + " : " + first + ";");
                                     using (w.Block("if (vectorEnd > " + first + ")"))
                                     {
-                                        EmitVector(w, l, Text.Literal(first));
+                                        EmitVector(w, l, Text.Literal(first), stride);
                                     }
                                 }
                                 else
@@ -115,7 +128,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                                     using (w.Block("for (int c = " + first + "; c < vectorEnd; c += n)"))
                                     {
                                         w.Line("int at = whole && c + n > " + (last + 1) + " ? " + (last + 1) + " - n : c;");
-                                        EmitVector(w, l, "at");
+                                        EmitVector(w, l, "at", stride);
                                     }
                                 }
                             }
@@ -123,7 +136,7 @@ namespace CnnGen.Generator.Emitting.Kernels
 
                         if (!(first == 0 && last == l.Output.Width - 1 && alwaysWhole))
                         {
-                            EmitEdges(w, l, first, inside >= 1 ? vectorEnd : null, rowsInside, columnsInside);
+                            EmitEdges(w, l, first, inside >= 1 ? vectorEnd : null, rowsInside, columnsInside, stride);
                         }
                     }
                 }
@@ -133,7 +146,7 @@ namespace CnnGen.Generator.Emitting.Kernels
         }
 
         /// <summary>The columns the vectors did not do, one by one, each window read with the tests it needs.</summary>
-        private static void EmitEdges(SourceWriter w, LayerModel l, int first, string? vectorEnd, bool rowsInside, bool columnsInside)
+        private static void EmitEdges(SourceWriter w, LayerModel l, int first, string? vectorEnd, bool rowsInside, bool columnsInside, int stride)
         {
             Window window = l.Window!;
             bool max = l.Kind == LayerKind.MaxPool;
@@ -148,7 +161,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                         continue;
                     }
 
-                    EmitEdgeColumn(w, l, c, rowsInside);
+                    EmitEdgeColumn(w, l, c, rowsInside, stride);
                 }
 
                 return;
@@ -177,7 +190,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                             w.Line("int col = " + ((Affine.Var("c") * window.StrideX) + (Affine.Var("fx") * window.DilationX) + (-window.PadLeft)) + ";");
                             using (columnsInside ? default : w.Block("if ((uint)col < " + l.Input.Width + "u)"))
                             {
-                                w.Line("float v = " + Code.Unsafe + ".Add(ref plane, (r * " + l.Input.Width + ") + col);");
+                                w.Line("float v = " + Code.Unsafe + ".Add(ref plane, (r * " + stride + ") + col);");
                                 w.Line(max ? "m = v > m || float.IsNaN(v) ? v : m; // NaN propagates" : "m += v;");
                             }
                         }
@@ -197,7 +210,7 @@ namespace CnnGen.Generator.Emitting.Kernels
         private const int MaxStraightEdges = 4;
 
         /// <summary>Output column <paramref name="c"/> of the current row: the taps inside the row, rows tested where the window can leave the input.</summary>
-        private static void EmitEdgeColumn(SourceWriter w, LayerModel l, int c, bool rowsInside)
+        private static void EmitEdgeColumn(SourceWriter w, LayerModel l, int c, bool rowsInside, int stride)
         {
             Window window = l.Window!;
             bool max = l.Kind == LayerKind.MaxPool;
@@ -217,7 +230,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                                 continue;
                             }
 
-                            string v = Code.Unsafe + ".Add(ref plane, (" + row + " * " + l.Input.Width + ") + " + col + ")";
+                            string v = Code.Unsafe + ".Add(ref plane, (" + row + " * " + stride + ") + " + col + ")";
                             w.Line(max ? "{ float v = " + v + "; m = v > m || float.IsNaN(v) ? v : m; }" : "m += " + v + ";");
                         }
                     }
@@ -233,7 +246,7 @@ namespace CnnGen.Generator.Emitting.Kernels
         }
 
         /// <summary>One vector of pool outputs starting at output column <paramref name="at"/> of the current row.</summary>
-        private static void EmitVector(SourceWriter w, LayerModel l, string at)
+        private static void EmitVector(SourceWriter w, LayerModel l, string at, int stride)
         {
             Window window = l.Window!;
             int sx = window.StrideX, dx = window.DilationX;
@@ -255,7 +268,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                 string rowIndex = cy == 0 ? "top" : "(top + " + cy + ")";
                 using (alwaysInside ? default : w.Block("if ((uint)" + rowIndex + " < " + l.Input.Height + "u)"))
                 {
-                    w.Line("ref float " + row + " = ref " + Code.Unsafe + ".Add(ref plane, (" + rowIndex + " * " + l.Input.Width + ") + column);");
+                    w.Line("ref float " + row + " = ref " + Code.Unsafe + ".Add(ref plane, (" + rowIndex + " * " + stride + ") + column);");
                     if (sx == 1)
                     {
                         // The row's taps combined pairwise (a tree, not a chain: fewer dependent adds), then into m.
