@@ -59,6 +59,21 @@ namespace CnnGen.Tests.Infrastructure
             }
         }
 
+        /// <summary>
+        /// Fills every [ThreadStatic] float array of the network's class this thread has (its activations, copies and wide
+        /// outputs, allocated by a first call) with NaN: the next call must rely on nothing they held.
+        /// </summary>
+        public static void PoisonScratch(object network)
+        {
+            foreach (FieldInfo field in network.GetType().GetFields(BindingFlags.NonPublic | BindingFlags.Static))
+            {
+                if (field.FieldType == typeof(float[]) && field.IsDefined(typeof(ThreadStaticAttribute), false) && field.GetValue(null) is float[] scratch)
+                {
+                    Array.Fill(scratch, float.NaN);
+                }
+            }
+        }
+
         /// <summary>Each layer method on the reference's input, weight and bias of its step, against the reference's output.</summary>
         public static void AssertLayerMethods(ITestNetwork network, ReferenceRun reference, string what)
         {

@@ -72,13 +72,7 @@ namespace CnnGen.Tests.Numerics
             float[] expected = spec.Reference(input, parameters);
             var output = new float[spec.OutputLength];
             net.Forward(input, output);
-            foreach (System.Reflection.FieldInfo field in net.GetType().GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static))
-            {
-                if (field.FieldType == typeof(float[]) && field.IsDefined(typeof(ThreadStaticAttribute), false) && field.GetValue(null) is float[] scratch)
-                {
-                    Array.Fill(scratch, float.NaN);
-                }
-            }
+            KernelPaths.PoisonScratch(net);
 
             Array.Fill(output, 0f);
             net.Forward(input, output);
