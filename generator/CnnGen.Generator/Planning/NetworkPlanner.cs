@@ -71,7 +71,7 @@ namespace CnnGen.Generator.Planning
                         continue;
                     }
 
-                    int at = layers.FindIndex(p => p.Layer.Index == step.Layer);
+                    int at = PlanAt(layers, step.Layer);
                     LayerModel layer = layers[at].Layer;
                     long length = (long)layer.Weight.Length + layer.Output.Depth;
                     if (folded + length > MaxVectorBuffer)
@@ -96,7 +96,7 @@ namespace CnnGen.Generator.Planning
             {
                 if (step.FusedRelu && network.Layers[step.Last].Kind == LayerKind.Relu6)
                 {
-                    int at = layers.FindIndex(p => p.Layer.Index == step.Layer);
+                    int at = PlanAt(layers, step.Layer);
                     layers[at] = layers[at] with { FusedCeiling = 6f };
                 }
             }
@@ -184,6 +184,9 @@ namespace CnnGen.Generator.Planning
             return steps;
         }
 
+        /// <summary>Where layer <paramref name="layer"/>'s plan is in <paramref name="layers"/> (−1: it has none, having no members).</summary>
+        private static int PlanAt(List<LayerPlan> layers, int layer) => layers.FindIndex(p => p.Layer.Index == layer);
+
         /// <summary>
         /// The carried layout: where a conv's output rows are whole vectors (<see cref="ConvPositionsPlan.Direct"/>) and the
         /// steps that read its value are one stride-1 conv that would copy it into padded phase planes and, maybe, Adds (a
@@ -193,11 +196,10 @@ namespace CnnGen.Generator.Planning
         /// </summary>
         private static void CarryPadding(NetworkModel network, List<LayerPlan> layers, List<ForwardStep> steps)
         {
-            int PlanAt(int layer) => layers.FindIndex(p => p.Layer.Index == layer);
             for (int a = 0; a < steps.Count; a++)
             {
                 ForwardStep writer = steps[a];
-                int writerAt = PlanAt(writer.Layer);
+                int writerAt = PlanAt(layers, writer.Layer);
                 if (network.Layers[writer.Layer].Kind != LayerKind.Conv || writerAt < 0 || layers[writerAt].Vector is not ConvPositionsPlan { Direct: true } producer)
                 {
                     continue;
@@ -221,7 +223,7 @@ namespace CnnGen.Generator.Planning
                     }
 
                     carries = reader < 0 && layer.Kind == LayerKind.Conv && layer.Window is { StrideX: 1, StrideY: 1 } && step.Sources.Count == 1 &&
-                        layers[PlanAt(step.Layer)].Vector is ConvPositionsPlan { ReadsInput: false, Phases: { PhasesX: 1, PhasesY: 1 } } or ConvFiltersPlan { ReadsInput: false, Phases: { PhasesX: 1, PhasesY: 1 } };
+                        layers[PlanAt(layers, step.Layer)].Vector is ConvPositionsPlan { ReadsInput: false, Phases: { PhasesX: 1, PhasesY: 1 } } or ConvFiltersPlan { ReadsInput: false, Phases: { PhasesX: 1, PhasesY: 1 } };
                     reader = s;
                 }
 
@@ -230,7 +232,7 @@ namespace CnnGen.Generator.Planning
                     continue;
                 }
 
-                int readerAt = PlanAt(steps[reader].Layer);
+                int readerAt = PlanAt(layers, steps[reader].Layer);
                 KernelPlan copy = layers[readerAt].Vector!;
                 PhaseLayout phases = copy is ConvPositionsPlan positions ? positions.Phases : ((ConvFiltersPlan)copy).Phases;
                 Window window = network.Layers[steps[reader].Layer].Window!;
@@ -257,11 +259,10 @@ namespace CnnGen.Generator.Planning
         /// </summary>
         private static void CarryWide(NetworkModel network, List<LayerPlan> layers, List<ForwardStep> steps)
         {
-            int PlanAt(int layer) => layers.FindIndex(p => p.Layer.Index == layer);
             for (int a = 0; a + 1 < steps.Count; a++)
             {
                 ForwardStep writer = steps[a];
-                int writerAt = PlanAt(writer.Layer);
+                int writerAt = PlanAt(layers, writer.Layer);
                 if (network.Layers[writer.Layer].Kind != LayerKind.Conv || writerAt < 0 || layers[writerAt].Vector is not ConvPositionsPlan { Direct: false, Straight: false, PaddedOutput: null } producer)
                 {
                     continue;
@@ -273,7 +274,7 @@ namespace CnnGen.Generator.Planning
                     continue;
                 }
 
-                int readerAt = PlanAt(reader.Layer);
+                int readerAt = PlanAt(layers, reader.Layer);
                 if (readerAt < 0 || layers[readerAt].Vector is not PoolRowsPlan pool)
                 {
                     continue;

@@ -119,6 +119,7 @@ namespace CnnGen.Runtime
         public static void PadBorders(int width, int height, int depth, int padLeft, int padTop, float padValue, int phaseWidth, int phaseHeight, Span<float> phases)
         {
             int plane = CheckStride1(width * height * depth, width, height, depth, padLeft, padTop, phaseWidth, phaseHeight, phases);
+            // No row is copied, so the vector width is never used.
             Stride1Planes<Simd128, Vector128<float>>(default, copy: false, width, height, depth, padLeft, padTop, padValue, phaseWidth, phaseHeight, phases, plane);
         }
 
