@@ -1,5 +1,6 @@
 using System;
 using CnnGen.Runtime;
+using CnnGen.Tests.Infrastructure;
 using Xunit;
 
 namespace CnnGen.Tests.Numerics
@@ -192,6 +193,50 @@ namespace CnnGen.Tests.Numerics
             Layout.PadBorders(width, height, depth, left, top, -7f, phaseWidth, phaseHeight, actual);
             Assert.Equal(expected, actual);
             Assert.Throws<ArgumentException>(() => Layout.PadBorders(width, height, depth, left, top, 0f, phaseWidth, phaseHeight, new float[(plane * depth) - 1]));
+        }
+
+        [Theory]
+        [InlineData(32, 3, 2, 1, 1, 34, 5, false)]
+        [InlineData(16, 2, 3, 1, 1, 17, 4, true)]   // rows sharing their padding column
+        [InlineData(5, 2, 1, 2, 0, 9, 2, true)]     // rows narrower than a vector
+        public void An_add_reads_its_operand_in_padded_planes(int width, int height, int depth, int left, int top, int phaseWidth, int phaseHeight, bool relu)
+        {
+            // The carried layout's residual Add: b's cells inside padded planes (the padding a value no sum may pick up), a and
+            // the target CHW; in place over a as well.
+            var random = new Random(width + height);
+            int plane = phaseWidth * phaseHeight, cells = width * height * depth, origin = (top * phaseWidth) + left;
+            float[] a = Numbers.Random(random, cells, 2f);
+            var b = new float[plane * depth];
+            Array.Fill(b, 1000f);
+            var expected = new float[cells];
+            for (int d = 0; d < depth; d++)
+            {
+                for (int y = 0; y < height; y++)
+                {
+                    for (int x = 0; x < width; x++)
+                    {
+                        int i = (((d * height) + y) * width) + x;
+                        float v = random.NextSingle() - 0.5f;
+                        b[origin + (d * plane) + (y * phaseWidth) + x] = v;
+                        float sum = a[i] + v;
+                        expected[i] = relu && sum < 0f ? 0f : sum;
+                    }
+                }
+            }
+
+            var target = new float[cells];
+            GraphKernels.AddPadded<Simd128, System.Runtime.Intrinsics.Vector128<float>>(a, b, target, relu, width, height, depth, phaseWidth, plane, origin);
+            Assert.Equal(expected, target);
+            if (Simd512.IsSupported)
+            {
+                float[] inPlace = (float[])a.Clone();
+                GraphKernels.AddPadded<Simd512, System.Runtime.Intrinsics.Vector512<float>>(inPlace, b, inPlace, relu, width, height, depth, phaseWidth, plane, origin);
+                Assert.Equal(expected, inPlace);
+            }
+
+            // One float short of the last row of the last plane: refused.
+            int needed = origin + ((depth - 1) * plane) + ((height - 1) * phaseWidth) + width;
+            Assert.Throws<ArgumentException>(() => GraphKernels.AddPadded<Simd128, System.Runtime.Intrinsics.Vector128<float>>(a, b.AsSpan(0, needed - 1), target, relu, width, height, depth, phaseWidth, plane, origin));
         }
 
         [Fact]
