@@ -135,8 +135,9 @@ namespace CnnGen.Generator.Planning
     /// <summary>
     /// Conv vectorized over output positions: <see cref="Rows"/> filters × <see cref="Vectors"/> vectors of positions
     /// per step (<see cref="NarrowVectors"/> with vectors narrower than 16 floats), the weight read in PyTorch's layout.
-    /// Position q = y·<see cref="RowLength"/> + x. The positions left after the big steps take steps of one vector
-    /// (<see cref="Tail"/>: only where some vector width leaves any). <see cref="Direct"/>: output rows are whole 16-float vectors, so
+    /// Position q = y·<see cref="RowLength"/> + x. With 16-float vectors, <see cref="NarrowAfter"/> steps of
+    /// <see cref="NarrowVectors"/> follow the big steps where they cover the rest exactly (0: the big steps go to the end).
+    /// The positions left after that take steps of one vector (<see cref="Tail"/>: only where some vector width leaves any). <see cref="Direct"/>: output rows are whole 16-float vectors, so
     /// positions are output cells and the kernel stores straight into the output. Otherwise it writes a "wide"
     /// output of phase-width rows (<see cref="Straight"/>: that wide output has no junk and is the output itself).
     /// <see cref="Chunk"/>: a step takes its input channels that many at a time, every filter block over one chunk before
@@ -152,6 +153,7 @@ namespace CnnGen.Generator.Planning
         int Rows,
         int Vectors,
         int NarrowVectors,
+        int NarrowAfter,
         bool Tail,
         UnrollLevel Unroll,
         int PhaseCopyLength,

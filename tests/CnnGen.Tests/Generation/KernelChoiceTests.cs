@@ -47,6 +47,20 @@ namespace CnnGen.Tests.Generation
             Assert.Equal((chunk, vectors), (plan.Chunk, plan.Vectors));
         }
 
+        [Theory]
+        [InlineData(32, 32, 32, 64, 3, 2, 2)] // F: 16 vectors of 16 floats, 5 + 5 + 3 + 3 (not 5 + 5 + 5 + 1)
+        [InlineData(56, 56, 64, 64, 3, 1, 0)] // D: rows of 57, 200 vectors, whole steps of 5
+        [InlineData(30, 30, 64, 64, 3, 1, 3)] // rows of 31 (wide, compacted after): 59 vectors, 10 steps of 5 then 3 of 3
+        [InlineData(40, 40, 64, 64, 3, 2, 4)] // 20x20 at stride 2 in phase rows of 21: 27 vectors, 3 steps of 5 then 4 of 3
+        public void With_16_float_vectors_the_steps_after_the_large_ones_cover_the_rest_without_one_vector_steps(int width, int height, int depth, int filters, int size, int stride, int narrowAfter)
+        {
+            var spec = new NetSpec(width, height, depth, new[] { LayerSpec.Conv(filters, size, stride, size / 2, OutputRounding.Floor) });
+            var plan = Assert.IsType<ConvPositionsPlan>(FirstKernel(spec));
+            Assert.Equal((5, 3, narrowAfter), (plan.Vectors, plan.NarrowVectors, plan.NarrowAfter));
+            int vectors = plan.WideChannel / 16;
+            Assert.Equal(0, (vectors - (narrowAfter * plan.NarrowVectors)) % plan.Vectors);
+        }
+
         [Fact]
         public void A_depthwise_conv_on_narrow_rows_runs_over_flat_planes()
         {

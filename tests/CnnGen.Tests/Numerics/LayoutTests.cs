@@ -108,6 +108,7 @@ namespace CnnGen.Tests.Numerics
         [InlineData(32, 32, 2, 2, 2, 1, 1, 17, 17)]  // F's and L1's copy: 3x3 at stride 2, padding 1
         [InlineData(32, 32, 2, 2, 2, 0, 0, 16, 16)]  // Same padding at stride 2 with nothing on the left
         [InlineData(28, 28, 3, 2, 2, 1, 1, 15, 15)]  // rows narrower than two 512-bit vectors
+        [InlineData(64, 3, 2, 2, 2, 1, 1, 33, 3)]    // rows of two pairs of 512-bit vectors, a pad cell each side
         [InlineData(37, 9, 2, 2, 2, 2, 1, 21, 6)]    // odd width, two cells of padding left, more than one right
         [InlineData(9, 5, 2, 3, 3, 3, 2, 7, 4)]      // stride 3 down, padding 3 left (odd phase first)
         [InlineData(1, 3, 1, 2, 2, 1, 0, 2, 2)]      // one column: a phase with no input cell in a row

@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 4;
+        public const int Count = 164 + 60 + 30 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 5;
 
         public RandomNetworksFixture()
         {
@@ -49,6 +49,8 @@ namespace CnnGen.Tests.Numerics
                 // stride 2 into rows of 16), and on rows sharing a padding column wider on the left (2) than the right (1).
                 .Append(new NetSpec(32, 4, 32, new[] { LayerSpec.Windowed(Kind.Conv, 8, Window2d.Square(3, 2, 1), rounding: OutputRounding.Floor), LayerSpec.Relu() }))
                 .Append(new NetSpec(20, 3, 64, new[] { LayerSpec.Windowed(Kind.Conv, 6, new Window2d(4, 3, 1, 1, 2, 1, 1, 1), bias: false) }))
+                // F's shape with 8 filters: 16 vectors of output rows, in steps of 5, 5, 3 and 3 with 16-float vectors.
+                .Append(new NetSpec(32, 32, 32, new[] { LayerSpec.Windowed(Kind.Conv, 8, Window2d.Square(3, 2, 1), rounding: OutputRounding.Floor), LayerSpec.Relu() }))
                 // The carried layout into the conv vectorized over its filters (16 filters, output rows of 12 in padded rows of 18).
                 .Append(new NetSpec(16, 6, 2, new[] { LayerSpec.Windowed(Kind.Conv, 4, Window2d.Square(3, 1, 1)), LayerSpec.Relu(), LayerSpec.Windowed(Kind.Conv, 16, Window2d.Square(7, 1, 1)) }))
                 .ToList();
@@ -729,6 +731,8 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(chunked, c => c.Spec.Layers[0].Geometry is { StrideX: 2 });
             Assert.Contains(chunked, c => c.Plan.Rows < 4);
             Assert.Contains(chunked, c => c.Plan.Tail);
+            Assert.Contains(chunked, c => c.Plan is { NarrowAfter: > 0, Direct: true }); // steps of 3 after those of 5 with 16-float vectors
+            Assert.Contains(chunked, c => c.Plan is { NarrowAfter: > 0, Direct: false });
             Assert.Contains(chunked, c => c.Spec.Layers.Count > 1);
             Assert.Contains(chunked, c => !c.Spec.Layers[0].Bias);
             Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Groups: > 1 } l && l.Geometry is { StrideX: 2, PadLeft: > 0, PadRight: > 0, DilationX: 2 });

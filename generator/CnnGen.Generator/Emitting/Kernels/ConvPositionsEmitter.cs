@@ -68,7 +68,18 @@ namespace CnnGen.Generator.Emitting.Kernels
                 {
                     using (w.Block("if (n == 16)"))
                     {
-                        StepLoop(w, l, plan, plan.Vectors);
+                        if (plan.NarrowAfter > 0)
+                        {
+                            int vectors = plan.WideChannel / 16, big = vectors - (plan.NarrowAfter * plan.NarrowVectors);
+                            w.Line("// " + vectors + " vectors: " + (big / plan.Vectors) + " step" + (big / plan.Vectors == 1 ? string.Empty : "s") + " of " + plan.Vectors + ", then " + plan.NarrowAfter + " of " + plan.NarrowVectors + " (no one-vector steps).");
+                            StepLoop(w, l, plan, plan.Vectors, big * 16);
+                            w.Line();
+                            StepLoop(w, l, plan, plan.NarrowVectors, plan.WideChannel);
+                        }
+                        else
+                        {
+                            StepLoop(w, l, plan, plan.Vectors);
+                        }
                     }
 
                     using (w.Block("else"))
@@ -128,11 +139,12 @@ namespace CnnGen.Generator.Emitting.Kernels
             };
         }
 
-        private static void StepLoop(SourceWriter w, LayerModel l, ConvPositionsPlan plan, int nr)
+        /// <summary>The loop of steps of <paramref name="nr"/> vectors: to <paramref name="end"/> where given (16-float vectors), else while a step starts its last vector before the last position.</summary>
+        private static void StepLoop(SourceWriter w, LayerModel l, ConvPositionsPlan plan, int nr, int end = -1)
         {
             // A step may end past the last position by less than one vector (the wide output is rounded up to whole vectors).
             string step = nr == 1 ? "n" : nr + " * n";
-            string condition = nr == 1 ? "q < " + Text.Literal(plan.Positions) : "q + (" + step + ") < " + Text.Literal(plan.Positions) + " + n";
+            string condition = end >= 0 ? "q < " + Text.Literal(end) : nr == 1 ? "q < " + Text.Literal(plan.Positions) : "q + (" + step + ") < " + Text.Literal(plan.Positions) + " + n";
             using (w.Block("for (; " + condition + "; q += " + step + ")"))
             {
                 w.Line(GeneratedNames.Step(l.Name, nr) + "<TS, TV>(ref source, ref w, ref b, ref target, q, relu" + (plan.PaddedOutput is null ? string.Empty : ", paddedOut") + ");");
