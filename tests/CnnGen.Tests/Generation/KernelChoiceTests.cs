@@ -61,6 +61,17 @@ namespace CnnGen.Tests.Generation
             Assert.Equal(0, (vectors - (narrowAfter * plan.NarrowVectors)) % plan.Vectors);
         }
 
+        [Theory]
+        [InlineData(32, 32, 3, 6, 5, 0)]  // LeNet-5's conv1 (N3): 28x28 in rows of 32, 56 vectors
+        [InlineData(32, 32, 1, 6, 5, 0)]  // N1's
+        [InlineData(14, 14, 6, 18, 5, 0)] // 18 filters: three blocks of six
+        public void Six_filters_a_block_take_four_16_float_vectors_and_two_narrower(int width, int height, int depth, int filters, int size, int chunk)
+        {
+            var spec = new NetSpec(width, height, depth, new[] { LayerSpec.Conv(filters, size, 1, 0) });
+            var plan = Assert.IsType<ConvPositionsPlan>(FirstKernel(spec));
+            Assert.Equal((6, 4, 2, chunk), (plan.Rows, plan.Vectors, plan.NarrowVectors, plan.Chunk));
+        }
+
         [Fact]
         public void A_depthwise_conv_on_narrow_rows_runs_over_flat_planes()
         {

@@ -733,6 +733,13 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(chunked, c => c.Plan.Tail);
             Assert.Contains(chunked, c => c.Plan is { NarrowAfter: > 0, Direct: true }); // steps of 3 after those of 5 with 16-float vectors
             Assert.Contains(chunked, c => c.Plan is { NarrowAfter: > 0, Direct: false });
+            // Blocks of six filters (6 x 4 with 16-float vectors, 6 x 2 narrower), with and without chunks, ending in one-vector steps or not.
+            var sixes = _fixture.Specs.Where(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan { Rows: 6 })
+                .Select(s => (Generator.Planning.ConvPositionsPlan)s.Plan().Layers[0].Vector!).ToList();
+            Assert.True(sixes.Count >= 6, "too few draws take blocks of six filters: " + sixes.Count);
+            Assert.Contains(sixes, p => p.Chunk > 0);
+            Assert.Contains(sixes, p => p.Tail);
+            Assert.Contains(sixes, p => p.NarrowAfter > 0);
             Assert.Contains(chunked, c => c.Spec.Layers.Count > 1);
             Assert.Contains(chunked, c => !c.Spec.Layers[0].Bias);
             Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Groups: > 1 } l && l.Geometry is { StrideX: 2, PadLeft: > 0, PadRight: > 0, DilationX: 2 });

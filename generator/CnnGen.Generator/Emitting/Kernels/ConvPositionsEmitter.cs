@@ -157,7 +157,7 @@ namespace CnnGen.Generator.Emitting.Kernels
             int k = l.Output.Depth, mr = plan.Rows;
             long filter = (long)l.GroupDepth * l.Window!.Taps;
             int blocksPerGroup = k / l.Groups / mr;
-            w.Line("// " + l.Name + ": output positions q .. q + " + nr + " vector" + (nr == 1 ? string.Empty : "s") + ", all " + k + " filters, " + mr + " at a time"
+            w.Line("// " + l.Name + ": output positions q .. q + " + nr + " vector" + (nr == 1 ? string.Empty : "s") + ", all " + k + " filters" + (mr == k ? " at once" : ", " + mr + " at a time")
                 + (l.Groups > 1 ? " (" + (k / l.Groups) + " per group of " + l.GroupDepth + " input channels)." : "."));
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
