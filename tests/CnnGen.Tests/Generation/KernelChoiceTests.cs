@@ -38,8 +38,9 @@ namespace CnnGen.Tests.Generation
         [InlineData(14, 8, 64, 60, 3, 1, 16, 4)]  // 8 rows of 15: 8 vectors, too few for steps of 5, whole steps of 4
         [InlineData(56, 56, 40, 64, 5, 1, 10, 5)] // 40 channels, 5x5: chunks of 10
         [InlineData(28, 28, 64, 128, 1, 1, 0, 3)] // E: 1x1, 12 KB: no chunks (they measured 20 % slower)
-        [InlineData(32, 32, 32, 32, 3, 1, 0, 4)]  // 32x32x32 3x3: 26 KB, no chunks (4 vectors: 68 of them in whole steps)
-        [InlineData(56, 56, 37, 64, 3, 1, 0, 4)]  // no chunk size from 8 to 16 divides 37 (rows of 57: 200 vectors, whole steps of 4)
+        [InlineData(32, 32, 32, 32, 3, 1, 0, 5)]  // 32x32x32 3x3: 26 KB, no chunks, 4 x 5 as with them (68 vectors: 5 x 13 + 3)
+        [InlineData(56, 56, 37, 64, 3, 1, 0, 5)]  // no chunk size from 8 to 16 divides 37 (rows of 57: 200 vectors, steps of 5)
+        [InlineData(32, 32, 16, 16, 3, 1, 0, 5)]  // ResNet-8's stack 1: 64 vectors, 11 steps of 5 and 3 of 3
         public void A_position_conv_over_many_channels_takes_them_in_chunks_and_on_many_positions_a_larger_step(int width, int height, int depth, int filters, int size, int stride, int chunk, int vectors)
         {
             var spec = new NetSpec(width, height, depth, new[] { LayerSpec.Conv(filters, size, stride, size / 2, OutputRounding.Floor) });
