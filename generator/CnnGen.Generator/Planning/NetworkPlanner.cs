@@ -659,8 +659,8 @@ namespace CnnGen.Generator.Planning
             int k = output.Depth, perGroup = k / layer.Groups;
             int rows = perGroup % 4 == 0 ? 4 : perGroup % 6 == 0 ? 6 : perGroup % 3 == 0 ? 3 : perGroup % 2 == 0 ? 2 : 1;
             // Rows x Vectors accumulators plus the input vectors and a weight fit AVX2's 16 registers. AVX-512's 32 allow
-            // a few more; larger blocks measured no faster by themselves (slower for a 1x1 conv), so they are used only
-            // where they cover the positions exactly and so remove the slow one- and two-vector steps at the end.
+            // more: 4 x 5 with chunks or a window of several taps, 6 x 4 (below); elsewhere (a 1x1 conv, which measured
+            // slower with them) larger blocks are used only where they cover the positions exactly.
             int narrow = rows == 4 ? 3 : rows == 6 ? 2 : 4;
             int vectors = narrow;
             long count = wideChannel / MaxLanes;
