@@ -361,10 +361,27 @@ namespace CnnGen.Runtime
             where TV : struct
         {
             int n = TS.Count;
-            if (width % (2 * n) == 0 && (pads.LeftEven | pads.RightEven | pads.LeftOdd | pads.RightOdd) <= 1)
+            if ((pads.LeftEven | pads.RightEven | pads.LeftOdd | pads.RightOdd) <= 1)
             {
-                SplitWholeRows<TS, TV>(ref source, sourceStride, ref even, ref odd, targetStride, rows, width, pads);
-                return;
+                // Rows of whole vector pairs, at this width or a narrower one (ResNet-8's 16x16x32 stride-2 copy at 512 bits
+                // in pairs of 256-bit vectors: 16-float rows would otherwise go as pairs of 128-bit ones).
+                if (width % (2 * n) == 0)
+                {
+                    SplitWholeRows<TS, TV>(ref source, sourceStride, ref even, ref odd, targetStride, rows, width, pads);
+                    return;
+                }
+
+                if (n > 8 && width % 16 == 0 && Simd256.IsSupported)
+                {
+                    SplitWholeRows<Simd256, Vector256<float>>(ref source, sourceStride, ref even, ref odd, targetStride, rows, width, pads);
+                    return;
+                }
+
+                if (n > 4 && width % 8 == 0 && Simd128.IsSupported)
+                {
+                    SplitWholeRows<Simd128, Vector128<float>>(ref source, sourceStride, ref even, ref odd, targetStride, rows, width, pads);
+                    return;
+                }
             }
 
             for (int i = 0; i < rows; i++)
@@ -428,6 +445,7 @@ namespace CnnGen.Runtime
         /// <see cref="SplitRows{TS, TV}"/> for rows of whole pairs of vectors and at most one pad cell each side (padding 1
         /// at stride 2), the pads single stores: F's 32x32x32 and ResNet-8's stride-2 copies, 9.7 -> 9.0 us.
         /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
         private static void SplitWholeRows<TS, TV>(ref float source, int sourceStride, ref float even, ref float odd, int targetStride, int rows, int width, RowPads pads)
             where TS : struct, ISimd<TV>
             where TV : struct

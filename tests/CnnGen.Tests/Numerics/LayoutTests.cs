@@ -109,6 +109,8 @@ namespace CnnGen.Tests.Numerics
         [InlineData(32, 32, 2, 2, 2, 0, 0, 16, 16)]  // Same padding at stride 2 with nothing on the left
         [InlineData(28, 28, 3, 2, 2, 1, 1, 15, 15)]  // rows narrower than two 512-bit vectors
         [InlineData(64, 3, 2, 2, 2, 1, 1, 33, 3)]    // rows of two pairs of 512-bit vectors, a pad cell each side
+        [InlineData(16, 4, 3, 2, 2, 0, 0, 9, 2)]     // ResNet-8's 16x16x32 (Same: a pad cell on the right): rows of one 512-bit vector, split as 256-bit pairs
+        [InlineData(8, 4, 2, 2, 2, 1, 1, 5, 3)]      // rows of 8: 128-bit pairs at 256 and 512 bits
         [InlineData(37, 9, 2, 2, 2, 2, 1, 21, 6)]    // odd width, two cells of padding left, more than one right
         [InlineData(9, 5, 2, 3, 3, 3, 2, 7, 4)]      // stride 3 down, padding 3 left (odd phase first)
         [InlineData(1, 3, 1, 2, 2, 1, 0, 2, 2)]      // one column: a phase with no input cell in a row
