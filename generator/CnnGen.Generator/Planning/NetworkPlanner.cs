@@ -659,12 +659,13 @@ namespace CnnGen.Generator.Planning
             int k = output.Depth, perGroup = k / layer.Groups;
             int rows = perGroup % 4 == 0 ? 4 : perGroup % 6 == 0 ? 6 : perGroup % 3 == 0 ? 3 : perGroup % 2 == 0 ? 2 : 1;
             // Rows x Vectors accumulators plus the input vectors and a weight fit AVX2's 16 registers. AVX-512's 32 allow
-            // more: 4 x 5 with chunks or a window of several taps, 6 x 4 (below); elsewhere (a 1x1 conv, which measured
-            // slower with them) larger blocks are used only where they cover the positions exactly.
+            // more, where there are vectors for two such steps: with chunks, Narrow + 2 (4 x 5, or 6 for fewer filters); 4 x 5
+            // for a window of several taps; 6 x 4 (below, a 1x1 conv too: not measured apart). Elsewhere (a 1x1 conv of
+            // 4-filter blocks measured slower with them) larger blocks are used only where they cover the positions exactly.
             int narrow = rows == 4 ? 3 : rows == 6 ? 2 : 4;
             int vectors = narrow;
             long count = wideChannel / MaxLanes;
-            int chunk = ChannelChunk(layer, phases, narrow);
+            int chunk = ChannelChunk(layer, phases, rows == 6 ? 4 : narrow); // a six-filter step reads 4 vectors of positions on AVX-512
             if (chunk > 0 && count >= 2 * (narrow + 2))
             {
                 // With the channels in chunks the larger blocks are faster (unless the positions are too few for two of
@@ -709,7 +710,8 @@ namespace CnnGen.Generator.Planning
             }
 
             // With 16-float vectors, the vectors the big steps leave go in narrow steps where a number of them covers the rest
-            // exactly, one big step fewer if need be (F's 16 vectors: 5 + 5 + 3 + 3, not 5 + 5 + 5 + 1).
+            // exactly, as few big steps fewer as that needs (F's 16 vectors: 5 + 5 + 3 + 3, not 5 + 5 + 5 + 1). Where no big
+            // step is left (12 vectors: 4 steps of 3), the narrow steps are the only ones.
             int narrowAfter = 0;
             if (vectors != narrow && count % vectors != 0)
             {
@@ -718,6 +720,12 @@ namespace CnnGen.Generator.Planning
                     if ((count - (big * vectors)) % narrow == 0)
                     {
                         narrowAfter = (int)((count - (big * vectors)) / narrow);
+                        if (big == 0)
+                        {
+                            vectors = narrow;
+                            narrowAfter = 0;
+                        }
+
                         break;
                     }
                 }

@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 5;
+        public const int Count = 164 + 60 + 30 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 6;
 
         public RandomNetworksFixture()
         {
@@ -49,6 +49,8 @@ namespace CnnGen.Tests.Numerics
                 // stride 2 into rows of 16), and on rows sharing a padding column wider on the left (2) than the right (1).
                 .Append(new NetSpec(32, 4, 32, new[] { LayerSpec.Windowed(Kind.Conv, 8, Window2d.Square(3, 2, 1), rounding: OutputRounding.Floor), LayerSpec.Relu() }))
                 .Append(new NetSpec(20, 3, 64, new[] { LayerSpec.Windowed(Kind.Conv, 6, new Window2d(4, 3, 1, 1, 2, 1, 1, 1), bias: false) }))
+                // Blocks of six filters in each of two groups (12 filters of 4 channels each), output rows of 32.
+                .Append(new NetSpec(32, 5, 8, new[] { LayerSpec.Windowed(Kind.Conv, 12, Window2d.Square(3, 1, 1), groups: 2), LayerSpec.Relu() }))
                 // F's shape with 8 filters: 16 vectors of output rows, in steps of 5, 5, 3 and 3 with 16-float vectors.
                 .Append(new NetSpec(32, 32, 32, new[] { LayerSpec.Windowed(Kind.Conv, 8, Window2d.Square(3, 2, 1), rounding: OutputRounding.Floor), LayerSpec.Relu() }))
                 // The carried layout into the conv vectorized over its filters (16 filters, output rows of 12 in padded rows of 18).
@@ -735,11 +737,12 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(chunked, c => c.Plan is { NarrowAfter: > 0, Direct: false });
             // Blocks of six filters (6 x 4 with 16-float vectors, 6 x 2 narrower), with and without chunks, ending in one-vector steps or not.
             var sixes = _fixture.Specs.Where(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan { Rows: 6 })
-                .Select(s => (Generator.Planning.ConvPositionsPlan)s.Plan().Layers[0].Vector!).ToList();
+                .Select(s => (Spec: s, Plan: (Generator.Planning.ConvPositionsPlan)s.Plan().Layers[0].Vector!)).ToList();
             Assert.True(sixes.Count >= 6, "too few draws take blocks of six filters: " + sixes.Count);
-            Assert.Contains(sixes, p => p.Chunk > 0);
-            Assert.Contains(sixes, p => p.Tail);
-            Assert.Contains(sixes, p => p.NarrowAfter > 0);
+            Assert.Contains(sixes, c => c.Plan.Chunk > 0);
+            Assert.Contains(sixes, c => c.Plan.Tail);
+            Assert.Contains(sixes, c => c.Plan.NarrowAfter > 0);
+            Assert.Contains(sixes, c => c.Spec.Layers[0].Groups > 1);
             Assert.Contains(chunked, c => c.Spec.Layers.Count > 1);
             Assert.Contains(chunked, c => !c.Spec.Layers[0].Bias);
             Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Groups: > 1 } l && l.Geometry is { StrideX: 2, PadLeft: > 0, PadRight: > 0, DilationX: 2 });
