@@ -35,12 +35,7 @@ namespace CnnGen.Tests.Numerics
         [MemberData(nameof(Indices))]
         public void Forward_matches_the_reference_kernels_on_a_random_graph(int index)
         {
-            GraphSpec spec = _compiled.Specs[index];
-            var net = (INetwork)Activator.CreateInstance(_compiled.Assembly.GetType("RandomGraph" + index, throwOnError: true)!)!;
-            var random = new Random(index + 1);
-            float[] parameters = spec.Parameters(random);
-            net.SetParameters(parameters);
-            float[] input = Numbers.Random(random, spec.InputLength, 8f); // wide enough that ReLU6 and the other kinks clamp
+            (GraphSpec spec, INetwork net, float[] parameters, float[] input) = Prepare(index, seed: index + 1);
             var output = new float[spec.OutputLength];
             net.Forward(input, output);
             Numbers.AssertClose(spec.Reference(input, parameters), output, "RandomGraph" + index + ": " + spec.Declaration);
@@ -63,12 +58,7 @@ namespace CnnGen.Tests.Numerics
             // A first call, then every [ThreadStatic] float array of the network (activations, copies) filled with NaN: a
             // value must not depend on what a slot held (the carried layout zeroes its borders on every call). Then each
             // vector width this machine runs and the scalar kernels.
-            GraphSpec spec = _compiled.Specs[index];
-            var net = (INetwork)Activator.CreateInstance(_compiled.Assembly.GetType("RandomGraph" + index, throwOnError: true)!)!;
-            var random = new Random(index + 7);
-            float[] parameters = spec.Parameters(random);
-            net.SetParameters(parameters);
-            float[] input = Numbers.Random(random, spec.InputLength, 8f);
+            (GraphSpec spec, INetwork net, float[] parameters, float[] input) = Prepare(index, seed: index + 7);
             float[] expected = spec.Reference(input, parameters);
             var output = new float[spec.OutputLength];
             net.Forward(input, output);
@@ -96,6 +86,18 @@ namespace CnnGen.Tests.Numerics
             Assert.True(_compiled.Generated.Count(g => g.Contains("paddedOut: true", StringComparison.Ordinal)) >= 4, "too few random graphs carry a conv's output in padded planes");
             Assert.Contains(_compiled.Generated, g => g.Contains("AddPadded", StringComparison.Ordinal));
             Assert.Contains(_compiled.Generated, g => g.Contains("paddedIn: true, paddedOut: true", StringComparison.Ordinal));
+        }
+
+        /// <summary>Graph <paramref name="index"/>'s network with random parameters set, and a random input.</summary>
+        private (GraphSpec Spec, INetwork Net, float[] Parameters, float[] Input) Prepare(int index, int seed)
+        {
+            GraphSpec spec = _compiled.Specs[index];
+            var net = (INetwork)Activator.CreateInstance(_compiled.Assembly.GetType("RandomGraph" + index, throwOnError: true)!)!;
+            var random = new Random(seed);
+            float[] parameters = spec.Parameters(random);
+            net.SetParameters(parameters);
+            float[] input = Numbers.Random(random, spec.InputLength, 8f); // wide enough that ReLU6 and the other kinks clamp
+            return (spec, net, parameters, input);
         }
 
         private static int Occurrences(string text, string part) => (text.Length - text.Replace(part, string.Empty, StringComparison.Ordinal).Length) / part.Length;
