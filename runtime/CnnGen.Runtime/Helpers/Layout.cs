@@ -442,8 +442,9 @@ namespace CnnGen.Runtime
         }
 
         /// <summary>
-        /// <see cref="SplitRows{TS, TV}"/> for rows of whole pairs of vectors and at most one pad cell each side (padding 1
-        /// at stride 2), the pads single stores: F's 32x32x32 and ResNet-8's stride-2 copies, 9.7 -> 9.0 us.
+        /// <see cref="SplitRows{TS, TV}"/> for rows of whole pairs of vectors and at most one pad cell each side (padding 1,
+        /// or Same, at stride 2), the pads single stores: F's 32x32x32 copy 9.7 -> 9.0 us in-process. A call of its own, not
+        /// inlined: SplitRows calls it at up to three vector widths.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static void SplitWholeRows<TS, TV>(ref float source, int sourceStride, ref float even, ref float odd, int targetStride, int rows, int width, RowPads pads)
