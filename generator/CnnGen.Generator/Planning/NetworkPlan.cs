@@ -328,7 +328,9 @@ namespace CnnGen.Generator.Planning
 
         /// <summary>
         /// Two padded planes of <c>PhaseLength / 2</c> floats: channel c + 1 is copied into one while channel c is computed
-        /// from the other (stride 1 with padding, one filter per channel, output rows at least one vector wide).
+        /// from the other (stride 1 with padding, one filter per channel, output rows at least one vector wide). Where the
+        /// kernel computes several output rows at a time, the copy's rows go a block at a time between channel c's row
+        /// blocks, so their loads overlap the taps.
         /// </summary>
         public bool Pipelined { get; init; }
 

@@ -204,6 +204,26 @@ namespace CnnGen.Runtime
         }
 
         /// <summary>
+        /// <paramref name="count"/> rows of <paramref name="width"/> floats, <paramref name="sourceStride"/> apart in the
+        /// source and <paramref name="targetStride"/> apart in the target (whole vectors, the last one overlapping; narrower
+        /// rows in 256- or 128-bit pieces; nothing outside a row is written). Inlined into the caller: a depthwise kernel
+        /// copies the next channel's rows a few at a time between its row blocks, so the copy's loads overlap the taps; it
+        /// writes a block's rows out load by load with 16-float vectors and calls this for the rest (narrower vectors,
+        /// the last block, rows wider than 4 vectors). The caller has checked that both spans hold every row it names:
+        /// nothing is checked here.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CopyRows<TS, TV>(ref float source, int sourceStride, ref float target, int targetStride, int count, int width)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            for (int r = 0; r < count; r++)
+            {
+                CopyRow<TS, TV>(ref Unsafe.Add(ref source, r * sourceStride), ref Unsafe.Add(ref target, r * targetStride), width);
+            }
+        }
+
+        /// <summary>
         /// <see cref="ToPhases{TS, TV}"/> for stride 2 across with both column phases read (any stride down): each input
         /// row's even and odd columns split with two vector loads.
         /// </summary>

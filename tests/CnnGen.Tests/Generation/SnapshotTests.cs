@@ -52,6 +52,12 @@ namespace CnnGen.Tests.Generation
             "Carried");
 
         [Fact]
+        public void Depthwise_conv_copying_the_next_channel_between_row_blocks() => Verify(
+            "DepthwisePipelined",
+            "[Input(20, 6, 3)] [Conv(3, 3, Groups = 3, Padding = 1)] [Relu6]\npublic partial class Depthwise { }",
+            "Depthwise");
+
+        [Fact]
         public void Pool_3x3_stride_2_floor() => Verify(
             "Pool3Stride2Floor",
             "[Input(8, 8, 2)] [MaxPool(3, Stride = 2, Rounding = OutputRounding.Floor)] [Relu]\npublic partial class FloorPool { }",

@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 6;
+        public const int Count = 164 + 60 + 30 + 24 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 6;
 
         public RandomNetworksFixture()
         {
@@ -29,6 +29,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(8, seed: 64, StraightGen))
                 .Concat(Draw(60, seed: 20261130, GeometryGen))
                 .Concat(Draw(30, seed: 4242, DepthwiseGen))
+                .Concat(Draw(24, seed: 4343, PipelinedDepthwiseGen))
                 .Concat(Draw(30, seed: 99, PoolGeometryGen))
                 .Concat(Draw(24, seed: 2, StridedDepthwiseGen))
                 .Concat(Draw(16, seed: 49, ColumnsGen))
@@ -347,6 +348,33 @@ namespace CnnGen.Tests.Numerics
                     PaddingMode mode = modeDraw switch { 4 => PaddingMode.Same, 5 => PaddingMode.SameLower, _ => PaddingMode.Explicit };
                     var window = new Window2d(size, size, s, s, p, p, p, p, modeDraw == 3 ? dilation : 1, modeDraw == 3 ? dilation : 1);
                     return new NetSpec(w, h, d, new[] { LayerSpec.Windowed(Kind.Conv, d * multiplier, window, mode, s > 1 && mode == PaddingMode.Explicit ? OutputRounding.Floor : OutputRounding.Exact, groups: d, bias: bias) });
+                });
+
+        // The depthwise kernel at stride 1 with padding on output rows of a vector or more: two padded planes, the next
+        // channel's input rows copied between the row blocks of this one. Inputs 10 to 90 wide (narrower than a vector, one
+        // to four vectors written out, wider rows copied in a loop), as high as 1 to 4 row blocks with a partial last one,
+        // windows 1 to 5 with every padding up to 3 on each side (inputs higher, as high or lower than the output), dilated.
+        private static readonly Gen<NetSpec> PipelinedDepthwiseGen =
+            Gen.Select(Gen.Int[10, 90], Gen.Int[2, 17], Gen.Int[2, 9], Gen.Int[0, 2], Gen.Int[0, 3].Array[4], Gen.Int[1, 2], Gen.Bool)
+                .Select(t =>
+                {
+                    (int w, int h, int d, int f, int[] pads, int dilation, bool bias) = t;
+                    int size = (2 * f) + 1; // 1, 3 or 5
+                    int left = pads[0], right = pads[1], top = pads[2], bottom = pads[3];
+                    int reach = ((size - 1) * dilation) + 1;
+
+                    // Rows of at least one vector out, some padding across and down (the kernel pads, so it copies).
+                    int grow = Math.Max(0, 16 - (w + left + right - reach + 1));
+                    right += grow;
+                    if (left + right + top + bottom == 0)
+                    {
+                        top = 1;
+                    }
+
+                    int down = Math.Max(0, reach - (h + top + bottom));
+                    bottom += down;
+                    var window = new Window2d(size, size, 1, 1, left, right, top, bottom, dilation, dilation);
+                    return new NetSpec(w, h, d, new[] { LayerSpec.Windowed(Kind.Conv, d, window, groups: d, bias: bias), LayerSpec.Relu() });
                 });
 
         // The stride-2 depthwise kernel that reads the input itself: rows of 24 outputs and more (48 to 130 inputs wide),
@@ -687,6 +715,17 @@ namespace CnnGen.Tests.Numerics
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true, StreamedEdges: true, LiveRows: >= 2 }) >= 5, "too few stride-2 depthwise draws stream their edge columns past two or more live rows");
             Assert.True(_fixture.Specs.Count(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true, StreamedEdges: false }) >= 2, "too few stride-2 depthwise draws take their edge columns in a pass of their own");
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true, LiveRows: >= 3 });
+            // The copy of the next channel between row blocks: rows written out and in a loop, inputs narrower than a vector,
+            // inputs higher and lower than the output, a partial last block, a single block.
+            var pipelined = _fixture.Specs.Where(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Pipelined: true }).Select(s => s.Plan().Network.Layers[0]).ToList();
+            Assert.True(pipelined.Count >= 20, "too few draws reach the pipelined depthwise kernel: " + pipelined.Count);
+            Assert.Contains(pipelined, l => l.Input.Width is >= 16 and <= 64);
+            Assert.Contains(pipelined, l => l.Input.Width > 64);
+            Assert.Contains(pipelined, l => l.Input.Width < 16);
+            Assert.Contains(pipelined, l => l.Input.Height < l.Output.Height && l.Output.Height > 4);
+            Assert.Contains(pipelined, l => l.Input.Height > l.Output.Height && l.Output.Height > 4);
+            Assert.Contains(pipelined, l => l.Output.Height % 4 != 0 && l.Output.Height > 4);
+            Assert.Contains(pipelined, l => l.Output.Height is > 1 and < 4);
             Assert.Contains(_fixture.Specs, s => s.Layers[0] is { Kind: Kind.Conv, Groups: > 1 } && s.Layers[0].Geometry is { StrideX: 2 } && s.Plan().Network.Layers[0].Output.Width >= 24 && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: false });
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true } && s.Layers[0].Geometry is { StrideY: 3 });
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Strided: true } && s.Layers[0].Geometry is { } g && ((g.SizeY - 1) * g.DilationY) + 1 < g.StrideY);
