@@ -660,8 +660,7 @@ namespace CnnGen.Generator.Planning
             int rows = perGroup % 4 == 0 ? 4 : perGroup % 6 == 0 ? 6 : perGroup % 3 == 0 ? 3 : perGroup % 2 == 0 ? 2 : 1;
             // Rows x Vectors accumulators plus the input vectors and a weight fit AVX2's 16 registers. AVX-512's 32 allow
             // more, where there are vectors for two such steps: with chunks, Narrow + 2 (4 x 5, or 6 for fewer filters); 4 x 5
-            // for a window of several taps; 6 x 4 (below, a 1x1 conv too: not measured apart). Elsewhere (a 1x1 conv of
-            // 4-filter blocks measured slower with them) larger blocks are used only where they cover the positions exactly.
+            // without; 6 x 4 (below). Elsewhere larger blocks are used only where they cover the positions exactly.
             int narrow = rows == 4 ? 3 : rows == 6 ? 2 : 4;
             int vectors = narrow;
             long count = wideChannel / MaxLanes;
@@ -673,10 +672,12 @@ namespace CnnGen.Generator.Planning
                 // vectors, 1,580 with 4 x 5 (4 x 6 no faster, 4 x 7 spills: 20 % slower); F 78.0, 76.4 and 74.0 us.
                 vectors = Math.Min(narrow + 2, 24 / rows);
             }
-            else if (rows == 4 && window.Taps > 1 && count >= 2 * (narrow + 2))
+            else if (rows == 4 && count >= 2 * (narrow + 2))
             {
-                // Without chunks too, 4 x 5 where the window has more than one tap (a 1x1 conv stays at 4 x 3): ResNet-8's
-                // 32x32x16 convs in steps of 5 and 3 in place of 4, 0.9-1.8 % less for the whole net in alternating runs.
+                // Without chunks too, 4 x 5: ResNet-8's 32x32x16 convs in steps of 5 and 3 in place of 4, 0.9-1.8 % less for
+                // the whole net in alternating runs. A 1x1 conv likewise (once measured slower, no longer): in alternating
+                // in-process runs E (28x28x64 -> 128) 3.3-4 % less, L2's two 1x1 convs 1.3-2.3 % less of the block,
+                // MobileNetV1 and ResNet-8 within 1 %.
                 vectors = narrow + 2;
             }
 

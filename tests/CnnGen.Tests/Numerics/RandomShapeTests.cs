@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 24 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 6;
+        public const int Count = 164 + 60 + 30 + 24 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 6 + 3;
 
         public RandomNetworksFixture()
         {
@@ -54,6 +54,11 @@ namespace CnnGen.Tests.Numerics
                 .Append(new NetSpec(32, 5, 8, new[] { LayerSpec.Windowed(Kind.Conv, 12, Window2d.Square(3, 1, 1), groups: 2), LayerSpec.Relu() }))
                 // F's shape with 8 filters: 16 vectors of output rows, in steps of 5, 5, 3 and 3 with 16-float vectors.
                 .Append(new NetSpec(32, 32, 32, new[] { LayerSpec.Windowed(Kind.Conv, 8, Window2d.Square(3, 2, 1), rounding: OutputRounding.Floor), LayerSpec.Relu() }))
+                // 1x1 convs in steps of 4 filters x 5 vectors with 16-float vectors: 25 vectors of a wide output, 16 of whole rows
+                // (5 + 5 + 3 + 3), and 11 in two groups of 4 filters (5 + 3 + 3).
+                .Append(new NetSpec(28, 14, 12, new[] { LayerSpec.Conv(8, 1, 1, 0, OutputRounding.Exact), LayerSpec.Relu() }))
+                .Append(new NetSpec(32, 8, 7, new[] { LayerSpec.Conv(8, 1, 1, 0, OutputRounding.Exact) }))
+                .Append(new NetSpec(13, 13, 8, new[] { LayerSpec.Windowed(Kind.Conv, 8, Window2d.Square(1, 1, 0), groups: 2), LayerSpec.Relu() }))
                 // The carried layout into the conv vectorized over its filters (16 filters, output rows of 12 in padded rows of 18).
                 .Append(new NetSpec(16, 6, 2, new[] { LayerSpec.Windowed(Kind.Conv, 4, Window2d.Square(3, 1, 1)), LayerSpec.Relu(), LayerSpec.Windowed(Kind.Conv, 16, Window2d.Square(7, 1, 1)) }))
                 .ToList();
@@ -774,6 +779,11 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(chunked, c => c.Plan.Tail);
             Assert.Contains(chunked, c => c.Plan is { NarrowAfter: > 0, Direct: true }); // steps of 3 after those of 5 with 16-float vectors
             Assert.Contains(chunked, c => c.Plan is { NarrowAfter: > 0, Direct: false });
+            // A 1x1 conv in steps of 4 filters x 5 vectors with 16-float vectors, straight and direct.
+            var pointwise = _fixture.Specs.SelectMany(s => s.Plan().Layers).Where(l => l.Layer.Window is { Taps: 1 } && l.Vector is Generator.Planning.ConvPositionsPlan { Rows: 4, Vectors: 5 })
+                .Select(l => (Generator.Planning.ConvPositionsPlan)l.Vector!).ToList();
+            Assert.True(pointwise.Count >= 3, "too few draws take a 1x1 conv in steps of 4 x 5: " + pointwise.Count);
+            Assert.Contains(pointwise, p => p.Straight || p.Direct);
             // Blocks of six filters (6 x 4 with 16-float vectors, 6 x 2 narrower), with and without chunks, ending in one-vector steps or not.
             var sixes = _fixture.Specs.Where(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan { Rows: 6 })
                 .Select(s => (Spec: s, Plan: (Generator.Planning.ConvPositionsPlan)s.Plan().Layers[0].Vector!)).ToList();
