@@ -123,6 +123,9 @@ namespace CnnGen.Generator.Model
         /// <summary>A conv step over <paramref name="vectors"/> vectors of output positions.</summary>
         public static string Step(string layer, int vectors) => layer + "Step" + vectors;
 
+        /// <summary>A conv step of <paramref name="vectors"/> vectors and blocks of 8 filters (taken with 16-float vectors where narrower ones take 4).</summary>
+        public static string EightFilterStep(string layer, int vectors) => layer + "Step" + vectors + "x8";
+
         /// <summary>A filter-vector conv step over <paramref name="cells"/> output cells.</summary>
         public static string Cells(string layer, int cells) => layer + "Cells" + cells;
 
@@ -175,6 +178,7 @@ namespace CnnGen.Generator.Model
                 for (int v = 1; v <= MaxStepVectors; v++)
                 {
                     yield return Step(name, v);
+                    yield return EightFilterStep(name, v);
                 }
 
                 for (int c = 1; c <= MaxCells; c++)

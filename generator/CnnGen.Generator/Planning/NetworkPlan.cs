@@ -171,6 +171,22 @@ namespace CnnGen.Generator.Planning
 
         /// <summary>In <c>Forward</c> this kernel may leave its wide output uncompacted for the pool that reads it (the carried layout).</summary>
         public bool WideOutput { get; init; }
+
+        /// <summary>
+        /// Filters per block of the steps taken with 16-float vectors: 8 (8 x <see cref="Vectors"/>, steps named
+        /// <c>…Step{vectors}x8</c>) where <see cref="Rows"/> is 4 and the filters per group are a multiple of 8; otherwise
+        /// <see cref="Rows"/>. Narrower vectors always take blocks of <see cref="Rows"/>.
+        /// </summary>
+        public int RowsOf16 { get; init; }
+
+        /// <summary>Whether the 16-float steps take larger filter blocks than the narrower ones (their methods are then apart).</summary>
+        public bool EightFilters => RowsOf16 > Rows;
+
+        /// <summary>Where <see cref="EightFilters"/>: whether 16-float steps of <see cref="Vectors"/> leave vectors for one-vector steps.</summary>
+        public bool TailOf16 => WideChannel / 16 % Vectors != 0;
+
+        /// <summary>Where <see cref="EightFilters"/>: whether 8- or 4-float steps of <see cref="NarrowVectors"/> leave vectors for one-vector steps.</summary>
+        public bool TailOfNarrower => ((Positions + 7) / 8 % NarrowVectors != 0) || ((Positions + 3) / 4 % NarrowVectors != 0);
     }
 
     /// <summary>

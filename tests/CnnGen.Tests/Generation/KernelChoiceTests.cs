@@ -31,29 +31,46 @@ namespace CnnGen.Tests.Generation
         }
 
         [Theory]
-        [InlineData(56, 56, 64, 64, 3, 1, 16, 5)] // D: 38 KB of input rows per step, 16 channels a chunk, 4 filters x 5 vectors
-        [InlineData(32, 32, 32, 64, 3, 2, 16, 5)] // F: 3x3 stride 2, two column phases
-        [InlineData(9, 2, 64, 60, 3, 1, 16, 3)]   // 2 rows of 10 positions: 2 vectors, too few for steps of 5
-        [InlineData(28, 28, 256, 64, 1, 1, 0, 5)] // 1x1 over 256 channels (49 KB): a 1x1 never takes chunks, 4 x 5 all the same
-        [InlineData(14, 8, 64, 60, 3, 1, 16, 4)]  // 8 rows of 15: 8 vectors, too few for steps of 5, whole steps of 4
-        [InlineData(56, 56, 40, 64, 5, 1, 10, 5)] // 40 channels, 5x5: chunks of 10
-        [InlineData(28, 28, 64, 128, 1, 1, 0, 5)] // E: 1x1, 12 KB: no chunks (they measured 20 % slower), 49 vectors in steps of 5 (3-4 % faster than 3)
-        [InlineData(32, 32, 32, 32, 3, 1, 0, 5)]  // 32x32x32 3x3: 26 KB, no chunks, 4 x 5 as with them (64 vectors: 11 steps of 5, 3 of 3)
-        [InlineData(56, 56, 37, 64, 3, 1, 0, 5)]  // no chunk size from 8 to 16 divides 37 (rows of 57: 200 vectors, steps of 5)
-        [InlineData(32, 32, 16, 16, 3, 1, 0, 5)]  // ResNet-8's stack 1: 64 vectors, 11 steps of 5 and 3 of 3
-        public void A_position_conv_over_many_channels_takes_them_in_chunks_and_on_many_positions_a_larger_step(int width, int height, int depth, int filters, int size, int stride, int chunk, int vectors)
+        [InlineData(56, 56, 64, 64, 3, 1, 16, 3, 8)] // D: 38 KB of input rows per step, 16 channels a chunk, 8 filters x 3 vectors
+        [InlineData(56, 56, 64, 60, 3, 1, 16, 5, 4)] // D's shape with 60 filters (not a multiple of 8): 4 filters x 5 vectors
+        [InlineData(32, 32, 32, 64, 3, 2, 16, 3, 8)] // F: 3x3 stride 2, two column phases
+        [InlineData(9, 2, 64, 60, 3, 1, 16, 3, 4)]   // 2 rows of 10 positions: 2 vectors, too few for steps of 5
+        [InlineData(28, 28, 256, 64, 1, 1, 0, 5, 4)] // 1x1 over 256 channels (49 KB): a 1x1 never takes chunks, nor blocks of 8, 4 x 5 all the same
+        [InlineData(14, 8, 64, 60, 3, 1, 16, 4, 4)]  // 8 rows of 15: 8 vectors, too few for steps of 5, whole steps of 4
+        [InlineData(56, 56, 40, 64, 5, 1, 10, 3, 8)] // 40 channels, 5x5: chunks of 10
+        [InlineData(28, 28, 64, 128, 1, 1, 0, 5, 4)] // E: 1x1, 12 KB: no chunks (they measured 20 % slower), 49 vectors in steps of 5 (3-4 % faster than 3)
+        [InlineData(32, 32, 32, 32, 3, 1, 0, 3, 8)]  // 32x32x32 3x3: 26 KB, no chunks
+        [InlineData(32, 32, 32, 36, 3, 1, 0, 5, 4)]  // 36 filters: 4 x 5 (64 vectors: 11 steps of 5, 3 of 3)
+        [InlineData(32, 32, 3, 32, 3, 1, 0, 5, 4)]   // C: 3 input channels, 4 x 5 (blocks of 8 measured 1-2 % slower there)
+        [InlineData(56, 56, 37, 64, 3, 1, 0, 3, 8)]  // no chunk size from 8 to 16 divides 37 (rows of 57: 200 vectors)
+        [InlineData(32, 32, 16, 16, 3, 1, 0, 3, 8)]  // ResNet-8's stack 1: 64 vectors, 21 steps of 3 and one of 1
+        public void A_position_conv_over_many_channels_takes_them_in_chunks_and_on_many_positions_a_larger_step(int width, int height, int depth, int filters, int size, int stride, int chunk, int vectors, int rowsOf16)
         {
             var spec = new NetSpec(width, height, depth, new[] { LayerSpec.Conv(filters, size, stride, size / 2, OutputRounding.Floor) });
             var plan = Assert.IsType<ConvPositionsPlan>(FirstKernel(spec));
-            Assert.Equal((chunk, vectors), (plan.Chunk, plan.Vectors));
+            Assert.Equal((chunk, vectors, rowsOf16, 4, 3), (plan.Chunk, plan.Vectors, plan.RowsOf16, plan.Rows, plan.NarrowVectors));
         }
 
         [Theory]
-        [InlineData(32, 32, 32, 64, 3, 2, 5, 2)] // F: 16 vectors of 16 floats, 5 + 5 + 3 + 3 (not 5 + 5 + 5 + 1)
-        [InlineData(56, 56, 64, 64, 3, 1, 5, 0)] // D: rows of 57, 200 vectors, whole steps of 5
-        [InlineData(30, 30, 64, 64, 3, 1, 5, 3)] // rows of 31 (wide, compacted after): 59 vectors, 10 steps of 5 then 3 of 3
-        [InlineData(40, 40, 64, 64, 3, 2, 5, 4)] // 20x20 at stride 2 in phase rows of 21: 27 vectors, 3 steps of 5 then 4 of 3
-        [InlineData(16, 12, 64, 64, 3, 1, 3, 0)] // 12 vectors: no step of 5 would be left, so steps of 3 alone
+        [InlineData(56, 56, 64, 64, 3, 1, true, false)]  // D: 3192 positions, 200 vectors of 16 (66 steps of 3, 2 of 1); 399 of 8 and 798 of 4: whole steps
+        [InlineData(32, 32, 32, 64, 3, 2, true, true)]   // F: 256 positions, 16 vectors of 16 (5 steps of 3, 1 of 1), 32 of 8 (10 and 2)
+        [InlineData(16, 6, 16, 16, 3, 1, false, false)]  // 6 rows of 16: 6, 12 and 24 vectors, whole steps of 3 at every width
+        [InlineData(19, 2, 16, 8, 3, 1, false, true)]    // 2 rows of 20 (19 and the shared padding column): 3 vectors of 16, 5 of 8
+        public void Blocks_of_eight_filters_with_16_float_vectors_blocks_of_four_with_narrower_ones(int width, int height, int depth, int filters, int size, int stride, bool tailOf16, bool tailOfNarrower)
+        {
+            var spec = new NetSpec(width, height, depth, new[] { LayerSpec.Conv(filters, size, stride, size / 2, OutputRounding.Floor) });
+            var plan = Assert.IsType<ConvPositionsPlan>(FirstKernel(spec));
+            Assert.True(plan.EightFilters);
+            Assert.Equal((8, 4, 3, 3, 0), (plan.RowsOf16, plan.Rows, plan.Vectors, plan.NarrowVectors, plan.NarrowAfter));
+            Assert.Equal((tailOf16, tailOfNarrower), (plan.TailOf16, plan.TailOfNarrower));
+        }
+
+        [Theory]
+        [InlineData(32, 32, 32, 60, 3, 2, 5, 2)] // F's shape, 60 filters: 16 vectors of 16 floats, 5 + 5 + 3 + 3 (not 5 + 5 + 5 + 1)
+        [InlineData(56, 56, 64, 60, 3, 1, 5, 0)] // D's shape, 60 filters: rows of 57, 200 vectors, whole steps of 5
+        [InlineData(30, 30, 64, 60, 3, 1, 5, 3)] // rows of 31 (wide, compacted after): 59 vectors, 10 steps of 5 then 3 of 3
+        [InlineData(40, 40, 64, 60, 3, 2, 5, 4)] // 20x20 at stride 2 in phase rows of 21: 27 vectors, 3 steps of 5 then 4 of 3
+        [InlineData(16, 12, 64, 60, 3, 1, 3, 0)] // 12 vectors: no step of 5 would be left, so steps of 3 alone
         public void With_16_float_vectors_the_steps_after_the_large_ones_cover_the_rest_without_one_vector_steps(int width, int height, int depth, int filters, int size, int stride, int big, int narrowAfter)
         {
             var spec = new NetSpec(width, height, depth, new[] { LayerSpec.Conv(filters, size, stride, size / 2, OutputRounding.Floor) });

@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 24 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 6 + 3;
+        public const int Count = 164 + 60 + 30 + 24 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 24 + 6 + 3;
 
         public RandomNetworksFixture()
         {
@@ -43,6 +43,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(16, seed: 12, ChunkedChannelsGen))
                 .Concat(Draw(24, seed: 13, CarriedGen))
                 .Concat(Draw(16, seed: 14, WideCarriedGen))
+                .Concat(Draw(24, seed: 15, EightFilterGen))
                 // A stride-2 depthwise whose input rows each feed 10 output rows (a 3x4 window dilated 3 down, stride 1 down):
                 // more live rows than registers, so the phase-copy kernel takes it (no random draw reaches that).
                 .Append(new NetSpec(64, 40, 8, new[] { LayerSpec.Windowed(Kind.Conv, 8, new Window2d(3, 4, 2, 1, 1, 0, 2, 1, 1, 3), groups: 8), LayerSpec.Relu() }))
@@ -52,8 +53,8 @@ namespace CnnGen.Tests.Numerics
                 .Append(new NetSpec(20, 3, 64, new[] { LayerSpec.Windowed(Kind.Conv, 6, new Window2d(4, 3, 1, 1, 2, 1, 1, 1), bias: false) }))
                 // Blocks of six filters in each of two groups (12 filters of 4 channels each), output rows of 32.
                 .Append(new NetSpec(32, 5, 8, new[] { LayerSpec.Windowed(Kind.Conv, 12, Window2d.Square(3, 1, 1), groups: 2), LayerSpec.Relu() }))
-                // F's shape with 8 filters: 16 vectors of output rows, in steps of 5, 5, 3 and 3 with 16-float vectors.
-                .Append(new NetSpec(32, 32, 32, new[] { LayerSpec.Windowed(Kind.Conv, 8, Window2d.Square(3, 2, 1), rounding: OutputRounding.Floor), LayerSpec.Relu() }))
+                // F's shape with 12 filters (blocks of 4): 16 vectors of output rows, in steps of 5, 5, 3 and 3 with 16-float vectors.
+                .Append(new NetSpec(32, 32, 32, new[] { LayerSpec.Windowed(Kind.Conv, 12, Window2d.Square(3, 2, 1), rounding: OutputRounding.Floor), LayerSpec.Relu() }))
                 // 1x1 convs in steps of 4 filters x 5 vectors with 16-float vectors: 25 vectors of a wide output, 16 of whole rows
                 // (5 + 5 + 3 + 3), and 11 in two groups of 4 filters (5 + 3 + 3).
                 .Append(new NetSpec(28, 14, 12, new[] { LayerSpec.Conv(8, 1, 1, 0, OutputRounding.Exact), LayerSpec.Relu() }))
@@ -189,6 +190,36 @@ namespace CnnGen.Tests.Numerics
         // The carried layout into a pool: a position conv with a wide output (rows as long as its phase rows, junk columns
         // after the output's) read only by a max or average pool along rows, stride 1 to 3, padded or not, then maybe a
         // fully-connected layer; Forward leaves the wide output uncompacted and the pool reads its rows at that length.
+        // Blocks of 8 filters with 16-float vectors (filters per group a multiple of 8, 8 to 40 input channels per group, a
+        // window of 2 to 5 across and down): direct rows of 16 or 32 or wide rows, stride 1 or 2, one or two groups, alone,
+        // into a stride-1 padded conv (the carried padded planes) or into a max pool (the carried wide rows).
+        private static readonly Gen<NetSpec> EightFilterGen =
+            Gen.Select(Gen.Int[2, 40], Gen.Int[1, 7], Gen.Int[8, 40], Gen.Int[1, 2], Gen.Int[1, 3], Gen.Int[2, 5], Gen.Int[1, 2], Gen.Int[0, 3])
+                .Select(Gen.Bool, Gen.Int[0, 2], (t, bias, next) =>
+                {
+                    (int w, int h, int perGroup, int groups, int blocks, int f, int stride, int shape) = t;
+                    if (shape == 0)
+                    {
+                        w = 16 * (1 + (w % 2)); // output rows of whole vectors: the direct kernel
+                    }
+
+                    Window2d window = shape == 2 ? new Window2d(f, Math.Max(2, f - 1), stride, stride, 0, 0, 0, 0) : Window2d.Square(f, stride, f / 2);
+                    int inputWidth = ((w - 1) * stride) + window.SizeX - window.PadLeft - window.PadRight;
+                    int inputHeight = ((h - 1) * stride) + window.SizeY - window.PadTop - window.PadBottom;
+                    int k = 8 * blocks * groups;
+                    var layers = new List<LayerSpec> { LayerSpec.Windowed(Kind.Conv, k, window, rounding: OutputRounding.Floor, groups: groups, bias: bias), LayerSpec.Relu() };
+                    if (next == 1)
+                    {
+                        layers.Add(LayerSpec.Windowed(Kind.Conv, 4, Window2d.Square(3, 1, 1)));
+                    }
+                    else if (next == 2 && w >= 2 && h >= 2)
+                    {
+                        layers.Add(LayerSpec.Windowed(Kind.Pool, 0, Window2d.Square(2, 2, 0), rounding: OutputRounding.Floor));
+                    }
+
+                    return new NetSpec(Math.Max(1, inputWidth), Math.Max(1, inputHeight), groups * perGroup, layers.ToArray());
+                });
+
         private static readonly Gen<NetSpec> WideCarriedGen =
             Gen.Select(Gen.Int[5, 40], Gen.Int[2, 9], Gen.Int[1, 4], Gen.Int[1, 8], Gen.Int[1, 5], Gen.Int[0, 2], Gen.Int[2, 3], Gen.Int[1, 3])
                 .Select(Gen.Bool, Gen.Bool, Gen.Int[0, 1], (t, average, fc, poolPad) =>
@@ -779,6 +810,22 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(chunked, c => c.Plan.Tail);
             Assert.Contains(chunked, c => c.Plan is { NarrowAfter: > 0, Direct: true }); // steps of 3 after those of 5 with 16-float vectors
             Assert.Contains(chunked, c => c.Plan is { NarrowAfter: > 0, Direct: false });
+            // Blocks of 8 filters with 16-float vectors (4 with narrower ones): with and without chunks, in groups, direct and
+            // wide, with and without one-vector steps at each width, storing into the next conv's padded planes or a pool's rows.
+            var eights = _fixture.Specs.SelectMany(s => s.Plan().Layers).Where(l => l.Vector is Generator.Planning.ConvPositionsPlan { EightFilters: true })
+                .Select(l => (Layer: l.Layer, Plan: (Generator.Planning.ConvPositionsPlan)l.Vector!)).ToList();
+            Assert.True(eights.Count >= 10, "too few draws take blocks of eight filters: " + eights.Count);
+            Assert.Contains(eights, e => e.Plan.Chunk > 0);
+            Assert.Contains(eights, e => e.Plan.Chunk == 0);
+            Assert.Contains(eights, e => e.Layer.Groups > 1);
+            Assert.Contains(eights, e => e.Plan.Direct);
+            Assert.Contains(eights, e => e.Plan is { Direct: false, Straight: false });
+            Assert.Contains(eights, e => e.Plan.TailOf16);
+            Assert.Contains(eights, e => !e.Plan.TailOf16);
+            Assert.Contains(eights, e => e.Plan.TailOfNarrower);
+            Assert.Contains(eights, e => !e.Plan.TailOfNarrower);
+            Assert.Contains(eights, e => e.Plan.PaddedOutput is not null);
+            Assert.Contains(eights, e => e.Plan.WideOutput);
             // A 1x1 conv in steps of 4 filters x 5 vectors with 16-float vectors, straight and direct.
             var pointwise = _fixture.Specs.SelectMany(s => s.Plan().Layers).Where(l => l.Layer.Window is { Taps: 1 } && l.Vector is Generator.Planning.ConvPositionsPlan { Rows: 4, Vectors: 5 })
                 .Select(l => (Generator.Planning.ConvPositionsPlan)l.Vector!).ToList();

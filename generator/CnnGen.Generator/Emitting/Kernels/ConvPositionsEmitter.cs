@@ -17,9 +17,9 @@ namespace CnnGen.Generator.Emitting.Kernels
         {
             LayerModel l = layer.Kernel;
             Window window = l.Window!;
-            int k = l.Output.Depth, mr = plan.Rows;
-            w.Line("// " + LayerText.Describe(l) + ", vectorized over output positions: " + mr + " filters x " + plan.Vectors + " vectors per step"
-                + (plan.Vectors == plan.NarrowVectors ? string.Empty : " with 16-float vectors, " + mr + " x " + plan.NarrowVectors + " with narrower ones") + (plan.Tail ? " (one at a time at the end)" : string.Empty) + ";");
+            int k = l.Output.Depth, mr = plan.Rows, mr16 = plan.EightFilters ? 8 : mr;
+            w.Line("// " + LayerText.Describe(l) + ", vectorized over output positions: " + mr16 + " filters x " + plan.Vectors + " vectors per step"
+                + (plan.Vectors == plan.NarrowVectors && mr16 == mr ? string.Empty : " with 16-float vectors, " + mr + " x " + plan.NarrowVectors + " with narrower ones") + (plan.Tail ? " (one at a time at the end)" : string.Empty) + ";");
             w.Line("// " + UnrollText(l, plan.Unroll) + ".");
             w.Line(plan.Direct
                 ? "// " + ConvPhases.Describe(plan.Phases, plan.ReadsInput) + "; output position q = y*" + l.Output.Width + " + x (rows are whole vectors), stored straight into the output."
@@ -60,7 +60,30 @@ namespace CnnGen.Generator.Emitting.Kernels
                 w.Line("int q = 0;");
                 w.Line("// Positions outside, filter blocks inside: the input a step reads stays in L1 while every filter block uses it.");
                 w.Line("// Each step size is its own method: one method with all of them would be too large for the JIT to optimize.");
-                if (plan.Vectors == plan.NarrowVectors)
+                if (plan.EightFilters)
+                {
+                    using (w.Block("if (n == 16)"))
+                    {
+                        w.Line("// Blocks of 8 filters: each input vector loaded serves eight (AVX2's 16 registers hold blocks of 4).");
+                        StepLoop(w, l, plan, plan.Vectors, eight: true);
+                        if (plan.TailOf16)
+                        {
+                            w.Line("// The last positions, one vector at a time.");
+                            StepLoop(w, l, plan, 1, eight: true);
+                        }
+                    }
+
+                    using (w.Block("else"))
+                    {
+                        StepLoop(w, l, plan, plan.NarrowVectors);
+                        if (plan.TailOfNarrower)
+                        {
+                            w.Line("// The last positions, one vector at a time.");
+                            StepLoop(w, l, plan, 1);
+                        }
+                    }
+                }
+                else if (plan.Vectors == plan.NarrowVectors)
                 {
                     StepLoop(w, l, plan, plan.Vectors);
                 }
@@ -88,7 +111,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                     }
                 }
 
-                if (plan.Tail)
+                if (plan.Tail && !plan.EightFilters)
                 {
                     w.Line("// The last positions, one vector at a time.");
                     StepLoop(w, l, plan, 1);
@@ -103,6 +126,23 @@ namespace CnnGen.Generator.Emitting.Kernels
             }
 
             w.Line();
+            if (plan.EightFilters)
+            {
+                EmitStep(w, l, plan, plan.Vectors, cancellationToken, eight: true);
+                if (plan.TailOf16)
+                {
+                    EmitStep(w, l, plan, 1, cancellationToken, eight: true);
+                }
+
+                EmitStep(w, l, plan, plan.NarrowVectors, cancellationToken);
+                if (plan.TailOfNarrower)
+                {
+                    EmitStep(w, l, plan, 1, cancellationToken);
+                }
+
+                return;
+            }
+
             var sizes = new List<int> { plan.Vectors, plan.NarrowVectors };
             if (plan.Tail)
             {
@@ -140,28 +180,28 @@ namespace CnnGen.Generator.Emitting.Kernels
         }
 
         /// <summary>The loop of steps of <paramref name="nr"/> vectors: to <paramref name="end"/> where given (16-float vectors), else while a step starts its last vector before the last position.</summary>
-        private static void StepLoop(SourceWriter w, LayerModel l, ConvPositionsPlan plan, int nr, int end = -1)
+        private static void StepLoop(SourceWriter w, LayerModel l, ConvPositionsPlan plan, int nr, int end = -1, bool eight = false)
         {
             // A step may end past the last position by less than one vector (the wide output is rounded up to whole vectors).
             string step = nr == 1 ? "n" : nr + " * n";
             string condition = end >= 0 ? "q < " + Text.Literal(end) : nr == 1 ? "q < " + Text.Literal(plan.Positions) : "q + (" + step + ") < " + Text.Literal(plan.Positions) + " + n";
             using (w.Block("for (; " + condition + "; q += " + step + ")"))
             {
-                w.Line(GeneratedNames.Step(l.Name, nr) + "<TS, TV>(ref source, ref w, ref b, ref target, q, relu" + (plan.PaddedOutput is null ? string.Empty : ", paddedOut") + ");");
+                w.Line((eight ? GeneratedNames.EightFilterStep(l.Name, nr) : GeneratedNames.Step(l.Name, nr)) + "<TS, TV>(ref source, ref w, ref b, ref target, q, relu" + (plan.PaddedOutput is null ? string.Empty : ", paddedOut") + ");");
             }
         }
 
         /// <summary>One step: <paramref name="nr"/> vectors of output positions from q, times every filter block.</summary>
-        private static void EmitStep(SourceWriter w, LayerModel l, ConvPositionsPlan plan, int nr, CancellationToken cancellationToken)
+        private static void EmitStep(SourceWriter w, LayerModel l, ConvPositionsPlan plan, int nr, CancellationToken cancellationToken, bool eight = false)
         {
-            int k = l.Output.Depth, mr = plan.Rows;
+            int k = l.Output.Depth, mr = eight ? 8 : plan.Rows;
             long filter = (long)l.GroupDepth * l.Window!.Taps;
             int blocksPerGroup = k / l.Groups / mr;
             w.Line("// " + l.Name + ": output positions q .. q + " + nr + " vector" + (nr == 1 ? string.Empty : "s") + ", all " + k + " filters" + (mr == k ? " at once" : ", " + mr + " at a time")
                 + (l.Groups > 1 ? " (" + (k / l.Groups) + " per group of " + l.GroupDepth + " input channels)." : "."));
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
-            using (w.Block("private static void " + GeneratedNames.Step(l.Name, nr) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int q, bool relu" + (plan.PaddedOutput is null ? string.Empty : ", bool paddedOut") + ") " + Code.VectorConstraint))
+            using (w.Block("private static void " + (eight ? GeneratedNames.EightFilterStep(l.Name, nr) : GeneratedNames.Step(l.Name, nr)) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int q, bool relu" + (plan.PaddedOutput is null ? string.Empty : ", bool paddedOut") + ") " + Code.VectorConstraint))
             {
                 if (nr > 1)
                 {
