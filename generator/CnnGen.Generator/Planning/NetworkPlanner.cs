@@ -677,7 +677,7 @@ namespace CnnGen.Generator.Planning
                 // Without chunks too, 4 x 5: ResNet-8's 32x32x16 convs in steps of 5 and 3 in place of 4, 0.9-1.8 % less for
                 // the whole net in alternating runs. A 1x1 conv likewise (once measured slower, no longer): in alternating
                 // in-process runs E (28x28x64 -> 128) 3.3-4 % less, L2's two 1x1 convs 1.3-2.3 % less of the block,
-                // MobileNetV1 and ResNet-8 within 1 %.
+                // MobileNetV1 and ResNet-8 within 1 % (those whose filters go in eights take 8 x 3 below).
                 vectors = narrow + 2;
             }
 
@@ -710,13 +710,14 @@ namespace CnnGen.Generator.Planning
                 return null;
             }
 
-            // Eight filters a block with 16-float vectors, 8 x 3, where the filters per group divide by 8, the window has more
-            // than one tap and a group has 8 input channels or more: each input vector loaded serves eight filters (3 vector
-            // loads and 8 broadcasts per 24 multiply-adds; 4 x 5: 5 and 4 per 20). AVX2's 16 registers keep blocks of 4 (8 x 1
-            // would load as much as it multiplies). In alternating in-process runs against 4 x 5, outputs bit-identical: F 3-9 %
-            // less, L1 5-7 %, G3 3-4 %, G5 1-4 %, D 0-3 %, ResNet-8 1-4 %; C (3 input channels) 1-2 % more, so not there.
+            // Eight filters a block with 16-float vectors, 8 x 3, where the filters per group divide by 8 and a group has 8 input
+            // channels or more: each input vector loaded serves eight filters (3 vector loads and 8 broadcasts per 24
+            // multiply-adds; 4 x 5: 5 and 4 per 20). AVX2's 16 registers keep blocks of 4 (8 x 1 would load as much as it
+            // multiplies). In alternating in-process runs against 4 x 5, outputs bit-identical: F 3-9 % less, L1 5-7 %, G3
+            // 3-4 %, G5 1-4 %, D 0-3 %, ResNet-8 1-4 %, E (1x1) 7-9 %, L2 0-4 %, MobileNetV1 1 %; C (3 input channels) 1-2 %
+            // more, so not there. (With 8 x 2 steps in place of one-vector ones at the end, F was 2-3 % slower.)
             int rowsOf16 = rows;
-            if (rows == 4 && perGroup % 8 == 0 && window.Taps > 1 && layer.GroupDepth >= 8)
+            if (rows == 4 && perGroup % 8 == 0 && layer.GroupDepth >= 8)
             {
                 rowsOf16 = 8;
                 vectors = narrow;

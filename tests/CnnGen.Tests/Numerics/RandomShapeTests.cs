@@ -55,9 +55,9 @@ namespace CnnGen.Tests.Numerics
                 .Append(new NetSpec(32, 5, 8, new[] { LayerSpec.Windowed(Kind.Conv, 12, Window2d.Square(3, 1, 1), groups: 2), LayerSpec.Relu() }))
                 // F's shape with 12 filters (blocks of 4): 16 vectors of output rows, in steps of 5, 5, 3 and 3 with 16-float vectors.
                 .Append(new NetSpec(32, 32, 32, new[] { LayerSpec.Windowed(Kind.Conv, 12, Window2d.Square(3, 2, 1), rounding: OutputRounding.Floor), LayerSpec.Relu() }))
-                // 1x1 convs in steps of 4 filters x 5 vectors with 16-float vectors: 25 vectors of a wide output, 16 of whole rows
-                // (5 + 5 + 3 + 3), and 11 in two groups of 4 filters (5 + 3 + 3).
-                .Append(new NetSpec(28, 14, 12, new[] { LayerSpec.Conv(8, 1, 1, 0, OutputRounding.Exact), LayerSpec.Relu() }))
+                // 1x1 convs in steps of 4 filters x 5 vectors with 16-float vectors (filters not in eights, or fewer than 8 input
+                // channels): 25 vectors of a wide output, 16 of whole rows (5 + 5 + 3 + 3), and 11 in two groups of 4 filters (5 + 3 + 3).
+                .Append(new NetSpec(28, 14, 12, new[] { LayerSpec.Conv(12, 1, 1, 0, OutputRounding.Exact), LayerSpec.Relu() }))
                 .Append(new NetSpec(32, 8, 7, new[] { LayerSpec.Conv(8, 1, 1, 0, OutputRounding.Exact) }))
                 .Append(new NetSpec(13, 13, 8, new[] { LayerSpec.Windowed(Kind.Conv, 8, Window2d.Square(1, 1, 0), groups: 2), LayerSpec.Relu() }))
                 // The carried layout into the conv vectorized over its filters (16 filters, output rows of 12 in padded rows of 18).
@@ -826,6 +826,7 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(eights, e => !e.Plan.TailOfNarrower);
             Assert.Contains(eights, e => e.Plan.PaddedOutput is not null);
             Assert.Contains(eights, e => e.Plan.WideOutput);
+            Assert.Contains(eights, e => e.Layer.Window is { Taps: 1 });
             // A 1x1 conv in steps of 4 filters x 5 vectors with 16-float vectors, straight and direct.
             var pointwise = _fixture.Specs.SelectMany(s => s.Plan().Layers).Where(l => l.Layer.Window is { Taps: 1 } && l.Vector is Generator.Planning.ConvPositionsPlan { Rows: 4, Vectors: 5 })
                 .Select(l => (Generator.Planning.ConvPositionsPlan)l.Vector!).ToList();
