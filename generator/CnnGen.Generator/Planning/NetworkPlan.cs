@@ -134,7 +134,8 @@ namespace CnnGen.Generator.Planning
 
     /// <summary>
     /// Conv vectorized over output positions: <see cref="Rows"/> filters × <see cref="Vectors"/> vectors of positions
-    /// per step (<see cref="NarrowVectors"/> with vectors narrower than 16 floats), the weight read in PyTorch's layout.
+    /// per step (<see cref="NarrowVectors"/> with vectors narrower than 16 floats; with 16-float ones, blocks of
+    /// <see cref="RowsOf16"/> filters where that is 8), the weight read in PyTorch's layout.
     /// Position q = y·<see cref="RowLength"/> + x. With 16-float vectors, <see cref="NarrowAfter"/> steps of
     /// <see cref="NarrowVectors"/> follow the big steps where they cover the rest exactly (0: the big steps go to the end).
     /// The positions left after that take steps of one vector (<see cref="Tail"/>: only where some vector width leaves any). <see cref="Direct"/>: output rows are whole 16-float vectors, so
@@ -173,9 +174,10 @@ namespace CnnGen.Generator.Planning
         public bool WideOutput { get; init; }
 
         /// <summary>
-        /// Filters per block of the steps taken with 16-float vectors: 8 (8 x <see cref="Vectors"/>, steps named
-        /// <c>…Step{vectors}x8</c>) where <see cref="Rows"/> is 4 and the filters per group are a multiple of 8; otherwise
-        /// <see cref="Rows"/>. Narrower vectors always take blocks of <see cref="Rows"/>.
+        /// Filters per block of the steps taken with 16-float vectors, as the planner set it: 8 (8 x <see cref="Vectors"/>,
+        /// steps named <c>…Step{vectors}x8</c>) where <see cref="Rows"/> is 4, the filters per group are a multiple of 8 and a
+        /// group has 8 input channels or more; otherwise <see cref="Rows"/>. Narrower vectors always take blocks of
+        /// <see cref="Rows"/>.
         /// </summary>
         public int RowsOf16 { get; init; }
 

@@ -660,7 +660,8 @@ namespace CnnGen.Generator.Planning
             int rows = perGroup % 4 == 0 ? 4 : perGroup % 6 == 0 ? 6 : perGroup % 3 == 0 ? 3 : perGroup % 2 == 0 ? 2 : 1;
             // Rows x Vectors accumulators plus the input vectors and a weight fit AVX2's 16 registers. AVX-512's 32 allow
             // more, where there are vectors for two such steps: with chunks, Narrow + 2 (4 x 5, or 6 for fewer filters); 4 x 5
-            // without; 6 x 4 (below). Elsewhere larger blocks are used only where they cover the positions exactly.
+            // without; 6 x 4 (below); and 8 x 3 where the filters go in eights (below, in place of 4 x 5). Elsewhere larger
+            // blocks are used only where they cover the positions exactly.
             int narrow = rows == 4 ? 3 : rows == 6 ? 2 : 4;
             int vectors = narrow;
             long count = wideChannel / MaxLanes;
@@ -674,8 +675,8 @@ namespace CnnGen.Generator.Planning
             }
             else if (rows == 4 && count >= 2 * (narrow + 2))
             {
-                // Without chunks too, 4 x 5: ResNet-8's 32x32x16 convs in steps of 5 and 3 in place of 4, 0.9-1.8 % less for
-                // the whole net in alternating runs. A 1x1 conv likewise (once measured slower, no longer): in alternating
+                // Without chunks too, 4 x 5: ResNet-8's 32x32x16 convs took steps of 5 and 3 in place of 4, 0.9-1.8 % less for
+                // the whole net in alternating runs (they now take 8 x 3, below). A 1x1 conv likewise (once measured slower, no longer): in alternating
                 // in-process runs E (28x28x64 -> 128) 3.3-4 % less, L2's two 1x1 convs 1.3-2.3 % less of the block,
                 // MobileNetV1 and ResNet-8 within 1 % (those whose filters go in eights take 8 x 3 below).
                 vectors = narrow + 2;

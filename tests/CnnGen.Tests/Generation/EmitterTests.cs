@@ -255,6 +255,8 @@ namespace CnnGen.Tests.Generation
             new object[] { "[Input(9, 7, 2)] [Conv(3, 3, Stride = 2, Padding = 1)] [Relu] [Relu] [MaxPool(3, Stride = 3, Rounding = OutputRounding.Floor)]" },
             new object[] { "[Input(4, 4, 32)] [Conv(2, 3, Padding = 1)] [MaxPool(17, Padding = 7, Stride = 1, Rounding = OutputRounding.Ceil)] [FullyConnected(2)]" },
             new object[] { "[Input(64, 6, 2)] [Conv(4, 3, Stride = 3, Rounding = OutputRounding.Floor)] [Conv(32, 1)] [MaxPool(1)] [MaxPool(2, Stride = 1)]" },
+            // Blocks of 8 filters with 16-float vectors (…Step3x8, …Step1x8 beside …Step3, …Step1), then a pipelined depthwise conv.
+            new object[] { "[Input(24, 8, 8)] [Conv(8, 3, Padding = 1)] [Relu] [Conv(8, 3, Padding = 1, Groups = 8)]" },
         };
 
         [Theory]

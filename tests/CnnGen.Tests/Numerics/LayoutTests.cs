@@ -242,6 +242,57 @@ namespace CnnGen.Tests.Numerics
             Assert.Throws<ArgumentException>(() => GraphKernels.AddPadded<Simd128, System.Runtime.Intrinsics.Vector128<float>>(a, b.AsSpan(0, needed - 1), target, relu, width, height, depth, phaseWidth, plane, origin));
         }
 
+        [Theory]
+        [InlineData(3, 1, 5)]   // narrower than every vector: one float at a time
+        [InlineData(5, 2, 7)]   // 128-bit pieces, the last overlapping
+        [InlineData(12, 3, 13)] // 256-bit pieces
+        [InlineData(28, 4, 30)] // 16 floats and an overlapping last vector (a depthwise kernel's 28x28 rows into padded rows of 30)
+        [InlineData(70, 2, 72)] // five 16-float vectors
+        [InlineData(16, 0, 16)] // no rows: nothing written
+        public void Rows_are_copied_into_their_place_and_nothing_around_them_is_written(int width, int count, int targetStride)
+        {
+            int sourceStride = width + 1;
+            var source = new float[(count * sourceStride) + 1];
+            for (int i = 0; i < source.Length; i++)
+            {
+                source[i] = i + 1;
+            }
+
+            var expected = new float[(count * targetStride) + 2];
+            Array.Fill(expected, -7f);
+            for (int r = 0; r < count; r++)
+            {
+                for (int x = 0; x < width; x++)
+                {
+                    expected[1 + (r * targetStride) + x] = source[(r * sourceStride) + x];
+                }
+            }
+
+            foreach (int lanes in new[] { 4, 8, 16 })
+            {
+                var target = new float[expected.Length];
+                Array.Fill(target, -7f);
+                if (lanes == 16 && Simd512.IsSupported)
+                {
+                    Layout.CopyRows<Simd512, System.Runtime.Intrinsics.Vector512<float>>(ref source[0], sourceStride, ref target[1], targetStride, count, width);
+                }
+                else if (lanes == 8 && Simd256.IsSupported)
+                {
+                    Layout.CopyRows<Simd256, System.Runtime.Intrinsics.Vector256<float>>(ref source[0], sourceStride, ref target[1], targetStride, count, width);
+                }
+                else if (lanes == 4)
+                {
+                    Layout.CopyRows<Simd128, System.Runtime.Intrinsics.Vector128<float>>(ref source[0], sourceStride, ref target[1], targetStride, count, width);
+                }
+                else
+                {
+                    continue;
+                }
+
+                Assert.Equal(expected, target);
+            }
+        }
+
         [Fact]
         public void A_phase_buffer_too_short_is_refused_and_left_as_it_was()
         {

@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 24 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 24 + 6 + 3;
+        public const int Count = 164 + 60 + 30 + 24 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 24 + 6 + 3 + 1;
 
         public RandomNetworksFixture()
         {
@@ -55,6 +55,9 @@ namespace CnnGen.Tests.Numerics
                 .Append(new NetSpec(32, 5, 8, new[] { LayerSpec.Windowed(Kind.Conv, 12, Window2d.Square(3, 1, 1), groups: 2), LayerSpec.Relu() }))
                 // F's shape with 12 filters (blocks of 4): 16 vectors of output rows, in steps of 5, 5, 3 and 3 with 16-float vectors.
                 .Append(new NetSpec(32, 32, 32, new[] { LayerSpec.Windowed(Kind.Conv, 12, Window2d.Square(3, 2, 1), rounding: OutputRounding.Floor), LayerSpec.Relu() }))
+                // The pipelined depthwise copy where a row block that is not the last runs past the input's rows (input 5 high,
+                // output 11: padding 3 above and below a 1x1 window), so that block copies only the rows there are.
+                .Append(new NetSpec(20, 5, 3, new[] { LayerSpec.Windowed(Kind.Conv, 3, new Window2d(1, 1, 1, 1, 1, 1, 3, 3), groups: 3) }))
                 // 1x1 convs in steps of 4 filters x 5 vectors with 16-float vectors (filters not in eights, or fewer than 8 input
                 // channels): 25 vectors of a wide output, 16 of whole rows (5 + 5 + 3 + 3), and 11 in two groups of 4 filters (5 + 3 + 3).
                 .Append(new NetSpec(28, 14, 12, new[] { LayerSpec.Conv(12, 1, 1, 0, OutputRounding.Exact), LayerSpec.Relu() }))
@@ -187,12 +190,10 @@ namespace CnnGen.Tests.Numerics
                     return new NetSpec(inputWidth, inputHeight, groups * perGroup, layers.ToArray());
                 });
 
-        // The carried layout into a pool: a position conv with a wide output (rows as long as its phase rows, junk columns
-        // after the output's) read only by a max or average pool along rows, stride 1 to 3, padded or not, then maybe a
-        // fully-connected layer; Forward leaves the wide output uncompacted and the pool reads its rows at that length.
         // Blocks of 8 filters with 16-float vectors (filters per group a multiple of 8, 8 to 40 input channels per group, a
-        // window of 2 to 5 across and down): direct rows of 16 or 32 or wide rows, stride 1 or 2, one or two groups, alone,
-        // into a stride-1 padded conv (the carried padded planes) or into a max pool (the carried wide rows).
+        // window 2 to 5 across and 2 to 5 down, or 2 to 4 down unpadded): direct rows of 16 or 32 or wide rows, stride 1 or 2,
+        // one or two groups, alone, into a stride-1 padded conv (the carried padded planes) or into a max pool (the carried
+        // wide rows).
         private static readonly Gen<NetSpec> EightFilterGen =
             Gen.Select(Gen.Int[2, 40], Gen.Int[1, 7], Gen.Int[8, 40], Gen.Int[1, 2], Gen.Int[1, 3], Gen.Int[2, 5], Gen.Int[1, 2], Gen.Int[0, 3])
                 .Select(Gen.Bool, Gen.Int[0, 2], (t, bias, next) =>
@@ -220,6 +221,9 @@ namespace CnnGen.Tests.Numerics
                     return new NetSpec(Math.Max(1, inputWidth), Math.Max(1, inputHeight), groups * perGroup, layers.ToArray());
                 });
 
+        // The carried layout into a pool: a position conv with a wide output (rows as long as its phase rows, junk columns
+        // after the output's) read only by a max or average pool along rows, stride 1 to 3, padded or not, then maybe a
+        // fully-connected layer; Forward leaves the wide output uncompacted and the pool reads its rows at that length.
         private static readonly Gen<NetSpec> WideCarriedGen =
             Gen.Select(Gen.Int[5, 40], Gen.Int[2, 9], Gen.Int[1, 4], Gen.Int[1, 8], Gen.Int[1, 5], Gen.Int[0, 2], Gen.Int[2, 3], Gen.Int[1, 3])
                 .Select(Gen.Bool, Gen.Bool, Gen.Int[0, 1], (t, average, fc, poolPad) =>
@@ -755,7 +759,9 @@ namespace CnnGen.Tests.Numerics
             // inputs higher and lower than the output, a partial last block, a single block.
             var pipelined = _fixture.Specs.Where(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.DepthwisePlan { Pipelined: true }).Select(s => s.Plan().Network.Layers[0]).ToList();
             Assert.True(pipelined.Count >= 20, "too few draws reach the pipelined depthwise kernel: " + pipelined.Count);
-            Assert.Contains(pipelined, l => l.Input.Width is >= 16 and <= 64);
+            Assert.Contains(pipelined, l => l.Input.Width is >= 16 and <= 64 && l.Output.Height > 4 && l.Window!.Taps <= 16); // the rows written out
+            Assert.Contains(pipelined, l => l.Input.Width is >= 16 and <= 64 && l.Output.Height > 2 && l.Window!.Taps > 16);  // two rows a block
+            Assert.Contains(pipelined, l => l.Input.Height < l.Output.Height && l.Input.Height % 4 != 0 && l.Output.Height > ((l.Input.Height / 4) + 1) * 4); // a block past the input
             Assert.Contains(pipelined, l => l.Input.Width > 64);
             Assert.Contains(pipelined, l => l.Input.Width < 16);
             Assert.Contains(pipelined, l => l.Input.Height < l.Output.Height && l.Output.Height > 4);
@@ -827,6 +833,8 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(eights, e => e.Plan.PaddedOutput is not null);
             Assert.Contains(eights, e => e.Plan.WideOutput);
             Assert.Contains(eights, e => e.Layer.Window is { Taps: 1 });
+            Assert.Contains(eights, e => e.Layer.Groups > 1 && e.Plan.Chunk > 0);
+            Assert.Contains(eights, e => e.Layer.Groups > 1 && e.Layer.Output.Depth / e.Layer.Groups > 8); // several blocks in a group
             // A 1x1 conv in steps of 4 filters x 5 vectors with 16-float vectors, straight and direct.
             var pointwise = _fixture.Specs.SelectMany(s => s.Plan().Layers).Where(l => l.Layer.Window is { Taps: 1 } && l.Vector is Generator.Planning.ConvPositionsPlan { Rows: 4, Vectors: 5 })
                 .Select(l => (Generator.Planning.ConvPositionsPlan)l.Vector!).ToList();

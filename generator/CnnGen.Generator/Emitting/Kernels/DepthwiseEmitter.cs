@@ -94,7 +94,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                             w.Line("// The padding of both planes is in place: from channel 1 on, channel c + 1's rows go into the other plane a few at");
                             w.Line("// a time, between this channel's row blocks, so the copy's loads overlap the taps.");
                             w.Line("bool copyNext = c > 0 && c + 1 < " + k + ";");
-                            w.Line("ref float nextInput = ref " + Code.At(Code.MemoryMarshal + ".GetReference(input)", "(copyNext ? c + 1 : c) * " + plane) + ";");
+                            w.Line("ref float nextInput = ref " + Code.At(Code.MemoryMarshal + ".GetReference(input)", "(copyNext ? c + 1 : c) * " + plane) + "; // never past the input, even where unused");
                             w.Line("ref float nextRows = ref " + Code.At("source", "(((c + 1) % 2) * " + Text.Literal(half) + ") + " + Text.Literal(((long)window.PadTop * phases.Width) + window.PadLeft)) + ";");
                         }
                         else
@@ -642,9 +642,10 @@ namespace CnnGen.Generator.Emitting.Kernels
 
         /// <summary>
         /// Whether a pipelined kernel copies the next channel's rows between its row blocks rather than in one call before
-        /// the channel: it does wherever it computes several output rows at a time.
+        /// the channel: it does wherever it computes several output rows at a time and has a channel 2 to copy (channels 0 and
+        /// 1 are copied before channel 0).
         /// </summary>
-        private static bool SpreadsCopy(LayerModel l, DepthwisePlan plan) => plan.Pipelined && !plan.Wide && RowsAtOnce(l) > 1;
+        private static bool SpreadsCopy(LayerModel l, DepthwisePlan plan) => plan.Pipelined && !plan.Wide && RowsAtOnce(l) > 1 && l.Output.Depth > 2;
 
         /// <summary>
         /// In row block y0 of channel c, channel c + 1's input rows y0 .. y0 + rows − 1 (the last block: the rest of them)
@@ -659,8 +660,8 @@ namespace CnnGen.Generator.Emitting.Kernels
             bool shorter = height < l.Output.Height;
             using (w.Block("if (copyNext" + (shorter ? " && y0 < " + height : string.Empty) + ")"))
             {
-                w.Line("ref float from = ref " + Code.At("nextInput", "y0 * " + width) + ";");
-                w.Line("ref float into = ref " + Code.At("nextRows", "y0 * " + phases.Width) + ";");
+                w.Line("ref float copyFrom = ref " + Code.At("nextInput", "y0 * " + width) + ";");
+                w.Line("ref float copyTo = ref " + Code.At("nextRows", "y0 * " + phases.Width) + ";");
                 string general = "else";
                 if (width >= 16 && width <= 64)
                 {
@@ -669,7 +670,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                         w.Line("// Input rows y0 .. y0 + " + (rows - 1) + ": vectors at " + string.Join(", ", VectorStarts(width)) + " of each.");
                         for (int r = 0; r < rows; r++)
                         {
-                            w.Line(string.Join(" ", VectorStarts(width).Select(x => Code.Store(Code.Load("from", Text.Literal(((long)r * width) + x)), "into", Text.Literal(((long)r * phases.Width) + x)))));
+                            w.Line(string.Join(" ", VectorStarts(width).Select(x => Code.Store(Code.Load("copyFrom", Text.Literal(((long)r * width) + x)), "copyTo", Text.Literal(((long)r * phases.Width) + x)))));
                         }
                     }
                 }
@@ -682,7 +683,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                 {
                     string last = shorter ? "global::System.Math.Min(y0 + " + rows + ", " + height + ")" : "y0 + " + rows;
                     w.Line("int to = y0 + " + rows + " < " + l.Output.Height + " ? " + last + " : " + height + "; // input rows y0 .. to - 1");
-                    w.Line(Code.Layout + ".CopyRows<TS, TV>(ref from, " + width + ", ref into, " + phases.Width + ", to - y0, " + width + ");");
+                    w.Line(Code.Layout + ".CopyRows<TS, TV>(ref copyFrom, " + width + ", ref copyTo, " + phases.Width + ", to - y0, " + width + ");");
                 }
             }
         }
