@@ -676,9 +676,9 @@ namespace CnnGen.Generator.Planning
             else if (rows == 4 && count >= 2 * (narrow + 2))
             {
                 // Without chunks too, 4 x 5: ResNet-8's 32x32x16 convs took steps of 5 and 3 in place of 4, 0.9-1.8 % less for
-                // the whole net in alternating runs (they now take 8 x 3, below). A 1x1 conv likewise (once measured slower, no longer): in alternating
+                // the whole net in alternating runs. A 1x1 conv likewise (once measured slower, no longer): in alternating
                 // in-process runs E (28x28x64 -> 128) 3.3-4 % less, L2's two 1x1 convs 1.3-2.3 % less of the block,
-                // MobileNetV1 and ResNet-8 within 1 % (those whose filters go in eights take 8 x 3 below).
+                // MobileNetV1 and ResNet-8 within 1 %. (Those whose filters go in eights, these included, now take 8 x 3 below.)
                 vectors = narrow + 2;
             }
 

@@ -196,10 +196,7 @@ namespace CnnGen.Runtime
 
             for (int d = 0; d < depth; d++)
             {
-                for (int y = 0; y < height; y++)
-                {
-                    CopyRow<TS, TV>(ref Unsafe.Add(ref source, ((d * height) + y) * width), ref Unsafe.Add(ref target, (d * plane) + (y * phaseWidth)), width);
-                }
+                CopyRows<TS, TV>(ref Unsafe.Add(ref source, d * height * width), width, ref Unsafe.Add(ref target, d * plane), phaseWidth, height, width);
             }
         }
 

@@ -187,9 +187,12 @@ namespace CnnGen.Generator.Emitting.Kernels
             string condition = end >= 0 ? "q < " + Text.Literal(end) : nr == 1 ? "q < " + Text.Literal(plan.Positions) : "q + (" + step + ") < " + Text.Literal(plan.Positions) + " + n";
             using (w.Block("for (; " + condition + "; q += " + step + ")"))
             {
-                w.Line((eight ? GeneratedNames.EightFilterStep(l.Name, nr) : GeneratedNames.Step(l.Name, nr)) + "<TS, TV>(ref source, ref w, ref b, ref target, q, relu" + (plan.PaddedOutput is null ? string.Empty : ", paddedOut") + ");");
+                w.Line(StepName(l, nr, eight) + "<TS, TV>(ref source, ref w, ref b, ref target, q, relu" + (plan.PaddedOutput is null ? string.Empty : ", paddedOut") + ");");
             }
         }
+
+        /// <summary>A step's method: <c>…Step{nr}</c>, or <c>…Step{nr}x8</c> for the 8-filter blocks of 16-float vectors.</summary>
+        private static string StepName(LayerModel l, int nr, bool eight) => eight ? GeneratedNames.EightFilterStep(l.Name, nr) : GeneratedNames.Step(l.Name, nr);
 
         /// <summary>One step: <paramref name="nr"/> vectors of output positions from q, times every filter block.</summary>
         private static void EmitStep(SourceWriter w, LayerModel l, ConvPositionsPlan plan, int nr, CancellationToken cancellationToken, bool eight = false)
@@ -201,7 +204,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                 + (l.Groups > 1 ? " (" + (k / l.Groups) + " per group of " + l.GroupDepth + " input channels)." : "."));
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
-            using (w.Block("private static void " + (eight ? GeneratedNames.EightFilterStep(l.Name, nr) : GeneratedNames.Step(l.Name, nr)) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int q, bool relu" + (plan.PaddedOutput is null ? string.Empty : ", bool paddedOut") + ") " + Code.VectorConstraint))
+            using (w.Block("private static void " + StepName(l, nr, eight) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int q, bool relu" + (plan.PaddedOutput is null ? string.Empty : ", bool paddedOut") + ") " + Code.VectorConstraint))
             {
                 if (nr > 1)
                 {

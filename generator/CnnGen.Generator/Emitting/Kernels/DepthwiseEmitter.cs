@@ -662,8 +662,8 @@ namespace CnnGen.Generator.Emitting.Kernels
             {
                 w.Line("ref float copyFrom = ref " + Code.At("nextInput", "y0 * " + width) + ";");
                 w.Line("ref float copyTo = ref " + Code.At("nextRows", "y0 * " + phases.Width) + ";");
-                string general = "else";
-                if (width >= 16 && width <= 64)
+                bool writtenOut = width >= 16 && width <= 64;
+                if (writtenOut)
                 {
                     using (w.Block("if (n == 16 && y0 + " + rows + " < " + l.Output.Height + (shorter ? " && y0 + " + rows + " <= " + height : string.Empty) + ")"))
                     {
@@ -674,12 +674,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                         }
                     }
                 }
-                else
-                {
-                    general = string.Empty;
-                }
-
-                using (general.Length > 0 ? w.Block(general) : default)
+                using (writtenOut ? w.Block("else") : default)
                 {
                     string last = shorter ? "global::System.Math.Min(y0 + " + rows + ", " + height + ")" : "y0 + " + rows;
                     w.Line("int to = y0 + " + rows + " < " + l.Output.Height + " ? " + last + " : " + height + "; // input rows y0 .. to - 1");
