@@ -293,6 +293,43 @@ namespace CnnGen.Tests.Numerics
             }
         }
 
+        [Theory]
+        [InlineData(10, 49, 1, 1, 4, 12, 60)]  // the keyword-spotting stem's input (G4): rows of 10 in 128-bit pieces, the last overlapping
+        [InlineData(1, 3, 2, 0, 1, 2, 5)]      // rows narrower than a piece: one cell at a time
+        [InlineData(3, 2, 2, 2, 0, 6, 2)]
+        [InlineData(4, 3, 3, 1, 1, 6, 5)]      // one whole piece a row
+        [InlineData(5, 2, 2, 0, 0, 5, 2)]      // no padding at all
+        [InlineData(63, 2, 2, 1, 2, 66, 5)]    // the widest rows in pieces
+        [InlineData(64, 2, 2, 1, 1, 66, 4)]    // rows copied by a call each
+        [InlineData(70, 3, 1, 3, 0, 75, 4)]
+        public void The_padded_copy_puts_each_cell_where_the_padded_layout_says(int width, int height, int depth, int left, int top, int paddedWidth, int paddedHeight)
+        {
+            var input = new float[width * height * depth];
+            for (int i = 0; i < input.Length; i++)
+            {
+                input[i] = i + 1;
+            }
+
+            var expected = new float[paddedWidth * paddedHeight * depth];
+            Array.Fill(expected, -7f);
+            for (int d = 0; d < depth; d++)
+            {
+                for (int y = 0; y < height; y++)
+                {
+                    for (int x = 0; x < width; x++)
+                    {
+                        expected[(((d * paddedHeight) + y + top) * paddedWidth) + x + left] = input[(((d * height) + y) * width) + x];
+                    }
+                }
+            }
+
+            var padded = new float[expected.Length + 3];
+            Array.Fill(padded, float.NaN);
+            Layout.Pad(input, width, height, depth, left, top, -7f, paddedWidth, paddedHeight, padded.AsSpan(0, expected.Length));
+            Assert.Equal(expected, padded.AsSpan(0, expected.Length).ToArray());
+            Assert.All(padded.AsSpan(expected.Length).ToArray(), v => Assert.True(float.IsNaN(v))); // nothing written past the planes
+        }
+
         [Fact]
         public void A_phase_buffer_too_short_is_refused_and_left_as_it_was()
         {
