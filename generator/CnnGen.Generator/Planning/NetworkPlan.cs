@@ -118,17 +118,43 @@ namespace CnnGen.Generator.Planning
     /// </summary>
     internal sealed record PhaseLayout(int Width, int Height, int PhasesX, int PhasesY, int Depth)
     {
-        public int Plane => Width * Height;
+        /// <summary>
+        /// Floats from one phase row to the next: <see cref="Width"/>, or more where the planner aligns the rows (a direct
+        /// conv at stride 2 across: rows a multiple of 16 floats apart, see <see cref="SkewEven"/>).
+        /// </summary>
+        public int Pitch { get; init; }
+
+        /// <summary>
+        /// Cells the rows of column phase 0 (<see cref="SkewEven"/>) and 1 (<see cref="SkewOdd"/>) start into their
+        /// <see cref="Pitch"/>: where rows are aligned, so that each phase's first input cell lies on a 64-byte boundary
+        /// (F's 32x32x32 at padding 1: phase 0 holds a pad cell then the odd input columns, so it starts 15 cells in).
+        /// </summary>
+        public int SkewEven { get; init; }
+
+        /// <inheritdoc cref="SkewEven"/>
+        public int SkewOdd { get; init; }
+
+        /// <summary>Floats from one channel's plane to the next.</summary>
+        public int Plane => RowPitch * Height;
+
+        /// <summary><see cref="Pitch"/>, or <see cref="Width"/> where it is not set.</summary>
+        public int RowPitch => Pitch == 0 ? Width : Pitch;
+
+        /// <summary>Whether rows are apart from each other or skewed (the copy then takes the pitch and the skews).</summary>
+        public bool Aligned => RowPitch != Width || SkewEven != 0 || SkewOdd != 0;
+
+        /// <summary>The skew of column phase <paramref name="px"/>.</summary>
+        public int Skew(long px) => px == 0 ? SkewEven : px == 1 ? SkewOdd : 0;
 
         /// <summary>
         /// Offset of tap (fy, fx) of channel 0: the padded cell (fy·Dy, fx·Dx) from the window's origin lies in phase
-        /// (fy·Dy mod Sy, fx·Dx mod Sx), (fy·Dy div Sy) rows and (fx·Dx div Sx) columns on.
+        /// (fy·Dy mod Sy, fx·Dx mod Sx), (fy·Dy div Sy) rows and (fx·Dx div Sx) columns on (plus that column phase's skew).
         /// </summary>
         public long TapOffset(int fy, int fx, Window window)
         {
             long cy = (long)fy * window.DilationY, cx = (long)fx * window.DilationX;
             long phase = ((cy % window.StrideY) * PhasesX) + (cx % window.StrideX);
-            return (phase * Depth * Plane) + (cy / window.StrideY * Width) + (cx / window.StrideX);
+            return (phase * Depth * Plane) + (cy / window.StrideY * RowPitch) + (cx / window.StrideX) + Skew(cx % window.StrideX);
         }
     }
 
@@ -161,7 +187,7 @@ namespace CnnGen.Generator.Planning
         int WideCopyLength,
         int Chunk) : KernelPlan
     {
-        public int RowLength => Phases.Width;
+        public int RowLength => Phases.RowPitch;
 
         public override int PhaseLength => PhaseCopyLength;
 

@@ -24,7 +24,7 @@ namespace CnnGen.Runtime
         /// <paramref name="phaseWidth"/> for py &lt; <paramref name="phasesY"/>, px &lt; <paramref name="phasesX"/>
         /// (a stride larger than the window needs only the phases its taps read). Everything else in
         /// <paramref name="phases"/> (padding and slack) is set to <paramref name="padValue"/>. This is the general
-        /// form; <see cref="ToPhasesStride1{TS, TV}"/> and <see cref="ToPhasesStride2{TS, TV}"/> are the common ones,
+        /// form; <see cref="ToPhasesStride1{TS, TV}"/> and <see cref="ToPhasesStride2{TS, TV}(ReadOnlySpan{float}, int, int, int, int, int, int, int, float, int, int, Span{float})"/> are the common ones,
         /// each compiled only when a network uses it.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -224,15 +224,29 @@ namespace CnnGen.Runtime
         /// <see cref="ToPhases{TS, TV}"/> for stride 2 across with both column phases read (any stride down): each input
         /// row's even and odd columns split with two vector loads.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ToPhasesStride2<TS, TV>(ReadOnlySpan<float> input, int width, int height, int depth, int strideY, int phasesY, int padLeft, int padTop, float padValue, int phaseWidth, int phaseHeight, Span<float> phases)
+            where TS : struct, ISimd<TV>
+            where TV : struct =>
+            ToPhasesStride2<TS, TV>(input, width, height, depth, strideY, phasesY, padLeft, padTop, padValue, phaseWidth, phaseHeight, phaseWidth, 0, 0, phases);
+
+        /// <summary>
+        /// <see cref="ToPhasesStride2{TS, TV}(ReadOnlySpan{float}, int, int, int, int, int, int, int, float, int, int, Span{float})"/>
+        /// with phase rows <paramref name="pitch"/> floats apart (at least <paramref name="phaseWidth"/>) and the rows of
+        /// column phase 0 and 1 starting <paramref name="skewEven"/> and <paramref name="skewOdd"/> cells into theirs: cell
+        /// (r, c) of phase (py, px), channel d at ((py·2 + px)·D + d)·pitch·phaseHeight + skew(px) + r·pitch + c. With rows a
+        /// multiple of 16 floats apart and skews that put each phase's first input cell on a 64-byte boundary, every row's
+        /// split is stored whole in one cache line (F's 32x32x32 copy into rows of 17: about half the time). The cells of a
+        /// row outside [skew, skew + phaseWidth) are never written.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ToPhasesStride2<TS, TV>(ReadOnlySpan<float> input, int width, int height, int depth, int strideY, int phasesY, int padLeft, int padTop, float padValue, int phaseWidth, int phaseHeight, int pitch, int skewEven, int skewOdd, Span<float> phases)
             where TS : struct, ISimd<TV>
             where TV : struct
         {
-            PhaseBorders(input, width, height, depth, 2, strideY, 2, phasesY, padLeft, padTop, padValue, phaseWidth, phaseHeight, phases, sides: false);
+            PhaseBorders(input, width, height, depth, 2, strideY, 2, phasesY, padLeft, padTop, padValue, phaseWidth, phaseHeight, phases, sides: false, pitch, skewEven, skewOdd);
             ref float source = ref MemoryMarshal.GetReference(input);
             ref float target = ref MemoryMarshal.GetReference(phases);
-            int plane = phaseWidth * phaseHeight, phaseStride = depth * plane;
+            int plane = pitch * phaseHeight, phaseStride = depth * plane;
 
             // The pad cells left and right of the input in each row of the even (E) and odd (O) column phase, [0, left)
             // and [right, phaseWidth), written with the row's split rather than in a pass of their own (F's 32x32x32:
@@ -247,12 +261,13 @@ namespace CnnGen.Runtime
                 {
                     (int first, int count) = PhaseRows(height, strideY, py, padTop, phaseHeight);
                     ref float rows = ref Unsafe.Add(ref source, ((d * height) + (first * strideY) + py - padTop) * width);
-                    ref float phaseRows = ref Unsafe.Add(ref target, (py * 2 * phaseStride) + (d * plane) + (first * phaseWidth));
+                    ref float phaseRows = ref Unsafe.Add(ref target, (py * 2 * phaseStride) + (d * plane) + (first * pitch));
 
                     // Input columns x of the parity of padLeft land in phase 0, the others in phase 1.
-                    ref float even = ref Unsafe.Add(ref phaseRows, ((padLeft & 1) * phaseStride) + (padLeft >> 1));
-                    ref float odd = ref Unsafe.Add(ref phaseRows, ((1 - (padLeft & 1)) * phaseStride) + ((padLeft + 1) >> 1));
-                    SplitRows<TS, TV>(ref rows, strideY * width, ref even, ref odd, phaseWidth, count, width, pads);
+                    int evenAt = (padLeft & 1) == 0 ? skewEven : phaseStride + skewOdd, oddAt = (padLeft & 1) == 0 ? phaseStride + skewOdd : skewEven;
+                    ref float even = ref Unsafe.Add(ref phaseRows, evenAt + (padLeft >> 1));
+                    ref float odd = ref Unsafe.Add(ref phaseRows, oddAt + ((padLeft + 1) >> 1));
+                    SplitRows<TS, TV>(ref rows, strideY * width, ref even, ref odd, pitch, count, width, pads);
                 }
             }
         }
@@ -284,18 +299,24 @@ namespace CnnGen.Runtime
             int phaseWidth,
             int phaseHeight,
             Span<float> phases,
-            bool sides = true)
+            bool sides = true,
+            int pitch = 0,
+            int skewEven = 0,
+            int skewOdd = 0)
         {
-            int plane = phaseWidth * phaseHeight;
+            pitch = pitch == 0 ? phaseWidth : pitch;
+            long plane = (long)pitch * phaseHeight;
             int planes = phasesY * phasesX * depth;
-            if (input.Length < width * height * depth || phases.Length < (long)planes * plane || phasesX > strideX || phasesY > strideY ||
-                padLeft < 0 || padTop < 0 || ((long)phaseWidth * strideX) < padLeft + width || ((long)phaseHeight * strideY) < padTop + height)
+            if (input.Length < width * height * depth || phases.Length < planes * plane || phasesX > strideX || phasesY > strideY ||
+                padLeft < 0 || padTop < 0 || ((long)phaseWidth * strideX) < padLeft + width || ((long)phaseHeight * strideY) < padTop + height ||
+                skewEven < 0 || skewOdd < 0 || (skewEven | skewOdd) != 0 && (sides || phasesX > 2) || (long)Math.Max(skewEven, skewOdd) + phaseWidth > pitch)
             {
                 throw new ArgumentException("The input or the phase buffer does not fit the shape.");
             }
 
             ref float target = ref MemoryMarshal.GetReference(phases);
-            Fill(ref Unsafe.Add(ref target, planes * plane), phases.Length - (planes * plane), padValue);
+            int all = planes * (int)plane;
+            Fill(ref Unsafe.Add(ref target, all), phases.Length - all, padValue);
             for (int py = 0; py < phasesY; py++)
             {
                 (int first, int count) = PhaseRows(height, strideY, py, padTop, phaseHeight);
@@ -305,7 +326,25 @@ namespace CnnGen.Runtime
                     int right = FirstInside(padLeft + width - px, strideX, phaseWidth);
                     for (int d = 0; d < depth; d++)
                     {
-                        ref float start = ref Unsafe.Add(ref target, ((((py * phasesX) + px) * depth) + d) * plane);
+                        ref float start = ref Unsafe.Add(ref target, ((((py * phasesX) + px) * depth) + d) * (int)plane);
+                        if (pitch != phaseWidth)
+                        {
+                            // Rows apart from each other: the pad rows above and below the input one at a time, their
+                            // cells [skew, skew + phaseWidth) alone.
+                            ref float cells = ref Unsafe.Add(ref start, px == 0 ? skewEven : skewOdd);
+                            for (int r = 0; r < first; r++)
+                            {
+                                Fill(ref Unsafe.Add(ref cells, r * pitch), phaseWidth, padValue);
+                            }
+
+                            for (int r = first + count; r < phaseHeight; r++)
+                            {
+                                Fill(ref Unsafe.Add(ref cells, r * pitch), phaseWidth, padValue);
+                            }
+
+                            continue;
+                        }
+
                         Fill(ref start, first * phaseWidth, padValue);
                         Fill(ref Unsafe.Add(ref start, (first + count) * phaseWidth), (phaseHeight - first - count) * phaseWidth, padValue);
                         if (sides && (left > 0 || right < phaseWidth))
@@ -417,10 +456,11 @@ namespace CnnGen.Runtime
 
             for (int i = 0; i < rows; i++)
             {
+                // The right pad cells follow the row's (W + 1) / 2 even and W / 2 odd input cells.
                 Fill(ref Unsafe.Subtract(ref even, pads.LeftEven), pads.LeftEven, pads.Value);
-                Fill(ref Unsafe.Add(ref even, targetStride - pads.LeftEven - pads.RightEven), pads.RightEven, pads.Value);
+                Fill(ref Unsafe.Add(ref even, (width + 1) >> 1), pads.RightEven, pads.Value);
                 Fill(ref Unsafe.Subtract(ref odd, pads.LeftOdd), pads.LeftOdd, pads.Value);
-                Fill(ref Unsafe.Add(ref odd, targetStride - pads.LeftOdd - pads.RightOdd), pads.RightOdd, pads.Value);
+                Fill(ref Unsafe.Add(ref odd, width >> 1), pads.RightOdd, pads.Value);
                 int x = 0;
                 for (; x + (2 * n) <= width; x += 2 * n)
                 {

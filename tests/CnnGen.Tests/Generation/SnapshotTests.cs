@@ -34,6 +34,12 @@ namespace CnnGen.Tests.Generation
             "StridedPadded");
 
         [Fact]
+        public void Stride_2_conv_into_whole_vector_rows_with_aligned_phase_rows() => Verify(
+            "AlignedStride2Conv",
+            "[Input(32, 3, 2)] [Conv(4, 3, Stride = 2, Padding = 1, Rounding = OutputRounding.Floor)] [Relu]\npublic partial class AlignedStride2 { }",
+            "AlignedStride2");
+
+        [Fact]
         public void Pointwise_conv() => Verify(
             "PointwiseConv",
             "[Input(6, 4, 5)] [Conv(2, 1, Name = \"Pointwise\")]\npublic partial class Pointwise1x1 { }",

@@ -115,19 +115,45 @@ namespace CnnGen.Tests.Numerics
         [InlineData(9, 5, 2, 3, 3, 3, 2, 7, 4)]      // stride 3 down, padding 3 left (odd phase first)
         [InlineData(1, 3, 1, 2, 2, 1, 0, 2, 2)]      // one column: a phase with no input cell in a row
         [InlineData(70, 4, 1, 2, 1, 0, 1, 36, 3)]    // stride 2 down with one row phase
-        public void The_stride_2_phase_copy_puts_each_cell_where_the_phase_layout_says(int width, int height, int depth, int strideY, int phasesY, int left, int top, int phaseWidth, int phaseHeight)
+        public void The_stride_2_phase_copy_puts_each_cell_where_the_phase_layout_says(int width, int height, int depth, int strideY, int phasesY, int left, int top, int phaseWidth, int phaseHeight) =>
+            AssertStride2Copy(width, height, depth, strideY, phasesY, left, top, phaseWidth, phaseHeight, phaseWidth, 0, 0, rowsApart: false);
+
+        [Theory]
+        [InlineData(32, 32, 2, 2, 2, 1, 1, 17, 17, 32, 15, 0)]  // F's copy with aligned rows: the odd columns' phase 15 cells into its rows
+        [InlineData(28, 28, 3, 2, 2, 1, 1, 15, 15, 32, 15, 0)]  // rows narrower than two 512-bit vectors
+        [InlineData(64, 3, 2, 2, 2, 1, 1, 33, 3, 48, 15, 0)]    // rows of two pairs of 512-bit vectors, a pad cell each side
+        [InlineData(37, 9, 2, 2, 2, 2, 1, 21, 6, 48, 15, 15)]   // two cells of padding left: both phases skewed
+        [InlineData(70, 4, 1, 2, 1, 0, 1, 36, 3, 48, 0, 0)]     // rows apart, no skew
+        [InlineData(8, 4, 2, 2, 2, 1, 1, 5, 3, 21, 3, 7)]       // skews and a pitch that align nothing: still the layout
+        public void The_stride_2_phase_copy_with_rows_apart_puts_each_cell_where_the_phase_layout_says(int width, int height, int depth, int strideY, int phasesY, int left, int top, int phaseWidth, int phaseHeight, int pitch, int skewEven, int skewOdd)
         {
-            // Phase (py, px) of channel d holds padded cell (Sy·i + py, 2·j + px); the pad value everywhere else, the slack
-            // after the planes too.
+            AssertStride2Copy(width, height, depth, strideY, phasesY, left, top, phaseWidth, phaseHeight, pitch, skewEven, skewOdd, rowsApart: true);
+
+            // A skew that puts a row past the next one is refused, nothing written.
+            var input = new float[width * height * depth];
+            var actual = new float[(pitch * phaseHeight * 2 * phasesY * depth) + 37];
+            Array.Fill(actual, 99f);
+            Assert.Throws<ArgumentException>(() => Layout.ToPhasesStride2<Simd128, System.Runtime.Intrinsics.Vector128<float>>(input, width, height, depth, strideY, phasesY, left, top, -7f, phaseWidth, phaseHeight, pitch, pitch - phaseWidth + 1, skewOdd, actual));
+            Assert.All(actual, v => Assert.Equal(99f, v));
+        }
+
+        /// <summary>
+        /// Cell (i, j) of phase (py, px), channel d at ((py·2 + px)·D + d)·pitch·phaseHeight + skew(px) + i·pitch + j holds padded
+        /// cell (Sy·i + py, 2·j + px), or the pad value; the slack after the planes the pad value; no other cell written. Without
+        /// <paramref name="rowsApart"/> (pitch = phaseWidth, no skew) through the overload without them, at every vector width.
+        /// </summary>
+        private static void AssertStride2Copy(int width, int height, int depth, int strideY, int phasesY, int left, int top, int phaseWidth, int phaseHeight, int pitch, int skewEven, int skewOdd, bool rowsApart)
+        {
             var input = new float[width * height * depth];
             for (int i = 0; i < input.Length; i++)
             {
                 input[i] = i + 1;
             }
 
-            int plane = phaseWidth * phaseHeight;
+            int plane = pitch * phaseHeight;
             var expected = new float[(plane * 2 * phasesY * depth) + 37];
-            Array.Fill(expected, -7f);
+            Array.Fill(expected, 99f);
+            Array.Fill(expected, -7f, plane * 2 * phasesY * depth, 37);
             for (int py = 0; py < phasesY; py++)
             {
                 for (int px = 0; px < 2; px++)
@@ -139,10 +165,9 @@ namespace CnnGen.Tests.Numerics
                             for (int j = 0; j < phaseWidth; j++)
                             {
                                 int y = (strideY * i) + py - top, x = (2 * j) + px - left;
-                                if (y >= 0 && y < height && x >= 0 && x < width)
-                                {
-                                    expected[((((py * 2) + px) * depth) + d) * plane + (i * phaseWidth) + j] = input[(((d * height) + y) * width) + x];
-                                }
+                                bool inside = y >= 0 && y < height && x >= 0 && x < width;
+                                expected[((((py * 2) + px) * depth) + d) * plane + (px == 0 ? skewEven : skewOdd) + (i * pitch) + j] =
+                                    inside ? input[(((d * height) + y) * width) + x] : -7f;
                             }
                         }
                     }
@@ -150,21 +175,32 @@ namespace CnnGen.Tests.Numerics
             }
 
             var actual = new float[expected.Length];
-            Array.Fill(actual, 99f);
-            Layout.ToPhasesStride2<Simd128, System.Runtime.Intrinsics.Vector128<float>>(input, width, height, depth, strideY, phasesY, left, top, -7f, phaseWidth, phaseHeight, actual);
-            Assert.Equal(expected, actual);
-            if (Simd256.IsSupported)
+            void Check<TS, TV>()
+                where TS : struct, ISimd<TV>
+                where TV : struct
             {
                 Array.Fill(actual, 99f);
-                Layout.ToPhasesStride2<Simd256, System.Runtime.Intrinsics.Vector256<float>>(input, width, height, depth, strideY, phasesY, left, top, -7f, phaseWidth, phaseHeight, actual);
+                if (rowsApart)
+                {
+                    Layout.ToPhasesStride2<TS, TV>(input, width, height, depth, strideY, phasesY, left, top, -7f, phaseWidth, phaseHeight, pitch, skewEven, skewOdd, actual);
+                }
+                else
+                {
+                    Layout.ToPhasesStride2<TS, TV>(input, width, height, depth, strideY, phasesY, left, top, -7f, phaseWidth, phaseHeight, actual);
+                }
+
                 Assert.Equal(expected, actual);
+            }
+
+            Check<Simd128, System.Runtime.Intrinsics.Vector128<float>>();
+            if (Simd256.IsSupported)
+            {
+                Check<Simd256, System.Runtime.Intrinsics.Vector256<float>>();
             }
 
             if (Simd512.IsSupported)
             {
-                Array.Fill(actual, 99f);
-                Layout.ToPhasesStride2<Simd512, System.Runtime.Intrinsics.Vector512<float>>(input, width, height, depth, strideY, phasesY, left, top, -7f, phaseWidth, phaseHeight, actual);
-                Assert.Equal(expected, actual);
+                Check<Simd512, System.Runtime.Intrinsics.Vector512<float>>();
             }
         }
 

@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 24 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 24 + 6 + 3 + 1;
+        public const int Count = 164 + 60 + 30 + 24 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 24 + 6 + 3 + 1 + 1;
 
         public RandomNetworksFixture()
         {
@@ -65,6 +65,9 @@ namespace CnnGen.Tests.Numerics
                 .Append(new NetSpec(13, 13, 8, new[] { LayerSpec.Windowed(Kind.Conv, 8, Window2d.Square(1, 1, 0), groups: 2), LayerSpec.Relu() }))
                 // The carried layout into the conv vectorized over its filters (16 filters, output rows of 12 in padded rows of 18).
                 .Append(new NetSpec(16, 6, 2, new[] { LayerSpec.Windowed(Kind.Conv, 4, Window2d.Square(3, 1, 1)), LayerSpec.Relu(), LayerSpec.Windowed(Kind.Conv, 16, Window2d.Square(7, 1, 1)) }))
+                // Aligned stride-2 phase rows under a window row too wide to unroll (17 taps across): the column phase's skew
+                // chosen in the loop over fx.
+                .Append(new NetSpec(45, 3, 3, new[] { LayerSpec.Windowed(Kind.Conv, 8, new Window2d(17, 2, 2, 1, 1, 1, 0, 0), rounding: OutputRounding.Floor), LayerSpec.Relu() }))
                 .ToList();
             // Compiled with [SkipLocalsInit]: no kernel may rely on stackalloc being zeroed.
             Networks = new CompiledNetworks(Specs.Select((s, i) => ("RandomNet" + i, s)).ToList(), skipLocalsInit: true);
@@ -782,6 +785,21 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(shared, s => s.Layers[0].Geometry is { DilationX: > 1 });
             Assert.Contains(_fixture.Specs, s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan p
                 && s.Layers[0].Geometry is { SizeX: 1, StrideX: 1, StrideY: 1, PadLeft: > 0, PadRight: > 0 } g && p.Phases.Width == s.Width + g.PadLeft + g.PadRight);
+            // Stride-2 phase rows aligned for a direct conv: rows apart with each skew the padding gives (1: the odd columns'
+            // phase 15 cells in; 2: both; 0: none), in chunks, in groups, at each unroll level, into a carried layout.
+            var aligned = _fixture.Specs.Where(s => s.Layers[0].Kind == Kind.Conv && s.Plan().Layers[0].Vector is Generator.Planning.ConvPositionsPlan { Phases.Aligned: true })
+                .Select(s => (Spec: s, Plan: s.Plan(), Conv: (Generator.Planning.ConvPositionsPlan)s.Plan().Layers[0].Vector!)).ToList();
+            Assert.True(aligned.Count >= 10, "too few draws align a direct conv's stride-2 phase rows: " + aligned.Count);
+            Assert.All(aligned, a => Assert.True(a.Conv.Direct && a.Conv.Phases.RowPitch % 16 == 0 && a.Conv.Phases.RowPitch >= a.Conv.Phases.Width + Math.Max(a.Conv.Phases.SkewEven, a.Conv.Phases.SkewOdd)));
+            Assert.Contains(aligned, a => a.Conv.Phases is { SkewEven: 15, SkewOdd: 0 });
+            Assert.Contains(aligned, a => a.Conv.Phases is { SkewEven: 15, SkewOdd: 15 });
+            Assert.Contains(aligned, a => a.Conv.Phases is { SkewEven: 0, SkewOdd: 0 });
+            Assert.Contains(aligned, a => a.Conv.Chunk > 0);
+            Assert.Contains(aligned, a => a.Spec.Layers[0].Groups > 1);
+            Assert.Contains(aligned, a => a.Conv.Unroll == Generator.Planning.UnrollLevel.Window);
+            Assert.Contains(aligned, a => a.Conv.Unroll == Generator.Planning.UnrollLevel.Row);
+            Assert.Contains(aligned, a => a.Conv.Unroll == Generator.Planning.UnrollLevel.None);
+            Assert.Contains(aligned, a => a.Conv.PaddedOutput is not null);
             // The carried layout into a pool: a conv's wide output left uncompacted for the pool that reads it.
             var wideCarried = _fixture.Specs.Where(s => s.Plan().Steps.Any(st => st.WideInput is not null)).Select(s => (Spec: s, Plan: s.Plan())).ToList();
             Assert.True(wideCarried.Count >= 10, "too few draws leave a conv's wide output to the pool after it");

@@ -69,6 +69,11 @@ namespace CnnGen.Generator.Emitting.Kernels
             {
                 w.Line(Code.Layout + ".ToPhasesStride1<TS, TV>(" + shape + tail);
             }
+            else if (window.StrideX == 2 && phases.PhasesX == 2 && phases.Aligned)
+            {
+                w.Line("// Phase rows " + phases.RowPitch + " floats apart, column phase 0 and 1 starting " + phases.SkewEven + " and " + phases.SkewOdd + " cells in: each row's input cells start on a 64-byte boundary, so the copy's row stores do not split cache lines.");
+                w.Line(Code.Layout + ".ToPhasesStride2<TS, TV>(" + shape + window.StrideY + ", " + phases.PhasesY + ", " + window.PadLeft + ", " + window.PadTop + ", 0f, " + phases.Width + ", " + phases.Height + ", " + phases.RowPitch + ", " + phases.SkewEven + ", " + phases.SkewOdd + ", phases);");
+            }
             else if (window.StrideX == 2 && phases.PhasesX == 2)
             {
                 w.Line(Code.Layout + ".ToPhasesStride2<TS, TV>(" + shape + window.StrideY + ", " + phases.PhasesY + ", " + tail);
@@ -88,7 +93,8 @@ namespace CnnGen.Generator.Emitting.Kernels
             }
 
             int count = phases.PhasesX * phases.PhasesY;
-            return "Input in " + count + " phase plane" + (count == 1 ? string.Empty : "s") + " per channel of " + phases.Width + "x" + phases.Height;
+            return "Input in " + count + " phase plane" + (count == 1 ? string.Empty : "s") + " per channel of " + phases.Width + "x" + phases.Height +
+                (phases.Aligned ? " (rows " + phases.RowPitch + " floats apart)" : string.Empty);
         }
     }
 }

@@ -54,8 +54,8 @@ namespace CnnGen.Generator.Emitting.Kernels
                         // Row fy of the window is padded row fy·Dy: phase row (fy·Dy) % Sy, row (fy·Dy) / Sy of that phase's planes.
                         string cellRow = dy == 1 ? "fy" : "(fy * " + dy + ")";
                         string rowOffset = fy == 1 || sy == 1
-                            ? (row * ((long)dy * phases.Width)).ToString()
-                            : "((" + cellRow + " % " + sy + ") * " + Text.Literal(phases.PhasesX * depth * plane) + ") + ((" + cellRow + " / " + sy + ") * " + phases.Width + ")";
+                            ? (row * ((long)dy * phases.RowPitch)).ToString()
+                            : "((" + cellRow + " % " + sy + ") * " + Text.Literal(phases.PhasesX * depth * plane) + ") + ((" + cellRow + " / " + sy + ") * " + phases.RowPitch + ")";
                         foreach (string source in sources)
                         {
                             w.Line("ref float " + source + "r = ref " + Code.At(source, rowOffset) + ";");
@@ -69,7 +69,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                             {
                                 long cx = (long)x * dx;
                                 w.Line("// tap (fy, " + x + ")");
-                                tap(new Tap(rowRef, Text.Literal((cx % sx * depth * plane) + (cx / sx)), "wr", Text.Literal(x * perTap)));
+                                tap(new Tap(rowRef, Text.Literal((cx % sx * depth * plane) + (cx / sx) + phases.Skew(cx % sx)), "wr", Text.Literal(x * perTap)));
                             }
                         }
                         else
@@ -79,7 +79,8 @@ namespace CnnGen.Generator.Emitting.Kernels
                                 string cellColumn = dx == 1 ? "fx" : "(fx * " + dx + ")";
                                 string columnOffset = fx == 1 || sx == 1
                                     ? (column * dx).ToString()
-                                    : "((" + cellColumn + " % " + sx + ") * " + Text.Literal(depth * plane) + ") + (" + cellColumn + " / " + sx + ")";
+                                    : "((" + cellColumn + " % " + sx + ") * " + Text.Literal(depth * plane) + ") + (" + cellColumn + " / " + sx + ")" +
+                                      (phases.SkewEven != 0 || phases.SkewOdd != 0 ? " + (" + cellColumn + " % " + sx + " == 0 ? " + phases.SkewEven + " : " + phases.SkewOdd + ")" : string.Empty);
                                 tap(new Tap(rowRef, columnOffset, "wr", (column * perTap).ToString()));
                             }
                         }
