@@ -134,6 +134,16 @@ namespace CnnGen.Generator.Planning
         /// <inheritdoc cref="SkewEven"/>
         public int SkewOdd { get; init; }
 
+        /// <summary>
+        /// Where rows are aligned, the cells of column phase 0 (<see cref="ReadEven"/>) and 1 (<see cref="ReadOdd"/>) the
+        /// kernel reads (0: <see cref="Width"/>); the copy writes pad values only there (F's phase of the even columns is
+        /// read by the middle tap alone: 16 of its 17 cells).
+        /// </summary>
+        public int ReadEven { get; init; }
+
+        /// <inheritdoc cref="ReadEven"/>
+        public int ReadOdd { get; init; }
+
         /// <summary>Floats from one channel's plane to the next.</summary>
         public int Plane => RowPitch * Height;
 
@@ -141,7 +151,7 @@ namespace CnnGen.Generator.Planning
         public int RowPitch => Pitch == 0 ? Width : Pitch;
 
         /// <summary>Whether rows are apart from each other or skewed (the copy then takes the pitch and the skews).</summary>
-        public bool Aligned => RowPitch != Width || SkewEven != 0 || SkewOdd != 0;
+        public bool Aligned => RowPitch != Width || SkewEven != 0 || SkewOdd != 0 || (ReadEven != 0 && ReadEven != Width) || (ReadOdd != 0 && ReadOdd != Width);
 
         /// <summary>The skew of column phase <paramref name="px"/>.</summary>
         public int Skew(long px) => px == 0 ? SkewEven : px == 1 ? SkewOdd : 0;

@@ -664,9 +664,19 @@ namespace CnnGen.Generator.Planning
                 int skewEven = AlignSkew((window.PadLeft + (window.PadLeft & 1)) / 2);
                 int skewOdd = AlignSkew((window.PadLeft + 1 - (window.PadLeft & 1)) / 2);
                 int pitch = (int)RoundUp((long)Math.Max(skewEven, skewOdd) + phaseWidth, MaxLanes);
+                // The cells of each column phase the taps read: output columns 0 .. W2 - 1 from each tap's column on.
+                int readEven = 0, readOdd = 0;
+                for (int fx = 0; fx < window.SizeX; fx++)
+                {
+                    long cx = (long)fx * window.DilationX;
+                    int cells = (int)Math.Min(phaseWidth, output.Width + (cx / 2));
+                    readEven = cx % 2 == 0 ? Math.Max(readEven, cells) : readEven;
+                    readOdd = cx % 2 == 1 ? Math.Max(readOdd, cells) : readOdd;
+                }
+
                 if (pitch != phaseWidth || skewEven != 0 || skewOdd != 0)
                 {
-                    phases = phases with { Pitch = pitch, SkewEven = skewEven, SkewOdd = skewOdd };
+                    phases = phases with { Pitch = pitch, SkewEven = skewEven, SkewOdd = skewOdd, ReadEven = readEven, ReadOdd = readOdd };
                     reach = ((window.ExtentY - 1) / sy * (long)pitch) + ((window.ExtentX - 1) / sx) + Math.Max(skewEven, skewOdd);
                     phaseCopy = ((long)phases.PhasesX * phases.PhasesY * input.Depth * phases.Plane) + reach + MaxLanes;
                 }

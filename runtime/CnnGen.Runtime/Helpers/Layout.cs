@@ -227,7 +227,7 @@ namespace CnnGen.Runtime
         public static void ToPhasesStride2<TS, TV>(ReadOnlySpan<float> input, int width, int height, int depth, int strideY, int phasesY, int padLeft, int padTop, float padValue, int phaseWidth, int phaseHeight, Span<float> phases)
             where TS : struct, ISimd<TV>
             where TV : struct =>
-            ToPhasesStride2<TS, TV>(input, width, height, depth, strideY, phasesY, padLeft, padTop, padValue, phaseWidth, phaseHeight, phaseWidth, 0, 0, phases);
+            ToPhasesStride2<TS, TV>(input, width, height, depth, strideY, phasesY, padLeft, padTop, padValue, phaseWidth, phaseHeight, phaseWidth, 0, 0, phaseWidth, phaseWidth, phases);
 
         /// <summary>
         /// <see cref="ToPhasesStride2{TS, TV}(ReadOnlySpan{float}, int, int, int, int, int, int, int, float, int, int, Span{float})"/>
@@ -235,26 +235,31 @@ namespace CnnGen.Runtime
         /// column phase 0 and 1 starting <paramref name="skewEven"/> and <paramref name="skewOdd"/> cells into theirs: cell
         /// (r, c) of phase (py, px), channel d at ((py·2 + px)·D + d)·pitch·phaseHeight + skew(px) + r·pitch + c. With rows a
         /// multiple of 16 floats apart and skews that put each phase's first input cell on a 64-byte boundary, every row's
-        /// split is stored whole in one cache line (F's 32x32x32 copy into rows of 17: about half the time). The cells of a
-        /// row outside [skew, skew + phaseWidth) are never written.
+        /// split is stored whole in one cache line (F's 32x32x32 copy into rows of 17: about half the time). Of each row of column
+        /// phase 0 and 1 only the first <paramref name="cellsEven"/> and <paramref name="cellsOdd"/> cells (at most
+        /// <paramref name="phaseWidth"/>) are written with pad values where no input cell lies: the cells the reading kernel
+        /// reads (F's phase of the even columns, read by the middle tap alone: its pad cell on the right is never read, and
+        /// writing it would write one more cache line a row). Input cells past them are written all the same; nothing outside
+        /// [skew, skew + phaseWidth) of a row is.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ToPhasesStride2<TS, TV>(ReadOnlySpan<float> input, int width, int height, int depth, int strideY, int phasesY, int padLeft, int padTop, float padValue, int phaseWidth, int phaseHeight, int pitch, int skewEven, int skewOdd, Span<float> phases)
+        public static void ToPhasesStride2<TS, TV>(ReadOnlySpan<float> input, int width, int height, int depth, int strideY, int phasesY, int padLeft, int padTop, float padValue, int phaseWidth, int phaseHeight, int pitch, int skewEven, int skewOdd, int cellsEven, int cellsOdd, Span<float> phases)
             where TS : struct, ISimd<TV>
             where TV : struct
         {
-            PhaseBorders(input, width, height, depth, 2, strideY, 2, phasesY, padLeft, padTop, padValue, phaseWidth, phaseHeight, phases, sides: false, pitch, skewEven, skewOdd);
+            PhaseBorders(input, width, height, depth, 2, strideY, 2, phasesY, padLeft, padTop, padValue, phaseWidth, phaseHeight, phases, sides: false, pitch, skewEven, skewOdd, cellsEven, cellsOdd);
             ref float source = ref MemoryMarshal.GetReference(input);
             ref float target = ref MemoryMarshal.GetReference(phases);
             int plane = pitch * phaseHeight, phaseStride = depth * plane;
 
-            // The pad cells left and right of the input in each row of the even (E) and odd (O) column phase, [0, left)
-            // and [right, phaseWidth), written with the row's split rather than in a pass of their own (F's 32x32x32:
+            // The pad cells left and right of the input in each row of the phase of the input's even (E) and odd (O) columns,
+            // [0, left) and [right, cells), written with the row's split rather than in a pass of their own (F's 32x32x32:
             // 11.5 -> 9.1 us).
             int evenPhase = padLeft & 1;
+            int cellsE = evenPhase == 0 ? cellsEven : cellsOdd, cellsO = evenPhase == 0 ? cellsOdd : cellsEven;
             int leftE = FirstInside(padLeft - evenPhase, 2, phaseWidth), rightE = FirstInside(padLeft + width - evenPhase, 2, phaseWidth);
             int leftO = FirstInside(padLeft - (1 - evenPhase), 2, phaseWidth), rightO = FirstInside(padLeft + width - (1 - evenPhase), 2, phaseWidth);
-            var pads = new RowPads(leftE, phaseWidth - rightE, leftO, phaseWidth - rightO, padValue);
+            var pads = new RowPads(leftE, Math.Max(0, cellsE - rightE), leftO, Math.Max(0, cellsO - rightO), padValue);
             for (int d = 0; d < depth; d++)
             {
                 for (int py = 0; py < phasesY; py++)
@@ -302,14 +307,19 @@ namespace CnnGen.Runtime
             bool sides = true,
             int pitch = 0,
             int skewEven = 0,
-            int skewOdd = 0)
+            int skewOdd = 0,
+            int cellsEven = 0,
+            int cellsOdd = 0)
         {
             pitch = pitch == 0 ? phaseWidth : pitch;
+            cellsEven = cellsEven == 0 ? phaseWidth : cellsEven;
+            cellsOdd = cellsOdd == 0 ? phaseWidth : cellsOdd;
             long plane = (long)pitch * phaseHeight;
             int planes = phasesY * phasesX * depth;
             if (input.Length < width * height * depth || phases.Length < planes * plane || phasesX > strideX || phasesY > strideY ||
                 padLeft < 0 || padTop < 0 || ((long)phaseWidth * strideX) < padLeft + width || ((long)phaseHeight * strideY) < padTop + height ||
-                skewEven < 0 || skewOdd < 0 || (skewEven | skewOdd) != 0 && (sides || phasesX > 2) || (long)Math.Max(skewEven, skewOdd) + phaseWidth > pitch)
+                skewEven < 0 || skewOdd < 0 || (skewEven | skewOdd) != 0 && (sides || phasesX > 2) || (long)Math.Max(skewEven, skewOdd) + phaseWidth > pitch ||
+                cellsEven < 0 || cellsOdd < 0 || Math.Max(cellsEven, cellsOdd) > phaseWidth || Math.Min(cellsEven, cellsOdd) < phaseWidth && (sides || phasesX > 2))
             {
                 throw new ArgumentException("The input or the phase buffer does not fit the shape.");
             }
@@ -327,19 +337,20 @@ namespace CnnGen.Runtime
                     for (int d = 0; d < depth; d++)
                     {
                         ref float start = ref Unsafe.Add(ref target, ((((py * phasesX) + px) * depth) + d) * (int)plane);
-                        if (pitch != phaseWidth)
+                        int rowCells = px == 0 ? cellsEven : cellsOdd;
+                        if (pitch != phaseWidth || rowCells != phaseWidth)
                         {
-                            // Rows apart from each other: the pad rows above and below the input one at a time, their
-                            // cells [skew, skew + phaseWidth) alone.
+                            // Rows apart from each other, or shorter than the phase width: the pad rows above and below the
+                            // input one at a time, their cells [skew, skew + cells) alone.
                             ref float cells = ref Unsafe.Add(ref start, px == 0 ? skewEven : skewOdd);
                             for (int r = 0; r < first; r++)
                             {
-                                Fill(ref Unsafe.Add(ref cells, r * pitch), phaseWidth, padValue);
+                                Fill(ref Unsafe.Add(ref cells, r * pitch), rowCells, padValue);
                             }
 
                             for (int r = first + count; r < phaseHeight; r++)
                             {
-                                Fill(ref Unsafe.Add(ref cells, r * pitch), phaseWidth, padValue);
+                                Fill(ref Unsafe.Add(ref cells, r * pitch), rowCells, padValue);
                             }
 
                             continue;

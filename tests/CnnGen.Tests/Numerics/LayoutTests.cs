@@ -116,34 +116,39 @@ namespace CnnGen.Tests.Numerics
         [InlineData(1, 3, 1, 2, 2, 1, 0, 2, 2)]      // one column: a phase with no input cell in a row
         [InlineData(70, 4, 1, 2, 1, 0, 1, 36, 3)]    // stride 2 down with one row phase
         public void The_stride_2_phase_copy_puts_each_cell_where_the_phase_layout_says(int width, int height, int depth, int strideY, int phasesY, int left, int top, int phaseWidth, int phaseHeight) =>
-            AssertStride2Copy(width, height, depth, strideY, phasesY, left, top, phaseWidth, phaseHeight, phaseWidth, 0, 0, rowsApart: false);
+            AssertStride2Copy(width, height, depth, strideY, phasesY, left, top, phaseWidth, phaseHeight, phaseWidth, 0, 0, 0, 0);
 
         [Theory]
-        [InlineData(32, 32, 2, 2, 2, 1, 1, 17, 17, 32, 15, 0)]  // F's copy with aligned rows: the odd columns' phase 15 cells into its rows
-        [InlineData(28, 28, 3, 2, 2, 1, 1, 15, 15, 32, 15, 0)]  // rows narrower than two 512-bit vectors
-        [InlineData(64, 3, 2, 2, 2, 1, 1, 33, 3, 48, 15, 0)]    // rows of two pairs of 512-bit vectors, a pad cell each side
-        [InlineData(37, 9, 2, 2, 2, 2, 1, 21, 6, 48, 15, 15)]   // two cells of padding left: both phases skewed
-        [InlineData(70, 4, 1, 2, 1, 0, 1, 36, 3, 48, 0, 0)]     // rows apart, no skew
-        [InlineData(8, 4, 2, 2, 2, 1, 1, 5, 3, 21, 3, 7)]       // skews and a pitch that align nothing: still the layout
-        public void The_stride_2_phase_copy_with_rows_apart_puts_each_cell_where_the_phase_layout_says(int width, int height, int depth, int strideY, int phasesY, int left, int top, int phaseWidth, int phaseHeight, int pitch, int skewEven, int skewOdd)
+        [InlineData(32, 32, 2, 2, 2, 1, 1, 17, 17, 32, 15, 0, 17, 16)]  // F's copy with aligned rows: the odd columns' phase 15 cells in, the even columns' right pad unread
+        [InlineData(32, 32, 2, 2, 2, 1, 1, 17, 17, 32, 15, 0, 17, 17)]
+        [InlineData(28, 28, 3, 2, 2, 1, 1, 15, 15, 32, 15, 0, 15, 14)]  // rows narrower than two 512-bit vectors
+        [InlineData(64, 3, 2, 2, 2, 1, 1, 33, 3, 48, 15, 0, 33, 33)]    // rows of two pairs of 512-bit vectors, a pad cell each side
+        [InlineData(37, 9, 2, 2, 2, 2, 1, 21, 6, 48, 15, 15, 20, 19)]   // two cells of padding left: both phases skewed, input cells past the cells read
+        [InlineData(70, 4, 1, 2, 1, 0, 1, 36, 3, 48, 0, 0, 36, 35)]     // rows apart, no skew
+        [InlineData(8, 4, 2, 2, 2, 1, 1, 5, 3, 21, 3, 7, 2, 5)]         // skews and a pitch that align nothing: still the layout
+        public void The_stride_2_phase_copy_with_rows_apart_puts_each_cell_where_the_phase_layout_says(int width, int height, int depth, int strideY, int phasesY, int left, int top, int phaseWidth, int phaseHeight, int pitch, int skewEven, int skewOdd, int cellsEven, int cellsOdd)
         {
-            AssertStride2Copy(width, height, depth, strideY, phasesY, left, top, phaseWidth, phaseHeight, pitch, skewEven, skewOdd, rowsApart: true);
+            AssertStride2Copy(width, height, depth, strideY, phasesY, left, top, phaseWidth, phaseHeight, pitch, skewEven, skewOdd, cellsEven, cellsOdd);
 
             // A skew that puts a row past the next one is refused, nothing written.
             var input = new float[width * height * depth];
             var actual = new float[(pitch * phaseHeight * 2 * phasesY * depth) + 37];
             Array.Fill(actual, 99f);
-            Assert.Throws<ArgumentException>(() => Layout.ToPhasesStride2<Simd128, System.Runtime.Intrinsics.Vector128<float>>(input, width, height, depth, strideY, phasesY, left, top, -7f, phaseWidth, phaseHeight, pitch, pitch - phaseWidth + 1, skewOdd, actual));
+            Assert.Throws<ArgumentException>(() => Layout.ToPhasesStride2<Simd128, System.Runtime.Intrinsics.Vector128<float>>(input, width, height, depth, strideY, phasesY, left, top, -7f, phaseWidth, phaseHeight, pitch, pitch - phaseWidth + 1, skewOdd, cellsEven, cellsOdd, actual));
+            Assert.Throws<ArgumentException>(() => Layout.ToPhasesStride2<Simd128, System.Runtime.Intrinsics.Vector128<float>>(input, width, height, depth, strideY, phasesY, left, top, -7f, phaseWidth, phaseHeight, pitch, skewEven, skewOdd, phaseWidth + 1, cellsOdd, actual)); // more cells than the phase width
             Assert.All(actual, v => Assert.Equal(99f, v));
         }
 
         /// <summary>
         /// Cell (i, j) of phase (py, px), channel d at ((py·2 + px)·D + d)·pitch·phaseHeight + skew(px) + i·pitch + j holds padded
-        /// cell (Sy·i + py, 2·j + px), or the pad value; the slack after the planes the pad value; no other cell written. Without
-        /// <paramref name="rowsApart"/> (pitch = phaseWidth, no skew) through the overload without them, at every vector width.
+        /// cell (Sy·i + py, 2·j + px), or the pad value where j is below the phase's cells (<paramref name="cellsEven"/>,
+        /// <paramref name="cellsOdd"/>); the slack after the planes the pad value; no other cell written. With cells 0 (pitch =
+        /// phaseWidth, no skew) through the overload without them, at every vector width.
         /// </summary>
-        private static void AssertStride2Copy(int width, int height, int depth, int strideY, int phasesY, int left, int top, int phaseWidth, int phaseHeight, int pitch, int skewEven, int skewOdd, bool rowsApart)
+        private static void AssertStride2Copy(int width, int height, int depth, int strideY, int phasesY, int left, int top, int phaseWidth, int phaseHeight, int pitch, int skewEven, int skewOdd, int cellsEven, int cellsOdd)
         {
+            bool rowsApart = cellsEven != 0;
+            int[] cells = { rowsApart ? cellsEven : phaseWidth, rowsApart ? cellsOdd : phaseWidth };
             var input = new float[width * height * depth];
             for (int i = 0; i < input.Length; i++)
             {
@@ -166,8 +171,11 @@ namespace CnnGen.Tests.Numerics
                             {
                                 int y = (strideY * i) + py - top, x = (2 * j) + px - left;
                                 bool inside = y >= 0 && y < height && x >= 0 && x < width;
-                                expected[((((py * 2) + px) * depth) + d) * plane + (px == 0 ? skewEven : skewOdd) + (i * pitch) + j] =
-                                    inside ? input[(((d * height) + y) * width) + x] : -7f;
+                                if (inside || j < cells[px])
+                                {
+                                    expected[((((py * 2) + px) * depth) + d) * plane + (px == 0 ? skewEven : skewOdd) + (i * pitch) + j] =
+                                        inside ? input[(((d * height) + y) * width) + x] : -7f;
+                                }
                             }
                         }
                     }
@@ -182,7 +190,7 @@ namespace CnnGen.Tests.Numerics
                 Array.Fill(actual, 99f);
                 if (rowsApart)
                 {
-                    Layout.ToPhasesStride2<TS, TV>(input, width, height, depth, strideY, phasesY, left, top, -7f, phaseWidth, phaseHeight, pitch, skewEven, skewOdd, actual);
+                    Layout.ToPhasesStride2<TS, TV>(input, width, height, depth, strideY, phasesY, left, top, -7f, phaseWidth, phaseHeight, pitch, skewEven, skewOdd, cellsEven, cellsOdd, actual);
                 }
                 else
                 {

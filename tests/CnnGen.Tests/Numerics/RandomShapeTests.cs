@@ -800,6 +800,8 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(aligned, a => a.Conv.Unroll == Generator.Planning.UnrollLevel.Row);
             Assert.Contains(aligned, a => a.Conv.Unroll == Generator.Planning.UnrollLevel.None);
             Assert.Contains(aligned, a => a.Conv.PaddedOutput is not null);
+            Assert.Contains(aligned, a => a.Conv.Phases.ReadOdd < a.Conv.Phases.Width || a.Conv.Phases.ReadEven < a.Conv.Phases.Width); // pad cells no tap reads left unwritten
+            Assert.All(aligned, a => Assert.True(a.Conv.Phases.ReadEven > 0 && a.Conv.Phases.ReadOdd > 0));
             // The carried layout into a pool: a conv's wide output left uncompacted for the pool that reads it.
             var wideCarried = _fixture.Specs.Where(s => s.Plan().Steps.Any(st => st.WideInput is not null)).Select(s => (Spec: s, Plan: s.Plan())).ToList();
             Assert.True(wideCarried.Count >= 10, "too few draws leave a conv's wide output to the pool after it");
