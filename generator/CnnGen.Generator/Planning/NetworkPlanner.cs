@@ -659,11 +659,16 @@ namespace CnnGen.Generator.Planning
             // 16 floats apart, each column phase starting as many cells into its row as put its first input cell on a 64-byte
             // boundary. Rows of 17 (padding 1) start anywhere in a cache line, and the copy's row stores split lines: F's
             // 32x32x32 copy took 10 us of its 80, about 3.5 with aligned rows. The cells outside a phase row are never read.
+            // Only where the rows at most double (the copy's memory) and the aligned copy still fits the scratch limit.
             if (direct && sx == 2 && phases.PhasesX == 2)
             {
                 int skewEven = AlignSkew((window.PadLeft + (window.PadLeft & 1)) / 2);
                 int skewOdd = AlignSkew((window.PadLeft + 1 - (window.PadLeft & 1)) / 2);
-                int pitch = (int)RoundUp((long)Math.Max(skewEven, skewOdd) + phaseWidth, MaxLanes);
+                long alignedPitch = RoundUp((long)Math.Max(skewEven, skewOdd) + phaseWidth, MaxLanes);
+                long alignedReach = ((window.ExtentY - 1) / sy * alignedPitch) + ((window.ExtentX - 1) / sx) + Math.Max(skewEven, skewOdd);
+                long alignedCopy = ((long)phases.PhasesX * phases.PhasesY * input.Depth * alignedPitch * phaseHeight) + alignedReach + MaxLanes;
+                bool fits = alignedPitch <= 2L * phaseWidth && alignedCopy + Math.Max(0, wideChannel - (alignedPitch * phaseHeight)) <= MaxVectorBuffer;
+                int pitch = fits ? (int)alignedPitch : phaseWidth;
                 // The cells of each column phase the taps read: output columns 0 .. W2 - 1 from each tap's column on.
                 int readEven = 0, readOdd = 0;
                 for (int fx = 0; fx < window.SizeX; fx++)
@@ -674,11 +679,11 @@ namespace CnnGen.Generator.Planning
                     readOdd = cx % 2 == 1 ? Math.Max(readOdd, cells) : readOdd;
                 }
 
-                if (pitch != phaseWidth || skewEven != 0 || skewOdd != 0)
+                if (fits && (pitch != phaseWidth || skewEven != 0 || skewOdd != 0))
                 {
                     phases = phases with { Pitch = pitch, SkewEven = skewEven, SkewOdd = skewOdd, ReadEven = readEven, ReadOdd = readOdd };
-                    reach = ((window.ExtentY - 1) / sy * (long)pitch) + ((window.ExtentX - 1) / sx) + Math.Max(skewEven, skewOdd);
-                    phaseCopy = ((long)phases.PhasesX * phases.PhasesY * input.Depth * phases.Plane) + reach + MaxLanes;
+                    reach = alignedReach;
+                    phaseCopy = alignedCopy;
                 }
             }
 

@@ -235,18 +235,22 @@ namespace CnnGen.Runtime
         /// column phase 0 and 1 starting <paramref name="skewEven"/> and <paramref name="skewOdd"/> cells into theirs: cell
         /// (r, c) of phase (py, px), channel d at ((py·2 + px)·D + d)·pitch·phaseHeight + skew(px) + r·pitch + c. With rows a
         /// multiple of 16 floats apart and skews that put each phase's first input cell on a 64-byte boundary, every row's
-        /// split is stored whole in one cache line (F's 32x32x32 copy into rows of 17: about half the time). Of each row of column
-        /// phase 0 and 1 only the first <paramref name="cellsEven"/> and <paramref name="cellsOdd"/> cells (at most
-        /// <paramref name="phaseWidth"/>) are written with pad values where no input cell lies: the cells the reading kernel
-        /// reads (F's phase of the even columns, read by the middle tap alone: its pad cell on the right is never read, and
-        /// writing it would write one more cache line a row). Input cells past them are written all the same; nothing outside
-        /// [skew, skew + phaseWidth) of a row is.
+        /// split is stored whole in one cache line (F's 32x32x32 copy into rows of 17: about half the time). Right of the input,
+        /// each row of column phase 0 and 1 gets pad values only up to its first <paramref name="cellsEven"/> and
+        /// <paramref name="cellsOdd"/> cells (at most <paramref name="phaseWidth"/>; 0 for all of them), and the pad rows
+        /// above and below only those cells: the cells the reading kernel reads (F's phase of the even columns, read by the
+        /// middle tap alone: its pad cell on the right is never read, and writing it would write one more cache line a row).
+        /// Input cells and the pad cells left of them are written all the same; nothing outside [skew, skew + phaseWidth) of
+        /// a row is. A <paramref name="pitch"/> of 0 is <paramref name="phaseWidth"/>.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ToPhasesStride2<TS, TV>(ReadOnlySpan<float> input, int width, int height, int depth, int strideY, int phasesY, int padLeft, int padTop, float padValue, int phaseWidth, int phaseHeight, int pitch, int skewEven, int skewOdd, int cellsEven, int cellsOdd, Span<float> phases)
             where TS : struct, ISimd<TV>
             where TV : struct
         {
+            pitch = pitch == 0 ? phaseWidth : pitch;
+            cellsEven = cellsEven == 0 ? phaseWidth : cellsEven;
+            cellsOdd = cellsOdd == 0 ? phaseWidth : cellsOdd;
             PhaseBorders(input, width, height, depth, 2, strideY, 2, phasesY, padLeft, padTop, padValue, phaseWidth, phaseHeight, phases, sides: false, pitch, skewEven, skewOdd, cellsEven, cellsOdd);
             ref float source = ref MemoryMarshal.GetReference(input);
             ref float target = ref MemoryMarshal.GetReference(phases);
@@ -385,8 +389,8 @@ namespace CnnGen.Runtime
         /// </summary>
         public static void Pad(ReadOnlySpan<float> input, int width, int height, int depth, int padLeft, int padTop, float padValue, int paddedWidth, int paddedHeight, Span<float> padded)
         {
-            if (input.Length < width * height * depth || padded.Length < (long)paddedWidth * paddedHeight * depth ||
-                padLeft + width > paddedWidth || padTop + height > paddedHeight)
+            if (width < 0 || height < 0 || depth < 0 || padLeft < 0 || padTop < 0 || input.Length < (long)width * height * depth ||
+                padded.Length < (long)paddedWidth * paddedHeight * depth || (long)padLeft + width > paddedWidth || (long)padTop + height > paddedHeight)
             {
                 throw new ArgumentException("The input or the padded buffer does not fit the shape.");
             }

@@ -22,6 +22,36 @@ namespace CnnGen.Tests.Generation
             Assert.IsType<ConvColumnsPlan>(FirstKernel(spec));
         }
 
+        [Theory]
+        [InlineData(32, 32, 1, 17, 32, 15, 0, 17, 16)]   // F: rows of 17 now 32 apart, the odd columns' phase 15 cells in, the even columns' right pad unread
+        [InlineData(32, 32, 0, 17, 32, 0, 0, 17, 16)]    // ResNet-8's stack2.conv1 (padding right only): rows 32 apart, nothing skewed, the odd columns' right pad unread
+        [InlineData(64, 4, 2, 34, 64, 15, 15, 34, 33)]   // padding 2 on both sides of a 5-wide window: both phases skewed (15 + 34 cells: rows 64 apart)
+        public void A_direct_stride_2_conv_reads_phase_rows_aligned_to_16_floats(int width, int height, int pad, int phaseWidth, int pitch, int skewEven, int skewOdd, int readEven, int readOdd)
+        {
+            int size = pad == 2 ? 5 : 3;
+            Window2d window = pad == 0 ? new Window2d(3, 3, 2, 2, 0, 1, 0, 1) : Window2d.Square(size, 2, pad);
+            var spec = new NetSpec(width, height, 8, new[] { LayerSpec.Windowed(Kind.Conv, 8, window, rounding: OutputRounding.Floor) });
+            var plan = Assert.IsType<ConvPositionsPlan>(FirstKernel(spec));
+            Assert.True(plan.Direct && plan.Phases.Aligned);
+            Assert.Equal((phaseWidth, pitch, skewEven, skewOdd, readEven, readOdd), (plan.Phases.Width, plan.Phases.RowPitch, plan.Phases.SkewEven, plan.Phases.SkewOdd, plan.Phases.ReadEven, plan.Phases.ReadOdd));
+        }
+
+        [Fact]
+        public void Aligned_rows_never_cost_a_layer_its_vector_kernel_nor_more_than_double_the_copy()
+        {
+            // 2048 channels of 32x2048 at stride 2: aligned rows (32 for 17) would pass the scratch limit; the rows of 17 fit.
+            var huge = new NetSpec(32, 2048, 2048, new[] { LayerSpec.Windowed(Kind.Conv, 16, Window2d.Square(3, 2, 1), rounding: OutputRounding.Floor) });
+            var plan = Assert.IsType<ConvPositionsPlan>(FirstKernel(huge));
+            Assert.False(plan.Phases.Aligned);
+            Assert.Equal(17, plan.Phases.RowPitch);
+
+            // Padding 3 into phase rows of 19 would take rows 48 apart (skew 14 + 19 cells): more than twice 19, left unaligned.
+            var wide = new NetSpec(32, 8, 4, new[] { LayerSpec.Windowed(Kind.Conv, 8, new Window2d(7, 3, 2, 2, 3, 3, 1, 1), rounding: OutputRounding.Floor) });
+            var widePlan = Assert.IsType<ConvPositionsPlan>(FirstKernel(wide));
+            Assert.True(widePlan.Direct);
+            Assert.False(widePlan.Phases.Aligned);
+        }
+
         [Fact]
         public void A_deep_conv_on_an_8x8_map_is_vectorized_over_its_filters()
         {

@@ -375,6 +375,24 @@ namespace CnnGen.Tests.Numerics
         }
 
         [Fact]
+        public void A_padded_copy_that_does_not_fit_is_refused_and_writes_nothing()
+        {
+            // Negative padding, sizes past the padded planes, sums past int: refused before anything is written, the cells on
+            // either side of the target span included.
+            var buffer = new float[40];
+            Array.Fill(buffer, 99f);
+            var input = new float[] { 1, 2, 3, 4 };
+            Span<float> Inside() => buffer.AsSpan(8, 24);
+            Assert.Throws<ArgumentException>(() => Layout.Pad(input, 4, 1, 1, -1, 0, 0f, 4, 1, Inside()));
+            Assert.Throws<ArgumentException>(() => Layout.Pad(input, 4, 1, 1, 0, -1, 0f, 4, 2, Inside()));
+            Assert.Throws<ArgumentException>(() => Layout.Pad(input, 4, 1, 1, int.MaxValue, 0, 0f, 6, 1, Inside()));
+            Assert.Throws<ArgumentException>(() => Layout.Pad(input, 4, 1, 1, 0, int.MaxValue, 0f, 6, 2, Inside()));
+            Assert.Throws<ArgumentException>(() => Layout.Pad(input, 4, 1, 1, 3, 0, 0f, 6, 1, Inside())); // 3 + 4 > 6
+            Assert.Throws<ArgumentException>(() => Layout.Pad(input, 2, 2, 2, 0, 0, 0f, 2, 2, Inside())); // an input of 8 floats given 4
+            Assert.All(buffer, v => Assert.Equal(99f, v));
+        }
+
+        [Fact]
         public void A_phase_buffer_too_short_is_refused_and_left_as_it_was()
         {
             var input = new float[5 * 4 * 2];
