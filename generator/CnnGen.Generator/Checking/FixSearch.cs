@@ -13,7 +13,7 @@ namespace CnnGen.Generator.Checking
     internal sealed class FixSearch
     {
         /// <summary>How far a search walks from the written value.</summary>
-        private const int SearchLimit = 4096;
+        internal const int SearchLimit = 4096;
 
         /// <summary>How many candidates that fit the layer are checked against the whole network, per direction.</summary>
         private const int NetworkChecks = 16;
@@ -55,25 +55,68 @@ namespace CnnGen.Generator.Checking
         public EquatableArray<Fix> GroupFixes(int index, int groups, int depth, int filters)
         {
             LayerSpec layer = _spec.Layers[index];
+            List<long> divisors = CommonDivisors(depth, filters);
+            int above = divisors.FindIndex(d => d > groups);
+            int first = above < 0 ? divisors.Count : above;
             var fixes = new List<Fix>();
-            foreach (int step in new[] { -1, 1 })
+            foreach ((int start, int step) in new[] { (first - 1, -1), (first, 1) })
             {
                 int checks = 0;
-                for (long g = groups + step; g >= 1 && g <= Math.Min(depth, filters) && checks < NetworkChecks; g += step)
+                for (int i = start; i >= 0 && i < divisors.Count && checks < NetworkChecks; i += step)
                 {
-                    if (depth % g == 0 && filters % g == 0)
+                    long g = divisors[i];
+                    if (g == groups)
                     {
-                        checks++;
-                        if (Clean(DiagnosticIds.GroupsDoNotDivide, index, g == 1 ? layer.With("Groups", null) : layer.With("Groups", (int)g)))
-                        {
-                            fixes.Add(g == 1 ? new Fix("Groups", null, string.Empty) : new Fix("Groups", Text.Literal(g), string.Empty));
-                            break;
-                        }
+                        continue;
+                    }
+
+                    checks++;
+                    if (Clean(DiagnosticIds.GroupsDoNotDivide, index, g == 1 ? layer.With("Groups", null) : layer.With("Groups", (int)g)))
+                    {
+                        fixes.Add(g == 1 ? new Fix("Groups", null, string.Empty) : new Fix("Groups", Text.Literal(g), string.Empty));
+                        break;
                     }
                 }
             }
 
             return EquatableArray.From(fixes);
+        }
+
+        /// <summary>
+        /// The counts that divide both <paramref name="a"/> and <paramref name="b"/>, ascending: the divisors of their
+        /// greatest common divisor, found by trial up to its square root (at most 46,341 steps for an int), so a huge depth
+        /// never means a walk over every value below it. Empty when either is below 1.
+        /// </summary>
+        public static List<long> CommonDivisors(long a, long b)
+        {
+            var low = new List<long>();
+            var high = new List<long>();
+            if (a < 1 || b < 1)
+            {
+                return low;
+            }
+
+            long gcd = a;
+            for (long r = b; r != 0;)
+            {
+                (gcd, r) = (r, gcd % r);
+            }
+
+            for (long d = 1; d * d <= gcd; d++)
+            {
+                if (gcd % d == 0)
+                {
+                    low.Add(d);
+                    if (d * d != gcd)
+                    {
+                        high.Add(gcd / d);
+                    }
+                }
+            }
+
+            high.Reverse();
+            low.AddRange(high);
+            return low;
         }
 
         /// <summary>CNN002: the largest size that fits, and the smallest padding that fits, on the axes that fail.</summary>
@@ -175,25 +218,17 @@ namespace CnnGen.Generator.Checking
             foreach ((string property, int current) in Targets(layer, window, "Padding", failX, failY))
             {
                 int checks = 0;
-                long limit = Math.Min(Math.Max(window.ExtentX, window.ExtentY) - 1, current + (long)SearchLimit);
-                for (long distance = 1; distance <= Math.Max(limit - current, current) && checks < NetworkChecks; distance++)
+                foreach (long p in Nearest(current, Math.Max(window.ExtentX, window.ExtentY) - 1))
                 {
-                    Fix? found = null;
-                    long value = -1;
-                    foreach (long p in new[] { current - distance, current + distance })
+                    if (checks >= NetworkChecks)
                     {
-                        if (p >= 0 && p <= limit && TryCandidate(id, index, property, (int)p, input, outDepth, RoundingMode.Exact, ref checks) is { } fix)
-                        {
-                            found = fix;
-                            value = p;
-                            break;
-                        }
+                        break;
                     }
 
-                    if (found is not null)
+                    if (TryCandidate(id, index, property, (int)p, input, outDepth, RoundingMode.Exact, ref checks) is { } fix)
                     {
-                        options.Add(property + " = " + value);
-                        fixes.Add(found);
+                        options.Add(property + " = " + p);
+                        fixes.Add(fix);
                         break;
                     }
                 }
@@ -299,6 +334,28 @@ namespace CnnGen.Generator.Checking
             }
 
             return targets;
+        }
+
+        /// <summary>
+        /// The values from 0 to <paramref name="limit"/> other than <paramref name="current"/>, nearest to it first (the
+        /// lower of two at the same distance), at most <see cref="SearchLimit"/> of them. A current value far outside the
+        /// range starts at the range's nearer end rather than walking the distance to it.
+        /// </summary>
+        internal static IEnumerable<long> Nearest(long current, long limit)
+        {
+            long below = Math.Min(current - 1, limit);
+            long above = Math.Max(current + 1, 0);
+            for (int taken = 0; taken < SearchLimit && (below >= 0 || above <= limit); taken++)
+            {
+                if (below >= 0 && (above > limit || current - below <= above - current))
+                {
+                    yield return below--;
+                }
+                else
+                {
+                    yield return above++;
+                }
+            }
         }
 
         /// <summary>The fix setting <paramref name="property"/> to <paramref name="value"/>, when the layer then fits and the network is clean.</summary>

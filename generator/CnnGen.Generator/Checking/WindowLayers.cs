@@ -317,22 +317,15 @@ namespace CnnGen.Generator.Checking
 
             // The nearest group counts that divide both, below and above.
             var fits = new List<string>();
-            for (int g = System.Math.Min(groups - 1, System.Math.Min(depth, filters)); g >= 1; g--)
+            List<long> divisors = FixSearch.CommonDivisors(depth, filters);
+            if (divisors.FindLast(d => d < groups) is > 0 and long below)
             {
-                if (depth % g == 0 && filters % g == 0)
-                {
-                    fits.Add(Text.Literal(g));
-                    break;
-                }
+                fits.Add(Text.Literal(below));
             }
 
-            for (long g = groups + 1L; g <= System.Math.Min(depth, filters); g++)
+            if (divisors.Find(d => d > groups) is > 0 and long above)
             {
-                if (depth % g == 0 && filters % g == 0)
-                {
-                    fits.Add(Text.Literal(g));
-                    break;
-                }
+                fits.Add(Text.Literal(above));
             }
 
             string what = depth % groups != 0

@@ -122,6 +122,18 @@ namespace CnnGen.Tests.CodeFixes
             "CnnGen.Set Groups = 2");
 
         [Fact]
+        public Task CNN011_group_count_above_the_depth_gets_the_largest_that_divides() => Verify(
+            "[Input(8, 8, 12)] [Conv(18, 1, {|CNN011:Groups = 100|})]\npublic partial class Net { }",
+            "[Input(8, 8, 12)] [Conv(18, 1, Groups = 6)]\npublic partial class Net { }",
+            "CnnGen.Set Groups = 6");
+
+        [Fact]
+        public Task CNN001_padding_far_out_of_range_gets_the_nearest_that_fits() => Verify(
+            "[Input(5, 5, 1)] [{|CNN001:{|CNN003:Conv(1, 3, Stride = 3, Padding = 1000000000)|}|}]\npublic partial class Net { }",
+            "[Input(5, 5, 1)] [Conv(1, 3, Stride = 3, Padding = 2)]\npublic partial class Net { }",
+            "CnnGen.Set Padding = 2");
+
+        [Fact]
         public Task CNN012_remove_the_padding_same_replaces() => Verify(
             "[Input(16, 16, 6)] [Conv(8, 3, PaddingMode = PaddingMode.Same, {|CNN012:Padding = 1|})]\npublic partial class Net { }",
             "[Input(16, 16, 6)] [Conv(8, 3, PaddingMode = PaddingMode.Same)]\npublic partial class Net { }",

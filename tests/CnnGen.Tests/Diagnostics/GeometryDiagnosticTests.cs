@@ -145,6 +145,8 @@ namespace CnnGen.Tests.Diagnostics
         [InlineData("[Input(16, 16, 6)] [Conv(8, 3, Groups = 4)]", "Conv1: Groups = 4 does not divide the input depth 6 (each group reads depth/Groups channels and makes filters/Groups maps); Groups = 2 would fit")]
         [InlineData("[Input(16, 16, 8)] [Conv(6, 3, Groups = 4)]", "Conv1: Groups = 4 does not divide the filter count 6 (each group reads depth/Groups channels and makes filters/Groups maps); Groups = 2 would fit")]
         [InlineData("[Input(16, 16, 12)] [Conv(12, 3, Groups = 5)]", "Conv1: Groups = 5 does not divide the input depth 12 or the filter count 12 (each group reads depth/Groups channels and makes filters/Groups maps); Groups = 4 or 6 would fit")]
+        [InlineData("[Input(8, 8, 12)] [Conv(18, 1, Groups = 100)]", "Conv1: Groups = 100 does not divide the input depth 12 or the filter count 18 (each group reads depth/Groups channels and makes filters/Groups maps); Groups = 6 would fit")]
+        [InlineData("[Input(1, 1, 2147483646)] [Conv(2147483646, 1, Groups = 1073741824)]", "Conv1: Groups = 1073741824 does not divide the input depth 2147483646 or the filter count 2147483646 (each group reads depth/Groups channels and makes filters/Groups maps); Groups = 1073741823 or 2147483646 would fit")]
         public void CNN011_groups_must_divide_the_depth_and_the_filters(string layers, string message)
         {
             string groups = layers.Substring(layers.IndexOf("Groups", StringComparison.Ordinal)).TrimEnd(')', ']');
