@@ -12,14 +12,22 @@ namespace CnnGen.Generator.Checking
     /// </summary>
     internal sealed class FixSearch
     {
-        /// <summary>How far a search walks from the written value.</summary>
+        /// <summary>How many values a search tries: how far it walks from the written value in one direction, or both together.</summary>
         internal const int SearchLimit = 4096;
+
+        /// <summary>
+        /// What one declaration's fixes may cost in checks of the whole network, a check of L layers costing L² (names are
+        /// compared pairwise): past it, no further fix is offered. 160,000 re-checks of a 5-layer network, 400 of a 100-layer
+        /// one (a third of a second), 4 of a 1,000-layer one.
+        /// </summary>
+        internal const long CheckBudget = 1L << 22;
 
         /// <summary>How many candidates that fit the layer are checked against the whole network, per direction.</summary>
         private const int NetworkChecks = 16;
 
         private readonly NetworkSpec _spec;
         private HashSet<(string Id, int Layer)>? _existing;
+        private long _budget = CheckBudget;
 
         public FixSearch(NetworkSpec spec) => _spec = spec;
 
@@ -84,7 +92,7 @@ namespace CnnGen.Generator.Checking
 
         /// <summary>
         /// The counts that divide both <paramref name="a"/> and <paramref name="b"/>, ascending: the divisors of their
-        /// greatest common divisor, found by trial up to its square root (at most 46,341 steps for an int), so a huge depth
+        /// greatest common divisor, found by trial up to its square root (at most 46,340 steps for an int), so a huge depth
         /// never means a walk over every value below it. Empty when either is below 1.
         /// </summary>
         public static List<long> CommonDivisors(long a, long b)
@@ -102,7 +110,7 @@ namespace CnnGen.Generator.Checking
                 (gcd, r) = (r, gcd % r);
             }
 
-            for (long d = 1; d * d <= gcd; d++)
+            for (long d = 1; d <= gcd / d; d++)
             {
                 if (gcd % d == 0)
                 {
@@ -396,6 +404,12 @@ namespace CnnGen.Generator.Checking
         /// </summary>
         private bool CleanNetwork(string id, int index, NetworkSpec candidate)
         {
+            _budget -= Math.Max(1L, (long)candidate.Layers.Count * candidate.Layers.Count);
+            if (_budget < 0)
+            {
+                return false;
+            }
+
             _existing ??= ShapeProblems(_spec);
             foreach ((string Id, int Layer) problem in ShapeProblems(candidate))
             {

@@ -20,6 +20,9 @@ namespace CnnGen.Generator.Planning
         /// <summary>A vector kernel whose scratch or packed weight would exceed 2^28 floats (1 GiB) is not planned.</summary>
         private const long MaxVectorBuffer = 1L << 28;
 
+        /// <summary>A conv whose window and stride both pass this on one axis takes the scalar kernel (its phases are not counted).</summary>
+        private const int MaxPhaseTaps = 4096;
+
         public static NetworkPlan Plan(NetworkModel network)
         {
             var layers = new List<LayerPlan>();
@@ -541,7 +544,14 @@ namespace CnnGen.Generator.Planning
             int phaseWidth = (int)(((long)source.SourceWidth + sx - 1) / sx);
             int phaseHeight = (int)(((long)source.SourceHeight + sy - 1) / sy);
 
-            // Only the phases some tap reads: tap fx reads phase (fx·Dx) mod Sx, which repeats every Sx taps at most.
+            // Only the phases some tap reads: tap fx reads phase (fx·Dx) mod Sx, which repeats every Sx taps at most. A window
+            // and a stride both over MaxPhaseTaps on one axis (absurd, but legal) take the scalar kernel rather than a walk
+            // over a billion taps here.
+            if (Math.Min(window.SizeX, sx) > MaxPhaseTaps || Math.Min(window.SizeY, sy) > MaxPhaseTaps)
+            {
+                return null;
+            }
+
             int phasesX = 0, phasesY = 0;
             for (int fx = 0; fx < Math.Min(window.SizeX, sx); fx++)
             {
@@ -670,8 +680,9 @@ namespace CnnGen.Generator.Planning
                 bool fits = alignedPitch <= 2L * phaseWidth && alignedCopy + Math.Max(0, wideChannel - (alignedPitch * phaseHeight)) <= MaxVectorBuffer;
                 int pitch = fits ? (int)alignedPitch : phaseWidth;
                 // The cells of each column phase the taps read: output columns 0 .. W2 - 1 from each tap's column on.
+                // A later tap reads at least as many cells, so the last tap of each parity decides (the last two taps).
                 int readEven = 0, readOdd = 0;
-                for (int fx = 0; fx < window.SizeX; fx++)
+                for (int fx = Math.Max(0, window.SizeX - 2); fx < window.SizeX; fx++)
                 {
                     long cx = (long)fx * window.DilationX;
                     int cells = (int)Math.Min(phaseWidth, output.Width + (cx / 2));
@@ -762,7 +773,8 @@ namespace CnnGen.Generator.Planning
             int narrowAfter = 0;
             if (vectors != narrow && count % vectors != 0)
             {
-                for (long big = count / vectors; big >= 0; big--)
+                // The remainder left for narrow steps repeats every narrow values of big at most: none in those, none at all.
+                for (long big = count / vectors; big >= 0 && big >= (count / vectors) - narrow; big--)
                 {
                     if ((count - (big * vectors)) % narrow == 0)
                     {

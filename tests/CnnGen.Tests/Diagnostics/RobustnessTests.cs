@@ -104,6 +104,21 @@ namespace CnnGen.Tests.Diagnostics
             }, iter: 3000, threads: 1);
         }
 
+        [Fact]
+        public void Every_problem_of_a_wide_network_is_reported_when_the_fix_search_runs_out()
+        {
+            // 200 convs reading the input, each with an output of 10.33: each re-check of the network costs 200² name pairs,
+            // so the fix search's budget ends after a few layers. The later layers keep their diagnostics, without fixes.
+            string layers = string.Concat(Enumerable.Range(0, 200).Select(_ => "[Conv(4, 4, Stride = 3, From = \"Input\")] "));
+            CompileResult result = TestCompiler.Compile("using CnnGen;\n[Input(32, 32, 3)] " + layers + "[Add(\"Conv1\")]\npublic partial class Net { }");
+            AssertNoCrash(result, "200 convs");
+            var found = result.AnalyzerDiagnostics.Where(d => d.Id == "CNN001").Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(200, found.Count);
+            Assert.Equal(Enumerable.Range(1, 200).Select(i => "Conv" + i + ":"), found.Select(m => m.Substring(0, m.IndexOf(':') + 1)).OrderBy(m => int.Parse(m.Substring(4, m.Length - 5))));
+            Assert.Contains("Stride = 2 or 4, Padding = 1, PaddingMode = PaddingMode.Same", found.Single(m => m.StartsWith("Conv1:", StringComparison.Ordinal)), StringComparison.Ordinal);
+            Assert.Contains(found, m => !m.Contains("Stride = 2 or 4", StringComparison.Ordinal));
+        }
+
         [Theory]
         [InlineData("[Input(2147483647, 2147483647, 2147483647)] [Conv(2147483647, 2147483647, Stride = 2147483647, Padding = 2147483647)]")]
         [InlineData("[Input(1, 1, 1)] [Conv(1, 1, Padding = 1000000000)] [MaxPool(1000000000, Padding = 999999999)]")]
@@ -116,6 +131,11 @@ namespace CnnGen.Tests.Diagnostics
         [InlineData("[Input(8, 8, 4)] [Conv(4, 3, Groups = -2147483648, DilationX = -1, PaddingMode = (PaddingMode)(-1))] [AvgPool(SizeX = -1, StrideY = -2147483648)]")]
         [InlineData("[Input(1000000, 1000000, 4, Rounding = (OutputRounding)7)] [Conv(4, 1, Groups = 4, StrideX = 1000000, PaddingMode = PaddingMode.Same)] [MaxPool(SizeX = 3, SizeY = 1000000, DilationY = 1000000, PaddingMode = PaddingMode.SameLower)]")]
         [InlineData("[Input(4, 4, 2)] [Conv(2, Key = \"\")] [AvgPool] [MaxPool] [FullyConnected(2, Key = null, Bias = false)]")]
+        // Legal, and once a walk over a billion taps in the planner: a window and a stride of 10^9 (the phases a tap reads),
+        // and a 10^9-wide window at stride 2 (the cells each column phase reads).
+        [InlineData("[Input(1, 1, 1)] [Conv(1, SizeX = 1000000000, SizeY = 1, StrideX = 1000000000, PaddingLeft = 999999999)]")]
+        [InlineData("[Input(1, 1, 1)] [Conv(1, SizeX = 1000000000, SizeY = 1, StrideX = 2, PaddingLeft = 1000000029)]")]
+        [InlineData("[Input(16, 22369621, 1)] [Conv(6, 1)]")]
         public void Absurd_declarations_become_diagnostics_not_crashes(string attributes)
         {
             CompileResult result = TestCompiler.Compile("using CnnGen;\n" + attributes + "\npublic partial class Net { }");
