@@ -193,6 +193,7 @@ namespace CnnGen.Generator.Emitting
             {
                 ConvFiltersPlan => Code.Layout + ".Transpose(" + weight + ", " + l.Output.Depth + ", " + Text.Literal((long)l.GroupDepth * l.Window!.Taps) + ", " + packed + ")",
                 DepthwiseChannelsPlan => Code.Layout + ".Transpose(" + weight + ", " + l.Output.Depth + ", " + l.Window!.Taps + ", " + packed + ")",
+                ConvPositionsPlan => Code.Layout + ".PackFilterBlocks(" + weight + ", " + l.Output.Depth + ", " + Text.Literal((long)l.GroupDepth * l.Window!.Taps) + ", " + ConvPositionsPlan.PackBlock + ", " + packed + ")",
                 FullyConnectedPlan fc => Code.Layout + ".PackFullyConnectedWeight(" + weight + ", " + l.Output.Depth + ", " + Text.Literal(l.Input.Length) + ", " + fc.PaddedOutputs + ", " + packed + ")",
                 _ => throw new System.InvalidOperationException(l.Name + " reads its weight unpacked"),
             };

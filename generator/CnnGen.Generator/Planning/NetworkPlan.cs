@@ -220,6 +220,18 @@ namespace CnnGen.Generator.Planning
         /// <summary>Whether the 16-float steps take larger filter blocks than the narrower ones (their methods are then apart).</summary>
         public bool EightFilters => RowsOf16 > Rows;
 
+        /// <summary>
+        /// Floats of the weight repacked in blocks of 8 filters ([K/8][D][Fy][Fx][8], <c>Layout.PackFilterBlocks</c>), which
+        /// every vector step then reads (blocks of 4 are halves of those): the layer's weight length where
+        /// <see cref="EightFilters"/>, else 0 (PyTorch's layout).
+        /// </summary>
+        public int Packed { get; init; }
+
+        /// <summary>Filters per block of the repacked weight (<see cref="Packed"/>).</summary>
+        public const int PackBlock = 8;
+
+        public override int PackedLength => Packed;
+
         /// <summary>Where <see cref="EightFilters"/>: whether 16-float steps of <see cref="Vectors"/> leave vectors for one-vector steps.</summary>
         public bool TailOf16 => WideChannel / 16 % Vectors != 0;
 

@@ -798,7 +798,11 @@ namespace CnnGen.Generator.Planning
                 tail |= !(lanes == 16 && narrowAfter > 0) && ((positions + lanes - 1) / lanes) % (lanes == 16 ? vectors : narrow) != 0;
             }
 
-            return new ConvPositionsPlan(phases, readsInput, direct, straight, (int)positions, (int)wideChannel, rows, vectors, narrow, narrowAfter, tail, Unrolling.Vector(layer), (int)phaseLength, (int)wideLength, chunk) { RowsOf16 = rowsOf16 };
+            return new ConvPositionsPlan(phases, readsInput, direct, straight, (int)positions, (int)wideChannel, rows, vectors, narrow, narrowAfter, tail, Unrolling.Vector(layer), (int)phaseLength, (int)wideLength, chunk)
+            {
+                RowsOf16 = rowsOf16,
+                Packed = rowsOf16 > rows ? layer.Weight.Length : 0,
+            };
         }
 
         /// <summary>Cells before a phase row's column <paramref name="first"/> that put it on a 16-float boundary.</summary>

@@ -813,6 +813,26 @@ namespace CnnGen.Runtime
         }
 
         /// <summary>
+        /// A conv weight [K][D·Fy·Fx] (PyTorch's layout, <paramref name="perFilter"/> = D·Fy·Fx) in blocks of
+        /// <paramref name="block"/> filters, each block transposed: [K/block][D][Fy][Fx][block]. The position-vector conv
+        /// steps of 8-filter blocks read it so: the 8 weights a tap broadcasts are side by side, and a step's weights come front
+        /// to back (in PyTorch's layout they are D·Fy·Fx floats apart, 8 cache lines per tap).
+        /// </summary>
+        public static void PackFilterBlocks(ReadOnlySpan<float> weight, int filters, int perFilter, int block, Span<float> packed)
+        {
+            if (block < 1 || filters < 0 || perFilter < 0 || filters % block != 0 || weight.Length < (long)filters * perFilter || packed.Length < (long)filters * perFilter)
+            {
+                throw new ArgumentException("The weight or the packed buffer does not fit the shape, or the filters are not whole blocks.");
+            }
+
+            int length = block * perFilter;
+            for (int b = 0; b < filters / block; b++)
+            {
+                Transpose(weight.Slice(b * length, length), block, perFilter, packed.Slice(b * length, length));
+            }
+        }
+
+        /// <summary>
         /// Transposes a PyTorch linear weight [outputs][inputs] into panels of up to
         /// <see cref="FullyConnectedKernel.PanelWidth"/> outputs: panel p (outputs from 128·p) is [inputs][its width] and starts
         /// at inputs·128·p, the last one as wide as what is left of <paramref name="paddedOutputs"/>, zero in the padding

@@ -14,6 +14,51 @@ namespace CnnGen.Tests.Numerics
     public sealed class LayoutTests
     {
         [Theory]
+        [InlineData(8, 9, 8)] // one block of 3x3 filters over 1 channel
+        [InlineData(16, 144, 8)] // 16 channels of 3x3
+        [InlineData(64, 288, 8)] // F: 64 filters of 32 channels of 3x3
+        [InlineData(24, 13, 8)] // 13 floats per filter: the blocks' transposes have columns past the last 8x8 block
+        [InlineData(12, 7, 4)]
+        [InlineData(0, 5, 8)]
+        public void Filter_blocks_put_each_weight_where_the_packed_layout_says(int filters, int perFilter, int block)
+        {
+            var random = new Random((filters * 1000) + perFilter);
+            float[] weight = new float[filters * perFilter];
+            for (int i = 0; i < weight.Length; i++)
+            {
+                weight[i] = (float)random.NextDouble();
+            }
+
+            // [K/block][perFilter][block]: filter k's value j at ((k / block)·perFilter + j)·block + k % block. One float past
+            // the packed weight on each side stays untouched.
+            float[] packed = new float[(filters * perFilter) + 2];
+            packed[0] = -1f;
+            packed[^1] = -2f;
+            Layout.PackFilterBlocks(weight, filters, perFilter, block, packed.AsSpan(1, filters * perFilter));
+            Assert.Equal(-1f, packed[0]);
+            Assert.Equal(-2f, packed[^1]);
+            for (int k = 0; k < filters; k++)
+            {
+                for (int j = 0; j < perFilter; j++)
+                {
+                    Assert.Equal(weight[(k * perFilter) + j], packed[1 + ((((k / block) * perFilter) + j) * block) + (k % block)]);
+                }
+            }
+        }
+
+        [Fact]
+        public void Filter_blocks_that_do_not_fit_are_refused_and_nothing_is_written()
+        {
+            float[] weight = new float[16 * 9];
+            float[] packed = new float[16 * 9];
+            Assert.Throws<ArgumentException>(() => Layout.PackFilterBlocks(weight, 12, 12, 8, packed)); // 12 filters: not whole blocks of 8
+            Assert.Throws<ArgumentException>(() => Layout.PackFilterBlocks(weight, 16, 9, 8, packed.AsSpan(1))); // packed one short
+            Assert.Throws<ArgumentException>(() => Layout.PackFilterBlocks(weight.AsSpan(1).ToArray(), 16, 9, 8, packed)); // weight one short
+            Assert.Throws<ArgumentException>(() => Layout.PackFilterBlocks(weight, 16, 9, 0, packed));
+            Assert.All(packed, v => Assert.Equal(0f, v));
+        }
+
+        [Theory]
         [InlineData(0, 5)]
         [InlineData(1, 1)]
         [InlineData(7, 7)]

@@ -9,7 +9,8 @@ namespace CnnGen.Generator.Emitting.Kernels
     /// <summary>
     /// The conv kernel vectorized over output positions (<see cref="ConvPositionsPlan"/>): generic over the vector
     /// width, each step a method of its own computing every filter block on a few vectors of positions, the window
-    /// unrolled as the plan says, the weight read in PyTorch's layout and splatted one value at a time.
+    /// unrolled as the plan says, the weight splatted one value at a time: read repacked in blocks of 8 filters where the
+    /// 16-float steps take 8 (the planner's <c>Packed</c>), else in PyTorch's layout.
     /// </summary>
     internal static class ConvPositionsEmitter
     {
@@ -54,7 +55,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                     w.Line(Code.RefTo("target", "wide"));
                 }
 
-                w.Line(Code.RefTo("w", "weight") + " // " + LayerText.WeightShape(l) + ", PyTorch's layout");
+                w.Line(Code.RefTo("w", "weight") + " // " + (plan.Packed > 0 ? PackedShape(l) + ": PyTorch's " + LayerText.WeightShape(l) + " in blocks of " + ConvPositionsPlan.PackBlock + " filters, each transposed" : LayerText.WeightShape(l) + ", PyTorch's layout"));
                 w.Line(Code.RefTo("b", "bias"));
                 w.Line("int n = TS.Count;");
                 w.Line("int q = 0;");
@@ -194,11 +195,21 @@ namespace CnnGen.Generator.Emitting.Kernels
         /// <summary>A step's method: <c>…Step{nr}</c>, or <c>…Step{nr}x8</c> for the 8-filter blocks of 16-float vectors.</summary>
         private static string StepName(LayerModel l, int nr, bool eight) => eight ? GeneratedNames.EightFilterStep(l.Name, nr) : GeneratedNames.Step(l.Name, nr);
 
+        /// <summary>"[8][64][3][3][8]": the repacked weight's shape.</summary>
+        private static string PackedShape(LayerModel l) =>
+            "[" + (l.Output.Depth / ConvPositionsPlan.PackBlock) + "][" + l.GroupDepth + "][" + l.Window!.SizeY + "][" + l.Window.SizeX + "][" + ConvPositionsPlan.PackBlock + "]";
+
         /// <summary>One step: <paramref name="nr"/> vectors of output positions from q, times every filter block.</summary>
         private static void EmitStep(SourceWriter w, LayerModel l, ConvPositionsPlan plan, int nr, CancellationToken cancellationToken, bool eight = false)
         {
             int k = l.Output.Depth, mr = eight ? 8 : plan.Rows;
             long filter = (long)l.GroupDepth * l.Window!.Taps;
+
+            // The weight repacked [K/8][D][Fy][Fx][8]: a block's 8 filters side by side (a block of 4 is half of one), each
+            // channel's taps 8 floats apart. In PyTorch's layout, filters are D·Fy·Fx floats apart and taps 1.
+            bool packed = plan.Packed > 0;
+            int block = ConvPositionsPlan.PackBlock;
+            long perTap = packed ? block : 1, perFilter = packed ? 1 : filter;
             int blocksPerGroup = k / l.Groups / mr;
             w.Line("// " + l.Name + ": output positions q .. q + " + nr + " vector" + (nr == 1 ? string.Empty : "s") + ", all " + k + " filters" + (mr == k ? " at once" : ", " + mr + " at a time")
                 + (l.Groups > 1 ? " (" + (k / l.Groups) + " per group of " + l.GroupDepth + " input channels)." : "."));
@@ -239,8 +250,25 @@ namespace CnnGen.Generator.Emitting.Kernels
                 using (w.For("cb", chunks, out Affine cb))
                 using (w.For("kb", k / mr, out Affine kb))
                 {
-                    w.Line("// Filters " + (kb * mr) + " .. " + ((kb * mr) + (mr - 1)) + ", each " + Text.Literal(filter) + " weights apart" + (chunks > 1 ? "; chunk cb's channels " + Text.Literal((long)chunk * l.Window!.Taps) + " weights on." : "."));
-                    w.Line("ref float wk = ref " + Code.At("weight", ((kb * (mr * filter)) + (cb * ((long)chunk * l.Window!.Taps))).ToString()) + ";");
+                    Affine chunkStart = cb * ((long)chunk * l.Window!.Taps * perTap);
+                    if (!packed)
+                    {
+                        w.Line("// Filters " + (kb * mr) + " .. " + ((kb * mr) + (mr - 1)) + ", each " + Text.Literal(filter) + " weights apart" + (chunks > 1 ? "; chunk cb's channels " + Text.Literal((long)chunk * l.Window!.Taps) + " weights on." : "."));
+                        w.Line("ref float wk = ref " + Code.At("weight", ((kb * (mr * filter)) + chunkStart).ToString()) + ";");
+                    }
+                    else if (mr == block)
+                    {
+                        w.Line("// Filters " + (kb * mr) + " .. " + ((kb * mr) + (mr - 1)) + ": block " + kb + " of the repacked weight, " + Text.Literal(block * filter) + " floats each" + (chunks > 1 ? "; chunk cb's channels " + Text.Literal((long)chunk * l.Window!.Taps * perTap) + " floats on." : "."));
+                        w.Line("ref float wk = ref " + Code.At("weight", ((kb * (block * filter)) + chunkStart).ToString()) + ";");
+                    }
+                    else
+                    {
+                        // Blocks of 4 (narrower vectors) are the halves of the repacked blocks of 8.
+                        string half = "((kb / 2) * " + Text.Literal(block * filter) + ") + ((kb % 2) * " + mr + ")";
+                        w.Line("// Filters " + (kb * mr) + " .. " + ((kb * mr) + (mr - 1)) + ": half kb % 2 of block kb / 2 of the repacked weight" + (chunks > 1 ? "; chunk cb's channels " + Text.Literal((long)chunk * l.Window!.Taps * perTap) + " floats on." : "."));
+                        w.Line("ref float wk = ref " + Code.At("weight", chunks > 1 ? half + " + (" + chunkStart + ")" : half) + ";");
+                    }
+
                     string Output(int r) => plan.PaddedOutput is null
                         ? Code.Unsafe + ".Add(ref target, " + ((((kb * mr) + r) * channel) + Affine.Var("q")) + ")"
                         : Code.Unsafe + ".Add(ref target, " + PlaneOffset(((kb * mr) + r).ToString()) + ")";
@@ -306,7 +334,7 @@ namespace CnnGen.Generator.Emitting.Kernels
 
                     w.Line("TV " + string.Join(", ", Enumerable.Range(0, nr).Select(v => "x" + v)) + ";");
                     w.Line("TV " + string.Join(", ", Enumerable.Range(0, mr).Select(r => "w" + r)) + ";");
-                    VectorTaps.Emit(w, l, plan.Phases, plan.Unroll, sources, "wk", 1, tap =>
+                    VectorTaps.Emit(w, l, plan.Phases, plan.Unroll, sources, "wk", perTap, tap =>
                     {
                         for (int v = 0; v < nr; v++)
                         {
@@ -316,7 +344,7 @@ namespace CnnGen.Generator.Emitting.Kernels
 
                         for (int r = 0; r < mr; r++)
                         {
-                            w.Line("w" + r + " = " + Code.Broadcast(tap.Weight, Plus(tap.WeightOffset, r * filter)) + ";");
+                            w.Line("w" + r + " = " + Code.Broadcast(tap.Weight, Plus(tap.WeightOffset, r * perFilter)) + ";");
                             for (int v = 0; v < nr; v++)
                             {
                                 w.Line("a" + r + v + " = TS.MultiplyAdd(w" + r + ", x" + v + ", a" + r + v + ");");
