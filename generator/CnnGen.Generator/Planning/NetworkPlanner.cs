@@ -38,7 +38,12 @@ namespace CnnGen.Generator.Planning
                 int packedOffset = -1;
                 if (vector is { PackedLength: > 0 })
                 {
-                    if (packed + vector.PackedLength > MaxVectorBuffer)
+                    if (packed + vector.PackedLength > MaxVectorBuffer && vector is ConvPositionsPlan positions)
+                    {
+                        // All the repacked weights together would pass 1 GiB: the position conv reads PyTorch's layout instead.
+                        vector = positions with { Packed = 0 };
+                    }
+                    else if (packed + vector.PackedLength > MaxVectorBuffer)
                     {
                         // All the repacked weights together would pass 1 GiB: this layer keeps its scalar kernel.
                         vector = null;

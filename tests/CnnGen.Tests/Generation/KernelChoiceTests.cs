@@ -53,6 +53,20 @@ namespace CnnGen.Tests.Generation
         }
 
         [Fact]
+        public void A_weight_too_large_to_repack_keeps_the_position_kernel_in_pytorchs_layout()
+        {
+            // 2048 -> 16384 filters of 3x3: 302 M floats, past the 2^28 floats all repacked weights may take together.
+            var huge = new NetSpec(16, 16, 2048, new[] { LayerSpec.Conv(16384, 3, 1, 1, OutputRounding.Floor) });
+            var plan = Assert.IsType<ConvPositionsPlan>(FirstKernel(huge));
+            Assert.True(plan.EightFilters);
+            Assert.Equal(0, plan.Packed);
+
+            // The same conv at 512 -> 1024 filters repacks its weight.
+            var large = new NetSpec(16, 16, 512, new[] { LayerSpec.Conv(1024, 3, 1, 1, OutputRounding.Floor) });
+            Assert.Equal(512 * 1024 * 9, Assert.IsType<ConvPositionsPlan>(FirstKernel(large)).Packed);
+        }
+
+        [Fact]
         public void A_deep_conv_on_an_8x8_map_is_vectorized_over_its_filters()
         {
             // ResNet-8's stack 3: 16x16x32 -> 8x8x64 at stride 2 (64 cells would fill 80 lanes of position vectors).
@@ -92,6 +106,7 @@ namespace CnnGen.Tests.Generation
             var spec = new NetSpec(width, height, depth, new[] { LayerSpec.Conv(filters, size, stride, size / 2, OutputRounding.Floor) });
             var plan = Assert.IsType<ConvPositionsPlan>(FirstKernel(spec));
             Assert.True(plan.EightFilters);
+            Assert.Equal(filters * depth * size * size, plan.Packed); // the weight repacked in blocks of 8 filters
             Assert.Equal((8, 4, 3, 3, 0), (plan.RowsOf16, plan.Rows, plan.Vectors, plan.NarrowVectors, plan.NarrowAfter));
             Assert.Equal((tailOf16, tailOfNarrower), (plan.TailOf16, plan.TailOfNarrower));
         }
