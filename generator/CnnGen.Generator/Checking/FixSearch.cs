@@ -73,11 +73,6 @@ namespace CnnGen.Generator.Checking
                 for (int i = start; i >= 0 && i < divisors.Count && checks < NetworkChecks; i += step)
                 {
                     long g = divisors[i];
-                    if (g == groups)
-                    {
-                        continue;
-                    }
-
                     checks++;
                     if (Clean(DiagnosticIds.GroupsDoNotDivide, index, g == 1 ? layer.With("Groups", null) : layer.With("Groups", (int)g)))
                     {

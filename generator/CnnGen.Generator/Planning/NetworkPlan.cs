@@ -150,8 +150,14 @@ namespace CnnGen.Generator.Planning
         /// <summary><see cref="Pitch"/>, or <see cref="Width"/> where it is not set.</summary>
         public int RowPitch => Pitch == 0 ? Width : Pitch;
 
+        /// <summary><see cref="ReadEven"/>, or <see cref="Width"/> where it is not set.</summary>
+        public int CellsEven => ReadEven == 0 ? Width : ReadEven;
+
+        /// <summary><see cref="ReadOdd"/>, or <see cref="Width"/> where it is not set.</summary>
+        public int CellsOdd => ReadOdd == 0 ? Width : ReadOdd;
+
         /// <summary>Whether rows are apart from each other or skewed (the copy then takes the pitch and the skews).</summary>
-        public bool Aligned => RowPitch != Width || SkewEven != 0 || SkewOdd != 0 || (ReadEven != 0 && ReadEven != Width) || (ReadOdd != 0 && ReadOdd != Width);
+        public bool Aligned => RowPitch != Width || SkewEven != 0 || SkewOdd != 0 || CellsEven != Width || CellsOdd != Width;
 
         /// <summary>The skew of column phase <paramref name="px"/>.</summary>
         public int Skew(long px) => px == 0 ? SkewEven : px == 1 ? SkewOdd : 0;

@@ -38,16 +38,19 @@ namespace CnnGen.Generator.Planning
                 int packedOffset = -1;
                 if (vector is { PackedLength: > 0 })
                 {
-                    if (packed + vector.PackedLength > MaxVectorBuffer && vector is ConvPositionsPlan positions)
+                    if (packed + vector.PackedLength > MaxVectorBuffer)
                     {
-                        // All the repacked weights together would pass 1 GiB: the position conv reads PyTorch's layout instead.
-                        vector = positions with { Packed = 0 };
-                    }
-                    else if (packed + vector.PackedLength > MaxVectorBuffer)
-                    {
-                        // All the repacked weights together would pass 1 GiB: this layer keeps its scalar kernel.
-                        vector = null;
-                        scalarOnly = "The repacked weights of the network would be over 1 GiB";
+                        // All the repacked weights together would pass 1 GiB: a position conv reads PyTorch's layout
+                        // instead, any other layer keeps its scalar kernel.
+                        if (vector is ConvPositionsPlan positions)
+                        {
+                            vector = positions with { Packed = 0 };
+                        }
+                        else
+                        {
+                            vector = null;
+                            scalarOnly = "The repacked weights of the network would be over 1 GiB";
+                        }
                     }
                     else
                     {
@@ -569,8 +572,11 @@ namespace CnnGen.Generator.Planning
             }
 
             var phases = new PhaseLayout(phaseWidth, phaseHeight, phasesX, phasesY, input.Depth);
-            long reach = ((window.ExtentY - 1) / sy * phaseWidth) + ((window.ExtentX - 1) / sx);
-            long phaseCopy = ((long)phases.PhasesX * phases.PhasesY * input.Depth * phases.Plane) + reach + MaxLanes;
+            // The floats a step reads past its first cell, and the phase copy with the slack the last vectors read past it.
+            long Reach(long pitch, int skew) => ((window.ExtentY - 1) / sy * pitch) + ((window.ExtentX - 1) / sx) + skew;
+            long CopyLength(long pitch, long reachPast) => ((long)phases.PhasesX * phases.PhasesY * input.Depth * pitch * phaseHeight) + reachPast + MaxLanes;
+            long reach = Reach(phaseWidth, 0);
+            long phaseCopy = CopyLength(phaseWidth, reach);
             int outputCells = output.Plane;
 
             // Depthwise: its own kernel, the taps held in registers (up to 8x8; a larger window takes the general one); on
@@ -680,10 +686,9 @@ namespace CnnGen.Generator.Planning
                 int skewEven = AlignSkew((window.PadLeft + (window.PadLeft & 1)) / 2);
                 int skewOdd = AlignSkew((window.PadLeft + 1 - (window.PadLeft & 1)) / 2);
                 long alignedPitch = RoundUp((long)Math.Max(skewEven, skewOdd) + phaseWidth, MaxLanes);
-                long alignedReach = ((window.ExtentY - 1) / sy * alignedPitch) + ((window.ExtentX - 1) / sx) + Math.Max(skewEven, skewOdd);
-                long alignedCopy = ((long)phases.PhasesX * phases.PhasesY * input.Depth * alignedPitch * phaseHeight) + alignedReach + MaxLanes;
+                long alignedReach = Reach(alignedPitch, Math.Max(skewEven, skewOdd));
+                long alignedCopy = CopyLength(alignedPitch, alignedReach);
                 bool fits = alignedPitch <= 2L * phaseWidth && alignedCopy + Math.Max(0, wideChannel - (alignedPitch * phaseHeight)) <= MaxVectorBuffer;
-                int pitch = fits ? (int)alignedPitch : phaseWidth;
                 // The cells of each column phase the taps read: output columns 0 .. W2 - 1 from each tap's column on.
                 // A later tap reads at least as many cells, so the last tap of each parity decides (the last two taps).
                 int readEven = 0, readOdd = 0;
@@ -695,9 +700,9 @@ namespace CnnGen.Generator.Planning
                     readOdd = cx % 2 == 1 ? Math.Max(readOdd, cells) : readOdd;
                 }
 
-                if (fits && (pitch != phaseWidth || skewEven != 0 || skewOdd != 0))
+                if (fits && (alignedPitch != phaseWidth || skewEven != 0 || skewOdd != 0))
                 {
-                    phases = phases with { Pitch = pitch, SkewEven = skewEven, SkewOdd = skewOdd, ReadEven = readEven, ReadOdd = readOdd };
+                    phases = phases with { Pitch = (int)alignedPitch, SkewEven = skewEven, SkewOdd = skewOdd, ReadEven = readEven, ReadOdd = readOdd };
                     reach = alignedReach;
                     phaseCopy = alignedCopy;
                 }

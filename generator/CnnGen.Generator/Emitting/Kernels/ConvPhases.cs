@@ -71,10 +71,9 @@ namespace CnnGen.Generator.Emitting.Kernels
             }
             else if (window.StrideX == 2 && phases.PhasesX == 2 && phases.Aligned)
             {
-                int readEven = phases.ReadEven == 0 ? phases.Width : phases.ReadEven, readOdd = phases.ReadOdd == 0 ? phases.Width : phases.ReadOdd;
                 w.Line("// Phase rows " + phases.RowPitch + " floats apart, column phase 0 and 1 starting " + phases.SkewEven + " and " + phases.SkewOdd + " cells in: each row's input cells start on a 64-byte boundary, so the copy's row stores do not split cache lines;");
-                w.Line("// of their " + phases.Width + " cells the taps read " + readEven + " and " + readOdd + ", the only ones given pad values.");
-                w.Line(Code.Layout + ".ToPhasesStride2<TS, TV>(" + shape + window.StrideY + ", " + phases.PhasesY + ", " + window.PadLeft + ", " + window.PadTop + ", 0f, " + phases.Width + ", " + phases.Height + ", " + phases.RowPitch + ", " + phases.SkewEven + ", " + phases.SkewOdd + ", " + readEven + ", " + readOdd + ", phases);");
+                w.Line("// of their " + phases.Width + " cells the taps read " + phases.CellsEven + " and " + phases.CellsOdd + ", the only ones given pad values.");
+                w.Line(Code.Layout + ".ToPhasesStride2<TS, TV>(" + shape + window.StrideY + ", " + phases.PhasesY + ", " + window.PadLeft + ", " + window.PadTop + ", 0f, " + phases.Width + ", " + phases.Height + ", " + phases.RowPitch + ", " + phases.SkewEven + ", " + phases.SkewOdd + ", " + phases.CellsEven + ", " + phases.CellsOdd + ", phases);");
             }
             else if (window.StrideX == 2 && phases.PhasesX == 2)
             {

@@ -264,8 +264,9 @@ namespace CnnGen.Generator.Emitting.Kernels
                     else
                     {
                         // Blocks of 4 (narrower vectors) are the halves of the repacked blocks of 8.
-                        string half = "((kb / 2) * " + Text.Literal(block * filter) + ") + ((kb % 2) * " + mr + ")";
-                        w.Line("// Filters " + (kb * mr) + " .. " + ((kb * mr) + (mr - 1)) + ": half kb % 2 of block kb / 2 of the repacked weight" + (chunks > 1 ? "; chunk cb's channels " + Text.Literal((long)chunk * l.Window!.Taps * perTap) + " floats on." : "."));
+                        int parts = block / mr;
+                        string half = "((kb / " + parts + ") * " + Text.Literal(block * filter) + ") + ((kb % " + parts + ") * " + mr + ")";
+                        w.Line("// Filters " + (kb * mr) + " .. " + ((kb * mr) + (mr - 1)) + ": half kb % " + parts + " of block kb / " + parts + " of the repacked weight" + (chunks > 1 ? "; chunk cb's channels " + Text.Literal((long)chunk * l.Window!.Taps * perTap) + " floats on." : "."));
                         w.Line("ref float wk = ref " + Code.At("weight", chunks > 1 ? half + " + (" + chunkStart + ")" : half) + ";");
                     }
 
