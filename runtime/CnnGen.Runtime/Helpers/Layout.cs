@@ -589,7 +589,9 @@ namespace CnnGen.Runtime
 
         /// <summary>
         /// target[i] = source[2i] for the even cells of <paramref name="width"/>, in each of <paramref name="rows"/> rows: the
-        /// even lanes of two vector loads, the rest in one more pair overlapping cells already written, then one by one.
+        /// even lanes of two vector loads, the rest in one more pair overlapping cells already written. A row narrower than
+        /// two vectors takes the widest narrower vectors it holds two of (ResNet-8's 1x1 stride-2 shortcut on 16x16x32, rows
+        /// of 16: 256-bit pairs where 512-bit ones do not fit, instead of cell by cell), and below 8 cells one by one.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void EvenColumns<TS, TV>(ref float source, int sourceStride, ref float target, int targetStride, int rows, int width)
@@ -597,6 +599,18 @@ namespace CnnGen.Runtime
             where TV : struct
         {
             int n = TS.Count;
+            if (width < 2 * n && n > 8 && width >= 16 && Simd256.IsSupported)
+            {
+                EvenColumns<Simd256, Vector256<float>>(ref source, sourceStride, ref target, targetStride, rows, width);
+                return;
+            }
+
+            if (width < 2 * n && n > 4 && width >= 8 && Simd128.IsSupported)
+            {
+                EvenColumns<Simd128, Vector128<float>>(ref source, sourceStride, ref target, targetStride, rows, width);
+                return;
+            }
+
             for (int i = 0; i < rows; i++)
             {
                 int x = 0;

@@ -184,6 +184,74 @@ namespace CnnGen.Tests.Numerics
             Assert.All(actual, v => Assert.Equal(99f, v));
         }
 
+        [Theory]
+        [InlineData(16, 16, 3, 2, 2, 1, 1, 0, 0, 8, 8)]     // ResNet-8's 1x1 stride-2 shortcut on 16x16: rows of one 512-bit vector
+        [InlineData(32, 4, 2, 2, 2, 1, 1, 0, 0, 16, 2)]     // rows of a pair of 512-bit vectors
+        [InlineData(40, 3, 2, 2, 2, 1, 1, 0, 0, 20, 2)]     // a pair and a pair overlapping it
+        [InlineData(31, 3, 2, 2, 2, 1, 1, 1, 0, 16, 2)]     // odd width, the first input column odd in the padded row
+        [InlineData(24, 2, 2, 2, 2, 1, 1, 0, 0, 12, 1)]     // between one and two 256-bit pairs
+        [InlineData(18, 5, 1, 2, 3, 1, 1, 2, 1, 10, 2)]     // two pad cells left, stride 3 down
+        [InlineData(12, 2, 2, 2, 1, 1, 1, 0, 0, 6, 2)]      // one 128-bit pair and an overlapping one
+        [InlineData(9, 3, 1, 2, 2, 1, 1, 1, 0, 5, 2)]
+        [InlineData(7, 2, 2, 2, 2, 1, 1, 0, 0, 4, 1)]       // below 8 cells: one by one
+        [InlineData(1, 1, 1, 2, 2, 1, 1, 0, 0, 1, 1)]
+        [InlineData(10, 7, 2, 3, 3, 2, 2, 1, 2, 4, 3)]      // stride 3, two phases each way
+        public void The_general_phase_copy_puts_each_cell_where_the_phase_layout_says(int width, int height, int depth, int strideX, int strideY, int phasesX, int phasesY, int left, int top, int phaseWidth, int phaseHeight)
+        {
+            var input = new float[width * height * depth];
+            for (int i = 0; i < input.Length; i++)
+            {
+                input[i] = i + 1;
+            }
+
+            // Plane ((py·phasesX + px)·D + d) holds padded cell (Sy·i + py, Sx·j + px); pad cells and the slack after the planes
+            // the pad value.
+            int plane = phaseWidth * phaseHeight;
+            var expected = new float[(plane * phasesX * phasesY * depth) + 37];
+            Array.Fill(expected, -7f);
+            for (int py = 0; py < phasesY; py++)
+            {
+                for (int px = 0; px < phasesX; px++)
+                {
+                    for (int d = 0; d < depth; d++)
+                    {
+                        for (int i = 0; i < phaseHeight; i++)
+                        {
+                            for (int j = 0; j < phaseWidth; j++)
+                            {
+                                int y = (strideY * i) + py - top, x = (strideX * j) + px - left;
+                                if (y >= 0 && y < height && x >= 0 && x < width)
+                                {
+                                    expected[((((py * phasesX) + px) * depth) + d) * plane + (i * phaseWidth) + j] = input[(((d * height) + y) * width) + x];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+
+            var actual = new float[expected.Length];
+            void Check<TS, TV>()
+                where TS : struct, ISimd<TV>
+                where TV : struct
+            {
+                Array.Fill(actual, 99f);
+                Layout.ToPhases<TS, TV>(input, width, height, depth, strideX, strideY, phasesX, phasesY, left, top, -7f, phaseWidth, phaseHeight, actual);
+                Assert.Equal(expected, actual);
+            }
+
+            Check<Simd128, System.Runtime.Intrinsics.Vector128<float>>();
+            if (Simd256.IsSupported)
+            {
+                Check<Simd256, System.Runtime.Intrinsics.Vector256<float>>();
+            }
+
+            if (Simd512.IsSupported)
+            {
+                Check<Simd512, System.Runtime.Intrinsics.Vector512<float>>();
+            }
+        }
+
         /// <summary>
         /// Cell (i, j) of phase (py, px), channel d at ((py·2 + px)·D + d)·pitch·phaseHeight + skew(px) + i·pitch + j holds padded
         /// cell (Sy·i + py, 2·j + px), or the pad value where j is below the phase's cells (<paramref name="cellsEven"/>,
