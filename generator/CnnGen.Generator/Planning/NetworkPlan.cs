@@ -108,6 +108,18 @@ namespace CnnGen.Generator.Planning
 
         /// <summary>Where output cell (0, 0) of channel 0 lies.</summary>
         public int Origin => (PadTop * Width) + PadLeft;
+
+        /// <summary>The most cells between consecutive output rows that the storing conv zeroes itself.</summary>
+        public const int MaxRowGap = 4;
+
+        /// <summary>
+        /// Whether the conv that stores its output here zeroes the cells between consecutive rows (a row's right padding and
+        /// the next row's left padding: <see cref="Width"/> − W of them, at most <see cref="MaxRowGap"/>) as it stores each
+        /// row's last vector, while its cache line is at hand, and <c>Forward</c> pads only each plane's ends before
+        /// (<c>Layout.PadPlaneEnds</c>); that needs a pad row below the output, so the cells after its last row stay in its
+        /// plane. Otherwise <c>Layout.PadBorders</c> writes every pad cell before the conv runs.
+        /// </summary>
+        public bool ZeroesRowGaps(int outputWidth, int outputHeight) => Width - outputWidth <= MaxRowGap && Height > PadTop + outputHeight;
     }
 
     /// <summary>

@@ -202,7 +202,7 @@ namespace CnnGen.Generator.Planning
         /// The carried layout: where a conv's output rows are whole vectors (<see cref="ConvPositionsPlan.Direct"/>) and the
         /// steps that read its value are one stride-1 conv that would copy it into padded phase planes and, maybe, Adds (a
         /// residual block's shortcut), the first conv stores its output in those planes in <c>Forward</c> (padding zeroed
-        /// around it), the second reads them as they are and the Adds read their operand from them: one copy of the
+        /// around it: see <see cref="PaddedPlanes.ZeroesRowGaps"/>), the second reads them as they are and the Adds read their operand from them: one copy of the
         /// activations fewer (ResNet-8's first 3x3 convs and their shortcut, a stride-2 conv's 3x3 successor).
         /// </summary>
         private static void CarryPadding(NetworkModel network, List<LayerPlan> layers, List<ForwardStep> steps)

@@ -66,6 +66,24 @@ namespace CnnGen.Tests.Generation
             Assert.Equal(512 * 1024 * 9, Assert.IsType<ConvPositionsPlan>(FirstKernel(large)).Packed);
         }
 
+        [Theory]
+        [InlineData(3, 1, 1, true)]    // ResNet-8's 3x3 into 3x3: 2 cells between rows, a pad row below
+        [InlineData(5, 2, 2, true)]    // 4 cells between rows
+        [InlineData(7, 3, 3, false)]   // 6 cells between rows: more than the steps zero, PadBorders writes them
+        [InlineData(3, 1, 0, false)]   // no pad row below: the last row's cells would pass its plane
+        public void A_conv_storing_into_the_next_convs_planes_zeroes_the_cells_between_rows_itself_when_they_are_few(int size, int padding, int padBottom, bool inKernel)
+        {
+            var spec = new NetSpec(16, 6, 2, new[]
+            {
+                LayerSpec.Conv(4, 3, 1, 1),
+                LayerSpec.Windowed(Kind.Conv, 2, new Window2d(size, size, 1, 1, padding, padding, padding, padBottom)),
+            });
+            var plan = Assert.IsType<ConvPositionsPlan>(FirstKernel(spec));
+            PaddedPlanes padded = Assert.IsType<PaddedPlanes>(plan.PaddedOutput);
+            Assert.Equal(16 + (2 * padding), padded.Width);
+            Assert.Equal(inKernel, padded.ZeroesRowGaps(16, 6));
+        }
+
         [Fact]
         public void A_deep_conv_on_an_8x8_map_is_vectorized_over_its_filters()
         {

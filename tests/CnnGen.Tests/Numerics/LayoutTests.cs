@@ -356,6 +356,43 @@ namespace CnnGen.Tests.Numerics
         }
 
         [Theory]
+        [InlineData(32, 32, 2, 1, 1, 34, 34)]
+        [InlineData(16, 3, 3, 1, 1, 17, 5)]   // rows sharing their padding column
+        [InlineData(16, 2, 2, 0, 2, 18, 5)]   // padding right and below only, more than a row of it
+        [InlineData(5, 4, 1, 3, 1, 9, 6)]     // more than one cell left, two rows below
+        [InlineData(7, 1, 2, 2, 1, 9, 3)]     // one row, two cells left shared as the right padding
+        [InlineData(8, 2, 2, 0, 0, 8, 3)]     // no padding across: no cells between rows
+        public void The_plane_ends_and_the_cells_after_each_row_are_the_padding_around_a_carried_output(int width, int height, int depth, int left, int top, int phaseWidth, int phaseHeight)
+        {
+            // The conv that zeroes the cells after each row as it stores the row: PadPlaneEnds and those cells together are
+            // exactly what PadBorders writes; PadPlaneEnds alone writes none of the cells between rows.
+            int plane = phaseWidth * phaseHeight, gap = phaseWidth - width, origin = (top * phaseWidth) + left;
+            var expected = new float[(plane * depth) + 21];
+            Array.Fill(expected, 99f);
+            Layout.PadBorders(width, height, depth, left, top, -7f, phaseWidth, phaseHeight, expected);
+
+            var actual = new float[expected.Length];
+            Array.Fill(actual, 99f);
+            Layout.PadPlaneEnds(width, height, depth, left, top, -7f, phaseWidth, phaseHeight, actual);
+            for (int d = 0; d < depth; d++)
+            {
+                for (int y = 0; y < height; y++)
+                {
+                    for (int c = 0; c < gap; c++)
+                    {
+                        int after = (d * plane) + origin + (y * phaseWidth) + width + c;
+                        Assert.Equal(99f, actual[after]);
+                        actual[after] = -7f;
+                    }
+                }
+            }
+
+            Assert.Equal(expected, actual);
+            Assert.Throws<ArgumentException>(() => Layout.PadPlaneEnds(width, height, depth, left, top, 0f, phaseWidth, phaseHeight, new float[(plane * depth) - 1]));
+            Assert.Throws<ArgumentException>(() => Layout.PadPlaneEnds(width, height, depth, left, top, 0f, phaseWidth, top + height, new float[expected.Length])); // no pad row below
+        }
+
+        [Theory]
         [InlineData(32, 3, 2, 1, 1, 34, 5, false)]
         [InlineData(16, 2, 3, 1, 1, 17, 4, true)]   // rows sharing their padding column
         [InlineData(5, 2, 1, 2, 0, 9, 2, true)]     // rows narrower than a vector

@@ -37,9 +37,12 @@ namespace CnnGen.Generator.Emitting.Kernels
                     {
                         using (w.Block("if (paddedOut)"))
                         {
+                            bool gaps = padded.ZeroesRowGaps(l.Output.Width, l.Output.Height);
                             w.Line("// In Forward: the output goes into the padded planes the next conv reads, " + l.Output.Width + "x" + l.Output.Height + " at (" + padded.PadLeft + ", " + padded.PadTop + ") in planes of "
-                                + padded.Width + "x" + padded.Height + ", their padding zeroed here.");
-                            w.Line(Code.Layout + ".PadBorders(" + l.Output.Width + ", " + l.Output.Height + ", " + k + ", " + padded.PadLeft + ", " + padded.PadTop + ", 0f, " + padded.Width + ", " + padded.Height + ", output);");
+                                + padded.Width + "x" + padded.Height + (gaps
+                                    ? ", their padding zeroed here but for the " + (padded.Width - l.Output.Width) + " cells after each row, which the steps zero as they store the row."
+                                    : ", their padding zeroed here."));
+                            w.Line(Code.Layout + (gaps ? ".PadPlaneEnds(" : ".PadBorders(") + l.Output.Width + ", " + l.Output.Height + ", " + k + ", " + padded.PadLeft + ", " + padded.PadTop + ", 0f, " + padded.Width + ", " + padded.Height + ", output);");
                             w.Line("target = ref " + Code.Unsafe + ".Add(ref target, " + Text.Literal(padded.Origin) + ");");
                         }
                     }
@@ -217,7 +220,9 @@ namespace CnnGen.Generator.Emitting.Kernels
             w.Line(Code.Optimized);
             using (w.Block("private static void " + StepName(l, nr, eight) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int q, bool relu" + (plan.PaddedOutput is null ? string.Empty : ", bool paddedOut") + ") " + Code.VectorConstraint))
             {
-                if (nr > 1)
+                // The cells between output rows in the carried layout that this step zeroes (0: none, or Forward pads them all).
+                int rowGap = plan.PaddedOutput is { } carried && carried.ZeroesRowGaps(l.Output.Width, l.Output.Height) ? carried.Width - l.Output.Width : 0;
+                if (nr > 1 || rowGap > 0)
                 {
                     w.Line("int n = TS.Count;");
                 }
@@ -233,6 +238,16 @@ namespace CnnGen.Generator.Emitting.Kernels
                     for (int v = 0; v < nr; v++)
                     {
                         w.Line("int g" + v + " = " + (v == 0 ? "q" : "(" + Code.PlusVectors("q", v) + ")") + " / " + width + " * gap;");
+                    }
+
+                    if (rowGap > 0)
+                    {
+                        w.Line("// In Forward, a vector that ends an output row is followed by the " + rowGap + " pad cells before the next row (its right padding, the");
+                        w.Line("// next row's left): zeroed here as the row is stored, while its cache line is at hand.");
+                        for (int v = 0; v < nr; v++)
+                        {
+                            w.Line("bool e" + v + " = paddedOut && (" + Code.PlusVectors("q", v + 1) + ") % " + width + " == 0;");
+                        }
                     }
                 }
 
@@ -370,6 +385,18 @@ namespace CnnGen.Generator.Emitting.Kernels
                         for (int v = 0; v < nr; v++)
                         {
                             w.Line(Code.Store("a" + r + v, "o" + r, At(v)));
+                        }
+                    }
+
+                    for (int v = 0; v < (rowGap > 0 ? nr : 0); v++)
+                    {
+                        using (w.Block("if (e" + v + ")"))
+                        {
+                            string end = Code.PlusVectors("g" + v, v + 1);
+                            for (int r = 0; r < mr; r++)
+                            {
+                                w.Line(string.Join(" ", Enumerable.Range(0, rowGap).Select(c => Code.Unsafe + ".Add(ref o" + r + ", " + Plus(end, c) + ") = 0f;")));
+                            }
                         }
                     }
                 }
