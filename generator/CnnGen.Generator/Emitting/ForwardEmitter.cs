@@ -149,6 +149,13 @@ namespace CnnGen.Generator.Emitting
                 string source = Span(plan, step.Source, l.Input.Length);
                 string target = Span(plan, step.Target, last.Output.Length);
                 w.Line("// " + Describe(plan, step) + (step.InPlace ? ", in place" : string.Empty));
+                if (vector && step.FusedIntoConv)
+                {
+                    ForwardStep conv = plan.Steps.First(other => other.Add?.AddLayer == step.Layer);
+                    w.Line("// Done by " + Label(n, conv.Layer) + " as it stored its sums (above).");
+                    continue;
+                }
+
                 switch (l.Kind)
                 {
                     case LayerKind.Relu:
@@ -256,6 +263,14 @@ namespace CnnGen.Generator.Emitting
                     {
                         target = Span(plan, step.Target, step.WideOutputLength);
                         carried += ", wideOut: true";
+                    }
+
+                    if (step.Add is { } add)
+                    {
+                        // The Add after this conv, fused in: each sum gets the residual added (then the Add's ReLU) as it is stored.
+                        LayerModel sum = n.Layers[add.AddLayer];
+                        w.Line("// " + Label(n, add.AddLayer) + " fused into the store: + " + Label(n, sum.Reads[0] == step.Last ? sum.Reads[1] : sum.Reads[0]) + (add.Planes is null ? string.Empty : " (read in the padded planes its conv stored)") + (add.Relu ? ", then ReLU" : string.Empty));
+                        carried += ", residual: " + Span(plan, add.Buffer, add.Planes?.Length ?? last.Output.Length) + ", addRelu: " + (add.Relu ? "true" : "false");
                     }
                 }
 

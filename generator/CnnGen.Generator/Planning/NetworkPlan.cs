@@ -228,6 +228,15 @@ namespace CnnGen.Generator.Planning
         public bool WideOutput { get; init; }
 
         /// <summary>
+        /// In <c>Forward</c> this kernel may add a residual to each output as it stores it (the Add after it fused in, see
+        /// <see cref="FusedAdd"/>); the residual in the padded planes here (the carried layout) or, when null, CHW.
+        /// </summary>
+        public bool AddsResidual { get; init; }
+
+        /// <summary>Where <see cref="AddsResidual"/>: the padded planes the residual is in (null: CHW).</summary>
+        public PaddedPlanes? ResidualPlanes { get; init; }
+
+        /// <summary>
         /// Filters per block of the steps taken with 16-float vectors, as the planner set it: 8 (8 x <see cref="Vectors"/>,
         /// steps named <c>…Step{vectors}x8</c>) where <see cref="Rows"/> is 4, the filters per group are a multiple of 8 and a
         /// group has 8 input channels or more; otherwise <see cref="Rows"/>. Narrower vectors always take blocks of
@@ -584,7 +593,20 @@ namespace CnnGen.Generator.Planning
 
         /// <summary>The step's pool reads the wide output the conv step before left (its <c>…VectorWide</c> kernel).</summary>
         public WideRows? WideInput { get; init; }
+
+        /// <summary>The step's conv adds the residual of the Add after it as it stores its output (null: no Add fused in).</summary>
+        public FusedAdd? Add { get; init; }
+
+        /// <summary>The step is an Add the conv step that makes its operand does (<see cref="Add"/>): nothing to run in <c>Forward</c>'s vector steps.</summary>
+        public bool FusedIntoConv { get; init; }
     }
+
+    /// <summary>
+    /// An Add fused into the store of the conv that makes one of its operands: the other operand (the residual) in
+    /// <see cref="Buffer"/>, in the padded planes <see cref="Planes"/> or CHW, ReLU after the sum where <see cref="Relu"/>;
+    /// <see cref="AddLayer"/> is the Add's layer.
+    /// </summary>
+    internal sealed record FusedAdd(int Buffer, PaddedPlanes? Planes, bool Relu, int AddLayer);
 
     /// <summary>Buffer numbers of <see cref="ForwardStep"/>: the input, the output, else a slot of the activation scratch.</summary>
     internal static class Slots

@@ -58,6 +58,12 @@ namespace CnnGen.Tests.Generation
             "Carried");
 
         [Fact]
+        public void Residual_add_fused_into_the_convs_store() => Verify(
+            "FusedResidualAdd",
+            "[Input(16, 4, 2)] [Conv(4, 3, Padding = 1)] [Relu(Name = \"Stem\")] [Conv(4, 3, Padding = 1)] [Add(\"Stem\")] [Relu] [Conv(2, 1)]\npublic partial class Residual { }",
+            "Residual");
+
+        [Fact]
         public void Depthwise_conv_copying_the_next_channel_between_row_blocks() => Verify(
             "DepthwisePipelined",
             "[Input(20, 6, 3)] [Conv(3, 3, Groups = 3, Padding = 1)] [Relu6]\npublic partial class Depthwise { }",

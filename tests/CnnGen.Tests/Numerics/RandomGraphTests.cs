@@ -86,6 +86,12 @@ namespace CnnGen.Tests.Numerics
             Assert.True(_compiled.Generated.Count(g => g.Contains("paddedOut: true", StringComparison.Ordinal)) >= 4, "too few random graphs carry a conv's output in padded planes");
             Assert.Contains(_compiled.Generated, g => g.Contains("AddPadded", StringComparison.Ordinal));
             Assert.Contains(_compiled.Generated, g => g.Contains("paddedIn: true, paddedOut: true", StringComparison.Ordinal));
+
+            // Adds fused into the store of the conv before them: the residual CHW, in padded planes, and the conv storing
+            // into the output where the Add is the last step.
+            Assert.Contains(_compiled.Generated, g => g.Contains("residual: a.Slice(", StringComparison.Ordinal) && g.Contains("fused into the store: + L", StringComparison.Ordinal));
+            Assert.Contains(_compiled.Generated, g => g.Contains("(read in the padded planes its conv stored)", StringComparison.Ordinal));
+            Assert.Contains(_compiled.Generated, g => g.Contains("output, relu: false, residual: ", StringComparison.Ordinal) || g.Contains("output, relu: true, residual: ", StringComparison.Ordinal));
         }
 
         /// <summary>Graph <paramref name="index"/>'s network with random parameters set, and a random input.</summary>

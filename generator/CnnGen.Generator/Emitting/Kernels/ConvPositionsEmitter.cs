@@ -27,7 +27,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                 : "// " + ConvPhases.Describe(plan.Phases, plan.ReadsInput) + SharedPadding(l, plan) + "; output position q = y*" + plan.RowLength + " + x" + (plan.Straight ? " (no junk columns: stored straight into the output)." : ", columns x >= " + l.Output.Width + " are discarded."));
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
-            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu" + ConvPhases.CarriedParameters(plan, plan.PaddedOutput is not null) + (plan.WideOutput ? ", bool wideOut = false" : string.Empty) + ") " + Code.VectorConstraint))
+            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " weight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu" + ConvPhases.CarriedParameters(plan, plan.PaddedOutput is not null) + (plan.WideOutput ? ", bool wideOut = false" : string.Empty) + (plan.AddsResidual ? ", " + Code.ReadOnlySpan + " residual = default, bool addRelu = false" : string.Empty) + ") " + Code.VectorConstraint))
             {
                 ConvPhases.EmitSource(w, l, plan.Phases, plan.ReadsInput, plan.PhaseLength, plan.PaddedInput);
                 if (plan.Direct || plan.Straight)
@@ -60,6 +60,13 @@ namespace CnnGen.Generator.Emitting.Kernels
 
                 w.Line(Code.RefTo("w", "weight") + " // " + (plan.Packed > 0 ? PackedShape(l) + ": PyTorch's " + LayerText.WeightShape(l) + " in blocks of " + ConvPositionsPlan.PackBlock + " filters, each transposed" : LayerText.WeightShape(l) + ", PyTorch's layout"));
                 w.Line(Code.RefTo("b", "bias"));
+                if (plan.AddsResidual)
+                {
+                    w.Line("// In Forward, the Add after this conv may be fused in: residual (" + (plan.ResidualPlanes is { } planes ? "in padded planes of " + planes.Width + "x" + planes.Height + ", the cells at (" + planes.PadLeft + ", " + planes.PadTop + ")" : "CHW") + ") added to each sum as it is stored.");
+                    w.Line(Code.RefTo("res", "residual"));
+                    w.Line("bool add = !residual.IsEmpty;");
+                }
+
                 w.Line("int n = TS.Count;");
                 w.Line("int q = 0;");
                 w.Line("// Positions outside, filter blocks inside: the input a step reads stays in L1 while every filter block uses it.");
@@ -191,7 +198,7 @@ namespace CnnGen.Generator.Emitting.Kernels
             string condition = end >= 0 ? "q < " + Text.Literal(end) : nr == 1 ? "q < " + Text.Literal(plan.Positions) : "q + (" + step + ") < " + Text.Literal(plan.Positions) + " + n";
             using (w.Block("for (; " + condition + "; q += " + step + ")"))
             {
-                w.Line(StepName(l, nr, eight) + "<TS, TV>(ref source, ref w, ref b, ref target, q, relu" + (plan.PaddedOutput is null ? string.Empty : ", paddedOut") + ");");
+                w.Line(StepName(l, nr, eight) + "<TS, TV>(ref source, ref w, ref b, ref target, q, relu" + (plan.PaddedOutput is null ? string.Empty : ", paddedOut") + (plan.AddsResidual ? ", ref res, add, addRelu" : string.Empty) + ");");
             }
         }
 
@@ -218,7 +225,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                 + (l.Groups > 1 ? " (" + (k / l.Groups) + " per group of " + l.GroupDepth + " input channels)." : "."));
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
-            using (w.Block("private static void " + StepName(l, nr, eight) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int q, bool relu" + (plan.PaddedOutput is null ? string.Empty : ", bool paddedOut") + ") " + Code.VectorConstraint))
+            using (w.Block("private static void " + StepName(l, nr, eight) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int q, bool relu" + (plan.PaddedOutput is null ? string.Empty : ", bool paddedOut") + (plan.AddsResidual ? ", ref float residual, bool add, bool addRelu" : string.Empty) + ") " + Code.VectorConstraint))
             {
                 // The cells between output rows in the carried layout that this step zeroes (0: none, or Forward pads them all).
                 int rowGap = plan.PaddedOutput is { } carried && carried.ZeroesRowGaps(l.Output.Width, l.Output.Height) ? carried.Width - l.Output.Width : 0;
@@ -248,6 +255,17 @@ namespace CnnGen.Generator.Emitting.Kernels
                         {
                             w.Line("bool e" + v + " = paddedOut && (" + Code.PlusVectors("q", v + 1) + ") % " + width + " == 0;");
                         }
+                    }
+                }
+
+                if (plan.ResidualPlanes is { } residualPlanes)
+                {
+                    // Output rows are whole vectors (a direct kernel): vector v's row is (q + v*n) / W, in the residual's planes that many row gaps on.
+                    int width = l.Output.Width;
+                    w.Line("// The fused Add's residual in padded planes of " + residualPlanes.Width + "x" + residualPlanes.Height + ": output row y lies y*" + (residualPlanes.Width - width) + " cells further on there than in CHW.");
+                    for (int v = 0; v < nr; v++)
+                    {
+                        w.Line("int h" + v + " = " + (v == 0 ? "q" : "(" + Code.PlusVectors("q", v) + ")") + " / " + width + " * " + (residualPlanes.Width - width) + ";");
                     }
                 }
 
@@ -375,6 +393,36 @@ namespace CnnGen.Generator.Emitting.Kernels
                             for (int v = 0; v < nr; v++)
                             {
                                 w.Line("a" + r + v + " = " + Code.Activate(l, "a" + r + v) + ";");
+                            }
+                        }
+                    }
+
+                    if (plan.AddsResidual)
+                    {
+                        using (w.Block(chunks > 1 ? "if (add && cb == " + (chunks - 1) + ")" : "if (add)"))
+                        {
+                            w.Line("// The fused Add: each sum plus the residual at its cell, then the Add's ReLU, if any.");
+                            for (int r = 0; r < mr; r++)
+                            {
+                                Affine residualAt = plan.ResidualPlanes is { } rp
+                                    ? (((kb * mr) + r) * rp.Plane) + Affine.Var("q") + rp.Origin
+                                    : (((kb * mr) + r) * channel) + Affine.Var("q");
+                                w.Line("ref float r" + r + " = ref " + Code.Unsafe + ".Add(ref residual, " + residualAt + ");");
+                                for (int v = 0; v < nr; v++)
+                                {
+                                    w.Line("a" + r + v + " = TS.Add(a" + r + v + ", " + Code.Load("r" + r, plan.ResidualPlanes is null ? Code.PlusVectors("0", v) : Code.PlusVectors("h" + v, v)) + ");");
+                                }
+                            }
+
+                            using (w.Block("if (addRelu)"))
+                            {
+                                for (int r = 0; r < mr; r++)
+                                {
+                                    for (int v = 0; v < nr; v++)
+                                    {
+                                        w.Line("a" + r + v + " = TS.Relu(a" + r + v + ");");
+                                    }
+                                }
                             }
                         }
                     }
