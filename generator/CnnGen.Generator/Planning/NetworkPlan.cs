@@ -276,6 +276,9 @@ namespace CnnGen.Generator.Planning
     /// </summary>
     internal sealed record ConvFiltersPlan(PhaseLayout Phases, bool ReadsInput, FilterTile Narrow, FilterTile Wide, UnrollLevel Unroll, int PhaseCopyLength, int CellMajorLength, int Packed) : KernelPlan
     {
+        /// <summary>In <c>Forward</c>, the padded planes of the next conv this kernel may transpose its output into (null: never).</summary>
+        public PaddedPlanes? PaddedOutput { get; init; }
+
         public override int PhaseLength => PhaseCopyLength;
 
         public override int WideLength => CellMajorLength;

@@ -200,7 +200,8 @@ namespace CnnGen.Generator.Planning
         private static int PlanAt(List<LayerPlan> layers, int layer) => layers.FindIndex(p => p.Layer.Index == layer);
 
         /// <summary>
-        /// The carried layout: where a conv's output rows are whole vectors (<see cref="ConvPositionsPlan.Direct"/>) and the
+        /// The carried layout: where a conv's output rows are whole vectors (<see cref="ConvPositionsPlan.Direct"/>) or it is
+        /// vectorized over its filters (<see cref="ConvFiltersPlan"/>: its cell-major result transposed into the planes) and the
         /// steps that read its value are one stride-1 conv that would copy it into padded phase planes and, maybe, Adds (a
         /// residual block's shortcut), the first conv stores its output in those planes in <c>Forward</c> (padding zeroed
         /// around it: see <see cref="PaddedPlanes.ZeroesRowGaps"/>), the second reads them as they are and the Adds read their operand from them: one copy of the
@@ -212,7 +213,7 @@ namespace CnnGen.Generator.Planning
             {
                 ForwardStep writer = steps[a];
                 int writerAt = PlanAt(layers, writer.Layer);
-                if (network.Layers[writer.Layer].Kind != LayerKind.Conv || writerAt < 0 || layers[writerAt].Vector is not ConvPositionsPlan { Direct: true } producer)
+                if (network.Layers[writer.Layer].Kind != LayerKind.Conv || writerAt < 0 || layers[writerAt].Vector is not { } producer || producer is not (ConvPositionsPlan { Direct: true } or ConvFiltersPlan))
                 {
                     continue;
                 }
@@ -249,7 +250,7 @@ namespace CnnGen.Generator.Planning
                 PhaseLayout phases = copy is ConvPositionsPlan positions ? positions.Phases : ((ConvFiltersPlan)copy).Phases;
                 Window window = network.Layers[steps[reader].Layer].Window!;
                 var padded = new PaddedPlanes(phases.Width, phases.Height, window.PadLeft, window.PadTop, copy.PhaseLength);
-                layers[writerAt] = layers[writerAt] with { Vector = producer with { PaddedOutput = padded } };
+                layers[writerAt] = layers[writerAt] with { Vector = producer is ConvPositionsPlan positionsProducer ? positionsProducer with { PaddedOutput = padded } : ((ConvFiltersPlan)producer) with { PaddedOutput = padded } };
                 layers[readerAt] = layers[readerAt] with { Vector = copy with { PaddedInput = true } };
                 steps[a] = writer with { PaddedOutput = padded };
                 steps[reader] = steps[reader] with { PaddedInput = true };

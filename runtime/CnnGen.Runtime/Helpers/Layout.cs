@@ -961,6 +961,60 @@ namespace CnnGen.Runtime
         }
 
         /// <summary>
+        /// <see cref="ToChannels"/> into the padded planes a stride-1 conv reads (<see cref="ToPhasesStride1{TS, TV}"/>'s
+        /// layout: W x H at (<paramref name="padLeft"/>, <paramref name="padTop"/>) in planes of <paramref name="phaseWidth"/> x
+        /// <paramref name="phaseHeight"/>, the rest and the slack after the planes 0): the carried layout of a conv vectorized
+        /// over its filters, so the next conv copies nothing (ResNet-8's 8x8x64 conv into the 3x3 after it). Row by row: each
+        /// row's 8x8 blocks of cells and channels transposed into the planes, then the pad cells after that row in each plane
+        /// (the cache lines just written), so no pass over the borders of their own.
+        /// </summary>
+        public static void ToChannelsPadded(ReadOnlySpan<float> source, int width, int height, int channels, int padLeft, int padTop, int phaseWidth, int phaseHeight, Span<float> phases)
+        {
+            int plane = CheckStride1(width * height * channels, width, height, channels, padLeft, padTop, phaseWidth, phaseHeight, phases);
+            if (source.Length < (long)width * height * channels)
+            {
+                throw new ArgumentException("The source is shorter than width x height x channels.", nameof(source));
+            }
+
+            ref float s = ref MemoryMarshal.GetReference(source);
+            ref float t = ref MemoryMarshal.GetReference(phases);
+            Fill(ref Unsafe.Add(ref t, channels * plane), phases.Length - (channels * plane), 0f);
+            int origin = (padTop * phaseWidth) + padLeft;
+            int blockColumns = Avx.IsSupported ? width & ~7 : 0, blockChannels = Avx.IsSupported ? channels & ~7 : 0;
+            for (int y = 0; y < height; y++)
+            {
+                ref float cells = ref Unsafe.Add(ref s, y * width * channels);
+                ref float row = ref Unsafe.Add(ref t, origin + (y * phaseWidth));
+                for (int c = 0; c < blockChannels; c += 8)
+                {
+                    for (int x = 0; x < blockColumns; x += 8)
+                    {
+                        Transpose8x8(ref Unsafe.Add(ref cells, (x * channels) + c), channels, ref Unsafe.Add(ref row, (c * plane) + x), plane);
+                    }
+                }
+
+                // What the blocks left (the columns past the last block, the channels past the last block), then the pad cells
+                // after the row: up to the next row's first cell, or after the last row to the end of the plane.
+                int after = y + 1 < height ? phaseWidth - width : plane - (origin + (y * phaseWidth) + width);
+                for (int c = 0; c < channels; c++)
+                {
+                    ref float target = ref Unsafe.Add(ref row, c * plane);
+                    for (int x = c < blockChannels ? blockColumns : 0; x < width; x++)
+                    {
+                        Unsafe.Add(ref target, x) = Unsafe.Add(ref cells, (x * channels) + c);
+                    }
+
+                    Fill(ref Unsafe.Add(ref target, width), after, 0f);
+                }
+            }
+
+            for (int c = 0; c < channels; c++)
+            {
+                Fill(ref Unsafe.Add(ref t, c * plane), origin, 0f);
+            }
+        }
+
+        /// <summary>
         /// Gathers a padded copy (<see cref="Pad"/>) into columns, one per channel d, row phase p (0 .. Sy − 1) and tap
         /// column fx, each <paramref name="rows"/> rows of W2 cells: column (d, p, fx)[r·W2 + x] = padded[d, r·Sy + p,
         /// x·Sx + fx·Dx]. Tap (fy, fx) of output cell (y, x) is then column (d, fy·Dy mod Sy, fx) at (y + ⌊fy·Dy / Sy⌋)·W2 + x:

@@ -9,8 +9,9 @@ namespace CnnGen.Tests.Numerics
 {
     /// <summary>
     /// A conv storing its output into the next conv's padded planes (the carried layout), with each way the padding is
-    /// written: the steps zeroing the few cells between rows as they store each row (2 or 4 of them), or every pad cell
-    /// written before the conv runs (6 cells between rows, or no pad row below). Compiled once.
+    /// written: the steps zeroing the few cells between rows as they store each row (2 or 4 of them), every pad cell
+    /// written before the conv runs (6 cells between rows, or no pad row below), or a conv vectorized over its filters
+    /// transposing its result into the planes with their padding. Compiled once.
     /// </summary>
     public sealed class CarriedLayoutFixture
     {
@@ -21,6 +22,11 @@ namespace CnnGen.Tests.Numerics
             Chain(new Window2d(7, 7, 1, 1, 3, 3, 3, 3)),
             Chain(new Window2d(3, 3, 1, 1, 1, 1, 1, 0)),
             Chain(new Window2d(3, 3, 1, 1, 2, 0, 1, 1)), // two cells left, none right
+
+            // A conv vectorized over its filters (small maps) transposing its result into the next conv's planes: ResNet-8's
+            // stack 3 (8x8x64), and a 5x5 map (neither cells nor rows whole blocks of 8) into planes with 2 cells each side.
+            new NetSpec(16, 16, 32, new[] { LayerSpec.Windowed(Kind.Conv, 64, new Window2d(3, 3, 2, 2, 0, 0, 0, 0), PaddingMode.Same), LayerSpec.Relu(), LayerSpec.Conv(64, 3, 1, 1) }),
+            new NetSpec(10, 10, 16, new[] { LayerSpec.Windowed(Kind.Conv, 32, new Window2d(3, 3, 2, 2, 0, 0, 0, 0), PaddingMode.Same), LayerSpec.Conv(16, 5, 1, 2) }),
         };
 
         public CarriedLayoutFixture() => Networks = new CompiledNetworks(Specs.Select((s, i) => ("Carried" + i, s)).ToList());
@@ -69,8 +75,9 @@ namespace CnnGen.Tests.Numerics
             string[] generated = Enumerable.Range(0, CarriedLayoutFixture.Specs.Count).Select(i => _fixture.Networks.Result.GeneratedSource("Carried" + i + ".g.cs")).ToArray();
             Assert.All(generated, g => Assert.Contains("paddedOut: true", g, StringComparison.Ordinal));
             bool[] inKernel = generated.Select(g => g.Contains("Layout.PadPlaneEnds(", StringComparison.Ordinal)).ToArray();
-            Assert.Equal(new[] { true, true, false, false, true }, inKernel);
-            Assert.All(generated.Where((g, i) => !inKernel[i]), g => Assert.Contains("Layout.PadBorders(", g, StringComparison.Ordinal));
+            Assert.Equal(new[] { true, true, false, false, true, false, false }, inKernel);
+            Assert.All(generated.Take(5).Where((g, i) => !inKernel[i]), g => Assert.Contains("Layout.PadBorders(", g, StringComparison.Ordinal));
+            Assert.All(generated.Skip(5), g => Assert.Contains("Layout.ToChannelsPadded(", g, StringComparison.Ordinal));
         }
     }
 }

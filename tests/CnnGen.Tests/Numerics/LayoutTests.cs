@@ -393,6 +393,39 @@ namespace CnnGen.Tests.Numerics
         }
 
         [Theory]
+        [InlineData(8, 8, 64, 1, 1, 10, 10)]   // ResNet-8's 8x8x64 into the next 3x3's planes
+        [InlineData(8, 8, 16, 1, 1, 9, 10)]    // rows sharing their padding column
+        [InlineData(5, 3, 11, 1, 1, 7, 5)]     // neither the cells nor the channels whole blocks of 8
+        [InlineData(16, 2, 9, 0, 2, 18, 5)]    // padding right and below only, more than a row of it
+        [InlineData(3, 1, 2, 2, 0, 5, 1)]      // one row, no pad row
+        public void The_cell_major_output_goes_into_padded_planes_with_zero_padding(int width, int height, int channels, int left, int top, int phaseWidth, int phaseHeight)
+        {
+            // Source [cell][channel] (a filter-vector conv's result) -> CHW planes with the cells at (left, top), every other
+            // cell and the slack after the planes 0.
+            var random = new Random(width * 31 + channels);
+            float[] source = Numbers.Random(random, width * height * channels, 2f);
+            int plane = phaseWidth * phaseHeight;
+            var expected = new float[(plane * channels) + 13];
+            for (int c = 0; c < channels; c++)
+            {
+                for (int y = 0; y < height; y++)
+                {
+                    for (int x = 0; x < width; x++)
+                    {
+                        expected[(c * plane) + ((top + y) * phaseWidth) + left + x] = source[(((y * width) + x) * channels) + c];
+                    }
+                }
+            }
+
+            var actual = new float[expected.Length];
+            Array.Fill(actual, float.NaN);
+            Layout.ToChannelsPadded(source, width, height, channels, left, top, phaseWidth, phaseHeight, actual);
+            Assert.Equal(expected, actual);
+            Assert.Throws<ArgumentException>(() => Layout.ToChannelsPadded(source, width, height, channels, left, top, phaseWidth, phaseHeight, new float[(plane * channels) - 1]));
+            Assert.Throws<ArgumentException>(() => Layout.ToChannelsPadded(source.AsSpan(1), width, height, channels, left, top, phaseWidth, phaseHeight, actual));
+        }
+
+        [Theory]
         [InlineData(32, 3, 2, 1, 1, 34, 5, false)]
         [InlineData(16, 2, 3, 1, 1, 17, 4, true)]   // rows sharing their padding column
         [InlineData(5, 2, 1, 2, 0, 9, 2, true)]     // rows narrower than a vector

@@ -28,7 +28,7 @@ namespace CnnGen.Generator.Emitting.Kernels
             w.Line("// " + ConvPhases.Describe(plan.Phases, plan.ReadsInput) + ".");
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
-            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " packedWeight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu" + ConvPhases.CarriedParameters(plan, paddedOutput: false) + ") " + Code.VectorConstraint))
+            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " packedWeight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu" + ConvPhases.CarriedParameters(plan, plan.PaddedOutput is not null) + ") " + Code.VectorConstraint))
             {
                 ConvPhases.EmitSource(w, l, plan.Phases, plan.ReadsInput, plan.PhaseLength, plan.PaddedInput);
                 w.Line(Code.Span + " cells = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Wide + ", " + GeneratedNames.MaxWideLength + ").Slice(0, " + Text.Literal(plan.WideLength) + ");");
@@ -50,6 +50,17 @@ namespace CnnGen.Generator.Emitting.Kernels
                 else
                 {
                     EmitLoops(w, l, plan.Narrow, wide: false);
+                }
+
+                if (plan.PaddedOutput is { } padded)
+                {
+                    using (w.Block("if (paddedOut)"))
+                    {
+                        w.Line("// In Forward: transposed into the padded planes the next conv reads, " + l.Output.Width + "x" + l.Output.Height + " at (" + padded.PadLeft + ", " + padded.PadTop + ") in planes of "
+                            + padded.Width + "x" + padded.Height + ", their padding zeroed with it.");
+                        w.Line(Code.Layout + ".ToChannelsPadded(cells, " + l.Output.Width + ", " + l.Output.Height + ", " + k + ", " + padded.PadLeft + ", " + padded.PadTop + ", " + padded.Width + ", " + padded.Height + ", output);");
+                        w.Line("return;");
+                    }
                 }
 
                 w.Line(Code.Layout + ".ToChannels(cells, " + Text.Literal(l.Output.Plane) + ", " + k + ", output);");
