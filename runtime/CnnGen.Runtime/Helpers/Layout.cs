@@ -188,13 +188,15 @@ namespace CnnGen.Runtime
         /// <summary>Checks the shapes of a stride-1 phase copy (throws if they do not fit); returns the floats in a plane.</summary>
         private static int CheckStride1(int inputLength, int width, int height, int depth, int padLeft, int padTop, int phaseWidth, int phaseHeight, Span<float> phases)
         {
-            int plane = phaseWidth * phaseHeight;
-            if (inputLength < width * height * depth || phases.Length < (long)plane * depth || padLeft < 0 || padTop < 0 || phaseWidth < padLeft + width || phaseHeight < padTop + height)
+            // In 64 bits, and no negative size: a size that overflowed or went below 0 would pass the comparisons.
+            long plane = (long)phaseWidth * phaseHeight;
+            if (width < 0 || height < 0 || depth < 0 || padLeft < 0 || padTop < 0 || plane > int.MaxValue || inputLength < (long)width * height * depth || phases.Length < plane * depth ||
+                phaseWidth < (long)padLeft + width || phaseHeight < (long)padTop + height)
             {
                 throw new ArgumentException("The input or the phase buffer does not fit the shape.");
             }
 
-            return plane;
+            return (int)plane;
         }
 
         /// <summary>

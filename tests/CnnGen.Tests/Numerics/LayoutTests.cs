@@ -423,6 +423,14 @@ namespace CnnGen.Tests.Numerics
             Assert.Equal(expected, actual);
             Assert.Throws<ArgumentException>(() => Layout.ToChannelsPadded(source, width, height, channels, left, top, phaseWidth, phaseHeight, new float[(plane * channels) - 1]));
             Assert.Throws<ArgumentException>(() => Layout.ToChannelsPadded(source.AsSpan(1), width, height, channels, left, top, phaseWidth, phaseHeight, actual));
+
+            // Negative or overflowing sizes are refused, nothing written (a width of -8 would have filled 8 floats before the buffer).
+            Array.Fill(actual, 99f);
+            Assert.Throws<ArgumentException>(() => Layout.ToChannelsPadded(source, -8, height, channels, 0, top, 8, phaseHeight, actual));
+            Assert.Throws<ArgumentException>(() => Layout.ToChannelsPadded(source, width, height, -channels, left, top, phaseWidth, phaseHeight, actual));
+            Assert.Throws<ArgumentException>(() => Layout.PadPlaneEnds(width, height, channels, left, top, 0f, 65536, 65536, actual));
+            Assert.Throws<ArgumentException>(() => Layout.PadBorders(-width, height, channels, 0, top, 0f, phaseWidth, phaseHeight, actual));
+            Assert.All(actual, v => Assert.Equal(99f, v));
         }
 
         [Theory]
