@@ -332,7 +332,7 @@ namespace CnnGen.Generator.Planning
                     int value = layer.Reads[k], other = layer.Reads[1 - k];
                     // The conv writes where the Add does: in place over the conv's value, or (the Add last) into the output.
                     if (value < 0 || !stepOf.TryGetValue(value, out int c) || c >= s || steps[c].Add is not null ||
-                        (steps[c].Target != add.Target && !(add.Target == Slots.Output && steps[c].Target >= 0 && add.Sources[k] == steps[c].Target)))
+                        (steps[c].Target != add.Target && !(add.Target == Slots.Output && steps[c].Target >= 0)))
                     {
                         continue;
                     }

@@ -438,7 +438,7 @@ namespace CnnGen.Generator.Emitting.Kernels
 
                     for (int v = 0; v < (rowGap > 0 ? nr : 0); v++)
                     {
-                        using (w.Block("if (e" + v + ")"))
+                        using (w.Block(chunks > 1 ? "if (e" + v + " && cb == " + (chunks - 1) + ")" : "if (e" + v + ")"))
                         {
                             string end = Code.PlusVectors("g" + v, v + 1);
                             for (int r = 0; r < mr; r++)
