@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.Loader;
+using System.Text;
 using System.Threading;
 using Basic.Reference.Assemblies;
 using CnnGen.Generator;
@@ -111,6 +112,30 @@ namespace CnnGen.Tests.Infrastructure
                 driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
         public static CompileResult Compile(params string[] sources) => Compile(CreateCompilation(sources));
+
+        /// <summary>
+        /// Networks declared as a fixture writes them (an attribute list each), every one as its class implementing
+        /// <see cref="IGraphNetwork"/>, compiled once in one compilation and loaded; any warning or error, the generator's
+        /// and the analyzer's included, fails the fixture instead.
+        /// </summary>
+        public static Assembly CompileNetworks(IEnumerable<(string Declaration, string ClassName)> networks)
+        {
+            var source = new StringBuilder("using CnnGen;\n");
+            foreach ((string declaration, string className) in networks)
+            {
+                source.AppendLine(declaration);
+                source.AppendLine("public partial class " + className + " : CnnGen.Tests.Infrastructure.IGraphNetwork { }");
+            }
+
+            CompileResult result = Compile(source.ToString());
+            var bad = result.All.Where(d => d.Severity >= DiagnosticSeverity.Warning).OrderBy(d => d.Id.StartsWith("CNN", StringComparison.Ordinal) ? 0 : 1).ToList();
+            if (bad.Count > 0)
+            {
+                throw new Xunit.Sdk.XunitException("Unexpected diagnostics:\n" + string.Join("\n", bad.Take(10)));
+            }
+
+            return result.Load();
+        }
 
         public static CompileResult Compile(CSharpCompilation compilation, GeneratorDriver? driver = null)
         {

@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Text;
 using System.Text.Json;
 using CnnGen.Tests.Infrastructure;
 using Xunit;
@@ -142,21 +141,7 @@ namespace CnnGen.Tests.Numerics
             public Compiled()
             {
                 Cases = Fixture.Load().ToDictionary(c => c.Name);
-                var source = new StringBuilder("using CnnGen;\n");
-                foreach (Fixture c in Cases.Values)
-                {
-                    source.AppendLine(c.Declaration);
-                    source.AppendLine("public partial class " + c.ClassName + " : CnnGen.Tests.Infrastructure.IGraphNetwork { }");
-                }
-
-                CompileResult result = TestCompiler.Compile(source.ToString());
-                var bad = result.All.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).OrderBy(d => d.Id.StartsWith("CNN", StringComparison.Ordinal) ? 0 : 1).ToList();
-                if (bad.Count > 0)
-                {
-                    throw new Xunit.Sdk.XunitException("Unexpected diagnostics:\n" + string.Join("\n", bad.Take(10)));
-                }
-
-                _assembly = result.Load();
+                _assembly = TestCompiler.CompileNetworks(Cases.Values.Select(c => (c.Declaration, c.ClassName)));
             }
 
             public IReadOnlyDictionary<string, Fixture> Cases { get; }
