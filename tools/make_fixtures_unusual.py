@@ -14,7 +14,8 @@ layer's Name or default name with its first letter lower-cased, or its Key), fil
 and runs it in eval() mode. Pools torch can express (symmetric explicit padding of at most half the window) run as
 torch's max_pool2d/avg_pool2d and are checked against the padded form used for the others.
 
-For each network with at most 20,000 parameters and an output of at most 20,000 floats it writes
+For each network with at most 20,000 parameters (batch norms' running statistics counted) and an output of at
+most 20,000 floats it writes
   unusual/NAME.safetensors  the state_dict (F32 tensors, num_batches_tracked I64 with shape [])
   unusual/NAME.out.f32      the output for the input below, float32 little-endian, CHW
 and one entry of unusual/cases.json, {"torch": version, "cases": [{name, declaration, input_length, output_length}]}.
@@ -24,7 +25,7 @@ the test computes the same way. Run by hand (Debian: apt-get install python3-tor
 
     /usr/bin/python3 tools/make_fixtures_unusual.py
 """
-import json, math, os, re, struct, sys, zlib
+import json, math, os, re, struct, zlib
 import numpy as np
 import torch
 import torch.nn as nn
@@ -551,7 +552,6 @@ def main():
     cases = []
     for name, attrs in NETS.items():
         seed = zlib.crc32(name.encode()) & 0x7FFFFFFF
-        torch.manual_seed(seed)
         gen = torch.Generator().manual_seed(seed)
         model = Net(attrs)
         randomize(model, gen)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using CnnGen.Tests.Infrastructure;
@@ -46,11 +47,11 @@ namespace CnnGen.Tests.Numerics
             net.Forward(input, output);
             Numbers.AssertClose(c.Output(), output, name + " " + c.Declaration);
 
-            // ForwardBatch on two copies (workers on the other cores): each sample's result is Forward's, bit for bit.
+            // ForwardBatch on two copies (the batch workers): each sample's result is Forward's, bit for bit (-0 included).
             var outputs = new float[2 * c.OutputLength];
             net.ForwardBatch(input.Concat(input).ToArray(), outputs);
-            Assert.True(outputs.AsSpan(0, c.OutputLength).SequenceEqual(output), name + ": ForwardBatch's first sample differs from Forward");
-            Assert.True(outputs.AsSpan(c.OutputLength).SequenceEqual(output), name + ": ForwardBatch's second sample differs from Forward");
+            Assert.True(MemoryMarshal.AsBytes(outputs.AsSpan(0, c.OutputLength)).SequenceEqual(MemoryMarshal.AsBytes(output.AsSpan())), name + ": ForwardBatch's first sample differs from Forward");
+            Assert.True(MemoryMarshal.AsBytes(outputs.AsSpan(c.OutputLength)).SequenceEqual(MemoryMarshal.AsBytes(output.AsSpan())), name + ": ForwardBatch's second sample differs from Forward");
         }
 
         [Fact]
