@@ -51,11 +51,7 @@ namespace CnnGen.Tests.Numerics
         public void Forward_through_the_carried_layout_matches_the_reference_whatever_its_scratch_held(int index)
         {
             NetSpec spec = CarriedLayoutFixture.Specs[index];
-            string className = "Carried" + index;
-            var random = new Random(index + 40);
-            ITestNetwork net = _fixture.Networks.Create(className);
-            float[] parameters = Numbers.Random(random, _fixture.Networks.Constant(className, "ParameterCount"));
-            float[] input = Numbers.Random(random, spec.InputLength, 2f);
+            (ITestNetwork net, float[] parameters, float[] input) = _fixture.Networks.Prepare("Carried" + index, spec, new Random(index + 40));
             ReferenceRun reference = spec.RunReference(input, parameters);
             net.SetParameters(parameters);
 

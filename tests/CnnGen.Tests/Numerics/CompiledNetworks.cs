@@ -55,5 +55,15 @@ namespace CnnGen.Tests.Numerics
 
         public int Constant(string className, string name) =>
             (int)_assembly.GetType(className, throwOnError: true)!.GetField(name)!.GetRawConstantValue()!;
+
+        /// <summary>
+        /// A fresh instance of <paramref name="className"/> with random parameters drawn from <paramref name="random"/>, then
+        /// a random input for <paramref name="spec"/> (in [-2, 2)) from the same generator; the parameters are not set.
+        /// </summary>
+        public (ITestNetwork Net, float[] Parameters, float[] Input) Prepare(string className, NetSpec spec, Random random)
+        {
+            float[] parameters = Numbers.Random(random, Constant(className, "ParameterCount"));
+            return (Create(className), parameters, Numbers.Random(random, spec.InputLength, 2f));
+        }
     }
 }

@@ -86,11 +86,7 @@ namespace CnnGen.Tests.Numerics
         public void Absurd_but_legal_geometry_matches_the_reference_on_every_path(int index)
         {
             NetSpec spec = EdgeGeometryFixture.Specs[index];
-            string className = "EdgeGeometry" + index;
-            var random = new Random(index);
-            ITestNetwork net = _fixture.Networks.Create(className);
-            float[] parameters = Numbers.Random(random, _fixture.Networks.Constant(className, "ParameterCount"));
-            float[] input = Numbers.Random(random, spec.InputLength, 2f);
+            (ITestNetwork net, float[] parameters, float[] input) = _fixture.Networks.Prepare("EdgeGeometry" + index, spec, new Random(index));
             ReferenceRun reference = spec.RunReference(input, parameters);
             Assert.Equal(reference.ParameterCount, parameters.Length);
 

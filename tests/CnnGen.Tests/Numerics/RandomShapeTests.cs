@@ -599,10 +599,8 @@ namespace CnnGen.Tests.Numerics
         private (NetSpec Spec, ITestNetwork Net, float[] Parameters, float[] Input) Prepare(int index, int seed)
         {
             NetSpec spec = _fixture.Specs[index];
-            string className = "RandomNet" + index;
-            var random = new Random(seed);
-            float[] parameters = Numbers.Random(random, _fixture.Networks.Constant(className, "ParameterCount"));
-            return (spec, _fixture.Networks.Create(className), parameters, Numbers.Random(random, spec.InputLength, 2f));
+            (ITestNetwork net, float[] parameters, float[] input) = _fixture.Networks.Prepare("RandomNet" + index, spec, new Random(seed));
+            return (spec, net, parameters, input);
         }
 
         /// <summary>
@@ -690,11 +688,7 @@ namespace CnnGen.Tests.Numerics
                     continue;
                 }
 
-                string className = "RandomNet" + index;
-                var random = new Random(index + 2000);
-                ITestNetwork net = _fixture.Networks.Create(className);
-                float[] parameters = Numbers.Random(random, _fixture.Networks.Constant(className, "ParameterCount"));
-                float[] input = Numbers.Random(random, spec.InputLength, 2f);
+                (ITestNetwork net, float[] parameters, float[] input) = _fixture.Networks.Prepare("RandomNet" + index, spec, new Random(index + 2000));
                 for (int row = 0; row < spec.InputLength / spec.Width; row++)
                 {
                     input[(row * spec.Width) + spec.Width - 1] = row % 2 == 0 ? float.PositiveInfinity : float.NegativeInfinity;
