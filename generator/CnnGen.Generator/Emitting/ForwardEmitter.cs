@@ -93,14 +93,15 @@ namespace CnnGen.Generator.Emitting
                 if (block > 0)
                 {
                     string b = Text.Literal(block);
-                    w.Line("// Blocks of " + b + " samples through every layer (each weight read once per block), on vector machines; the rest one by one.");
-                    w.Line("int blocks = global::CnnGen.Runtime.Simd128.IsSupported ? count / " + b + " : 0;");
+                    w.Line("// Blocks of 8 to " + b + " samples through every layer (each weight read once per block, a few blocks per core), on vector machines; the rest one by one.");
+                    w.Line("int block = global::CnnGen.Runtime.Simd128.IsSupported ? global::CnnGen.Runtime.Batch.BlockSamples(count, " + b + ") : 0;");
+                    w.Line("int blocks = block > 0 ? count / block : 0;");
                     using (w.Block("if (blocks > 0)"))
                     {
-                        w.Line("global::CnnGen.Runtime.Batch.Run(inputs, outputs, blocks, " + b + " * " + GeneratedNames.InputLength + ", " + b + " * " + GeneratedNames.OutputLength + ", " + GeneratedNames.ForwardBlockDelegateField + " ??= " + GeneratedNames.ForwardBlock + ");");
+                        w.Line("global::CnnGen.Runtime.Batch.Run(inputs, outputs, blocks, block * " + GeneratedNames.InputLength + ", block * " + GeneratedNames.OutputLength + ", " + GeneratedNames.ForwardBlockDelegateField + " ??= " + GeneratedNames.ForwardBlock + ");");
                     }
 
-                    w.Line("int done = blocks * " + b + ";");
+                    w.Line("int done = blocks * block;");
                     w.Line("global::CnnGen.Runtime.Batch.Run(inputs.Slice(done * " + GeneratedNames.InputLength + "), outputs.Slice(done * " + GeneratedNames.OutputLength + "), count - done, " + GeneratedNames.InputLength + ", " + GeneratedNames.OutputLength + ", " + GeneratedNames.ForwardDelegateField + " ??= " + GeneratedNames.Forward + ");");
                 }
                 else
@@ -279,8 +280,9 @@ namespace CnnGen.Generator.Emitting
         }
 
         /// <summary>
-        /// ForwardBatch's blocked path for a network of fully-connected layers: <see cref="NetworkPlan.BlockSamples"/> samples
-        /// through each step together (FullyConnectedKernel.RunBlock), their activations in slots that many times larger.
+        /// ForwardBatch's blocked path for a network of fully-connected layers: up to <see cref="NetworkPlan.BlockSamples"/>
+        /// samples (Batch.BlockSamples chooses) through each step together (FullyConnectedKernel.RunBlock), their activations
+        /// in slots that many times larger.
         /// </summary>
         private static void EmitBlock(SourceWriter w, NetworkPlan plan)
         {
@@ -290,7 +292,7 @@ namespace CnnGen.Generator.Emitting
             NetworkModel n = plan.Network;
             int sums = plan.Layers.Max(p => p.Vector?.WideLength ?? 0);
             w.Line();
-            w.Line("// ForwardBatch's blocks: " + b + " samples one after another, in and out.");
+            w.Line("// ForwardBatch's blocks: up to " + b + " samples one after another, in and out.");
             w.Line(Code.GeneratedCode);
             using (w.Block("private void " + GeneratedNames.ForwardBlock + "(" + Code.ReadOnlySpan + " input, " + Code.Span + " output)"))
             {
@@ -311,10 +313,12 @@ namespace CnnGen.Generator.Emitting
             }
 
             w.Line();
-            w.Line("// The steps of Forward on a block of " + b + " samples, each fully-connected layer reading its weight once for all of them.");
+            w.Line("// The steps of Forward on a block of up to " + b + " samples, each fully-connected layer reading its weight once for all of them;");
+            w.Line("// each slot holds its samples one after another, at " + b + " times its offset in Forward.");
             w.Line(Code.GeneratedCode);
             using (w.Block("private void " + GeneratedNames.ForwardBlockVector + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.Span + " output) " + Code.VectorConstraint))
             {
+                w.Line("int samples = input.Length / " + GeneratedNames.InputLength + ";");
                 w.Line(Code.Span + " a = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.BlockActivations + ", " + GeneratedNames.MaxBlockLength + ");");
                 w.Line(Code.Span + " sums = a.Slice(" + Text.Literal((long)block * scratch.ActivationLength) + ", " + Text.Literal((long)block * sums) + ");");
                 if (plan.Steps.Any(s => n.Layers[s.Layer].HasBias))
@@ -337,7 +341,7 @@ namespace CnnGen.Generator.Emitting
                     string bias = layer.FoldedOffset >= 0 ? "f.Slice(" + Text.Literal((long)layer.FoldedOffset + l.Weight.Length) + ", " + l.Output.Depth + ")" : Bias(l);
                     string packed = "new " + Code.ReadOnlySpan + "(" + GeneratedNames.PackedField + ", " + Text.Literal(layer.PackedOffset) + ", " + Text.Literal(fc.PackedLength) + ")";
                     w.Line("// " + Describe(plan, step));
-                    w.Line("global::CnnGen.Runtime.FullyConnectedKernel.RunBlock<TS, TV>(" + source + ", " + packed + ", " + bias + ", " + target + ", relu: " + (step.FusedRelu ? "true" : "false") + ", " + Text.Literal(fc.PaddedOutputs) + ", sums.Slice(0, " + Text.Literal((long)block * fc.PaddedOutputs) + "), " + b + ");");
+                    w.Line("global::CnnGen.Runtime.FullyConnectedKernel.RunBlock<TS, TV>(" + source + ", " + packed + ", " + bias + ", " + target + ", relu: " + (step.FusedRelu ? "true" : "false") + ", " + Text.Literal(fc.PaddedOutputs) + ", sums.Slice(0, samples * " + Text.Literal(fc.PaddedOutputs) + "), samples);");
                 }
             }
 
@@ -346,7 +350,7 @@ namespace CnnGen.Generator.Emitting
             w.Line(Code.GeneratedCode);
             w.Line("private global::CnnGen.Runtime.ForwardAction? " + GeneratedNames.ForwardBlockDelegateField + ";");
             w.Line();
-            Size(w, GeneratedNames.MaxBlockLength, (int)(((long)block * scratch.ActivationLength) + ((long)block * sums)), "a block's activations (" + b + " samples per slot) and the sums of its widest layer");
+            Size(w, GeneratedNames.MaxBlockLength, (int)(((long)block * scratch.ActivationLength) + ((long)block * sums)), "the largest block's activations (" + b + " samples per slot) and the sums of its widest layer");
             Field(w, GeneratedNames.BlockActivations, true);
         }
 
@@ -354,7 +358,7 @@ namespace CnnGen.Generator.Emitting
         {
             Slots.Input => "input",
             Slots.Output => "output",
-            _ => "a.Slice(" + Text.Literal((long)plan.BlockSamples * plan.Scratch.SlotOffsets[buffer]) + ", " + Text.Literal((long)plan.BlockSamples * length) + ")",
+            _ => "a.Slice(" + Text.Literal((long)plan.BlockSamples * plan.Scratch.SlotOffsets[buffer]) + ", samples * " + Text.Literal(length) + ")",
         };
 
         /// <summary>"Conv2 + Bn2 folded, ReLU fused: 16x16x16 -> 16x16x32", "Add(Main), ReLU fused", "ReLU6 on 8x8x16".</summary>

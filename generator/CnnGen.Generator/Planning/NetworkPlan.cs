@@ -35,8 +35,8 @@ namespace CnnGen.Generator.Planning
         public ClassSpec Class => Network.Class;
 
         /// <summary>
-        /// Samples ForwardBatch runs through each step together (0: one at a time, through Forward): set for networks of
-        /// fully-connected layers only, whose vector kernel then reads each weight once per block.
+        /// The most samples ForwardBatch runs through each step together (0: one at a time, through Forward): set for networks
+        /// of fully-connected layers only, whose vector kernel then reads each weight once per block.
         /// </summary>
         public int BlockSamples { get; init; }
     }

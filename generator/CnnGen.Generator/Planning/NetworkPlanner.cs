@@ -149,8 +149,12 @@ namespace CnnGen.Generator.Planning
         /// batch norm, a batch norm of its own, or an Add) is fused into its store — but only where nothing else reads the value in between (a
         /// named layer's output is its own result). Every other layer is a step of its own. Buffers are assigned after.
         /// </summary>
-        /// <summary>Samples per block in ForwardBatch's blocked path (<see cref="NetworkPlan.BlockSamples"/>): the block kernel's register tile.</summary>
-        public const int BlockSamples = 8;
+        /// <summary>
+        /// The most samples per block in ForwardBatch's blocked path (<see cref="NetworkPlan.BlockSamples"/>): 4 groups of the
+        /// block kernel's 8-sample register tile, each weight panel read from L2 once for all 4 (the autoencoder's batch 15–20 %
+        /// faster than blocks of 8; 16 measured between).
+        /// </summary>
+        public const int BlockSamples = 32;
 
         private static List<ForwardStep> Steps(NetworkModel network, HashSet<int> unfoldable)
         {

@@ -62,6 +62,17 @@ namespace CnnGen.Runtime
             }
         }
 
+        /// <summary>
+        /// Samples per block for a blocked ForwardBatch of <paramref name="count"/> samples: a multiple of 8 (the block
+        /// kernel's tile) from 8 to <paramref name="most"/>, as large as still gives every core two blocks or more, so that
+        /// each weight is read as few times as possible while a core slowed by other work does not hold the batch up.
+        /// </summary>
+        public static int BlockSamples(int count, int most)
+        {
+            int share = count / (2 * Environment.ProcessorCount) / 8 * 8;
+            return Math.Max(8, Math.Min(most / 8 * 8, share));
+        }
+
         /// <summary>One batch: where the samples are and what to run on each; runs of samples are taken by index.</summary>
         private readonly struct Job
         {

@@ -877,8 +877,8 @@ namespace CnnGen.Runtime
 
         /// <summary>
         /// Transposes a PyTorch linear weight [outputs][inputs] into panels of up to
-        /// <see cref="FullyConnectedKernel.PanelWidth"/> outputs: panel p (outputs from 128·p) is [inputs][its width] and starts
-        /// at inputs·128·p, the last one as wide as what is left of <paramref name="paddedOutputs"/>, zero in the padding
+        /// <see cref="FullyConnectedKernel.PanelWidth"/> (32) outputs: panel p (outputs from 32·p) is [inputs][its width] and
+        /// starts at inputs·32·p, the last one as wide as what is left of <paramref name="paddedOutputs"/>, zero in the padding
         /// columns. The kernel reads one input's weights for a vector of outputs together, and each panel front to back.
         /// </summary>
         public static void PackFullyConnectedWeight(ReadOnlySpan<float> weight, int outputs, int inputs, int paddedOutputs, Span<float> packed)

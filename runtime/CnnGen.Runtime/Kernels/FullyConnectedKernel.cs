@@ -14,16 +14,20 @@ namespace CnnGen.Runtime
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class FullyConnectedKernel
     {
-        /// <summary>Outputs per panel of the packed weight (<see cref="Layout.PackFullyConnectedWeight"/>): 8 vectors of 16 floats.</summary>
-        public const int PanelWidth = 128;
+        /// <summary>
+        /// Outputs per panel of the packed weight (<see cref="Layout.PackFullyConnectedWeight"/>): two 16-float vectors, so
+        /// that one panel's weights for all inputs lie together — the strip <c>RunBlock</c> multiplies into 8 samples at a
+        /// time, read front to back and kept in L1 for the next 8.
+        /// </summary>
+        public const int PanelWidth = 32;
 
         /// <summary>
         /// output[j] = bias[j] + Σ_i weight[j, i] · input[i] (ReLU after it when asked, NaN kept), with the weight packed in
-        /// panels of up to 128 outputs, each [inputs][its width] (<see cref="Layout.PackFullyConnectedWeight"/>; outputs
-        /// rounded up to whole 16-float vectors, zero padding): each input is broadcast and multiplied into up to 8 vectors of
-        /// outputs, so a 16-float kernel reads each panel front to back, asking for the rows two ahead before it needs them
-        /// (a weight larger than L2 is read at the machine's read bandwidth: L3's 2 MB in 33 -> 23 µs with both); the sums go
-        /// through <paramref name="sums"/> (no call while the accumulators live keeps them all in registers).
+        /// panels of 32 outputs, each [inputs][its width] (<see cref="Layout.PackFullyConnectedWeight"/>; outputs rounded up to
+        /// whole 16-float vectors, zero padding, so the last panel may be 16 wide): each input is broadcast and multiplied into
+        /// 8 vectors of outputs from neighbouring panels, each panel read front to back, asking for the rows two ahead before
+        /// it needs them (a weight larger than L2 is read at the machine's read bandwidth); the sums go through
+        /// <paramref name="sums"/> (no call while the accumulators live keeps them all in registers).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Run<TS, TV>(ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeight, ReadOnlySpan<float> bias, Span<float> output, bool relu, int paddedOutputs, Span<float> sums)
@@ -41,42 +45,40 @@ namespace CnnGen.Runtime
             ref float pw = ref MemoryMarshal.GetReference(packedWeight);
             ref float s = ref MemoryMarshal.GetReference(sums);
             int n = TS.Count;
-            for (int start = 0; start < paddedOutputs; start += PanelWidth)
+            nint panelStride = (nint)inputs * PanelWidth;
+            int one = OneChain(paddedOutputs, n);
+            int o = 0;
+            for (; o + (8 * n) <= one; o += 8 * n)
             {
-                int width = Math.Min(PanelWidth, paddedOutputs - start);
-                ref float panel = ref Unsafe.Add(ref pw, (nint)inputs * start);
-                int j = 0;
-                for (; j + (8 * n) <= width; j += 8 * n)
+                Block8<TS, TV>(ref x, ref At(ref pw, o, inputs), inputs, panelStride, ref Unsafe.Add(ref s, o));
+            }
+
+            for (; o + (4 * n) <= one; o += 4 * n)
+            {
+                Block4<TS, TV>(ref x, ref At(ref pw, o, inputs), inputs, Width(o, paddedOutputs), panelStride, ref Unsafe.Add(ref s, o));
+            }
+
+            for (; o < paddedOutputs; o += n)
+            {
+                // The last vectors: two chains over even and odd inputs, so the adds do not wait on each other.
+                TV a0 = TS.Splat(0f);
+                TV a1 = a0;
+                ref float row = ref At(ref pw, o, inputs);
+                int width = Width(o, paddedOutputs);
+                int i = 0;
+                for (; i + 1 < inputs; i += 2)
                 {
-                    Block8<TS, TV>(ref x, ref Unsafe.Add(ref panel, j), inputs, width, ref Unsafe.Add(ref s, start + j));
+                    a0 = TS.MultiplyAdd(TS.Load(ref row), TS.Broadcast(ref x, i), a0);
+                    a1 = TS.MultiplyAdd(TS.Load(ref row, width), TS.Broadcast(ref x, i + 1), a1);
+                    row = ref Unsafe.Add(ref row, 2 * width);
                 }
 
-                for (; j + (4 * n) <= width; j += 4 * n)
+                if (i < inputs)
                 {
-                    Block4<TS, TV>(ref x, ref Unsafe.Add(ref panel, j), inputs, width, ref Unsafe.Add(ref s, start + j));
+                    a0 = TS.MultiplyAdd(TS.Load(ref row), TS.Broadcast(ref x, i), a0);
                 }
 
-                for (; j < width; j += n)
-                {
-                    // The last vectors: two chains over even and odd inputs, so the adds do not wait on each other.
-                    TV a0 = TS.Splat(0f);
-                    TV a1 = a0;
-                    ref float row = ref Unsafe.Add(ref panel, j);
-                    int i = 0;
-                    for (; i + 1 < inputs; i += 2)
-                    {
-                        a0 = TS.MultiplyAdd(TS.Load(ref row), TS.Broadcast(ref x, i), a0);
-                        a1 = TS.MultiplyAdd(TS.Load(ref row, width), TS.Broadcast(ref x, i + 1), a1);
-                        row = ref Unsafe.Add(ref row, 2 * width);
-                    }
-
-                    if (i < inputs)
-                    {
-                        a0 = TS.MultiplyAdd(TS.Load(ref row), TS.Broadcast(ref x, i), a0);
-                    }
-
-                    TS.Store(TS.Add(a0, a1), ref s, start + j);
-                }
+                TS.Store(TS.Add(a0, a1), ref s, o);
             }
 
             Layout.AddBias<TS, TV>(ref s, bias, output, relu);
@@ -85,8 +87,9 @@ namespace CnnGen.Runtime
         /// <summary>
         /// <see cref="Run{TS, TV}"/> on <paramref name="samples"/> inputs at once (laid one after another, as the outputs and
         /// the sums, <paramref name="samples"/> · <paramref name="paddedOutputs"/> floats): each weight vector loaded is
-        /// multiplied into every sample, so the weight is read once per block instead of once per sample (ForwardBatch of a
-        /// fully-connected network). Each output accumulates its inputs in the same order as <see cref="Run{TS, TV}"/>, so the
+        /// multiplied into several samples, so the weight is read once per group of samples instead of once per sample
+        /// (ForwardBatch of a fully-connected network); on 512-bit vectors each panel goes through the groups of 8 samples in
+        /// turn while it is in L1. Each output accumulates its inputs in the same order as <see cref="Run{TS, TV}"/>, so the
         /// results are the same bit for bit.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -107,109 +110,60 @@ namespace CnnGen.Runtime
             }
 
             ref float pw = ref MemoryMarshal.GetReference(packedWeight);
+            ref float x = ref MemoryMarshal.GetReference(input);
+            ref float s = ref MemoryMarshal.GetReference(sums);
             int n = TS.Count;
-            int first = 0;
+            int one = OneChain(paddedOutputs, n);
+            int first = 0, eight = 0;
             if (n == 16)
             {
-                // 512-bit vectors have 32 registers: 8 samples × 2 vectors of sums (16) stay in them with room to spare.
-                for (; first + 8 <= samples; first += 8)
+                // 512-bit vectors have 32 registers: 8 samples × 2 vectors of sums (16) stay in them with room to spare. Run's
+                // one-chain vectors here are whole panels of 2 vectors; each panel goes through every group of 8 while in L1.
+                // Where a panel's 32 outputs are all real, the bias and ReLU are applied as the sums are stored, straight into the
+                // output; a panel with padding stores its sums, finished below as Run's are.
+                int groups = samples / 8;
+                ref float b = ref MemoryMarshal.GetReference(bias);
+                ref float y = ref MemoryMarshal.GetReference(output);
+                for (int o = 0; o < one; o += PanelWidth)
                 {
-                    Eight<TS, TV>(input.Slice(first * inputs, 8 * inputs), ref pw, sums.Slice(first * paddedOutputs, 8 * paddedOutputs), inputs, paddedOutputs);
+                    ref float panel = ref At(ref pw, o, inputs);
+                    bool whole = o + PanelWidth <= outputs;
+                    for (int g = 0; g < groups; g++)
+                    {
+                        ref float x0 = ref Unsafe.Add(ref x, (nint)g * 8 * inputs);
+                        if (whole)
+                        {
+                            Eight<TS, TV>(ref x0, ref panel, inputs, ref Unsafe.Add(ref y, ((nint)g * 8 * outputs) + o), outputs, ref Unsafe.Add(ref b, o), !bias.IsEmpty, relu);
+                        }
+                        else
+                        {
+                            Eight<TS, TV>(ref x0, ref panel, inputs, ref Unsafe.Add(ref s, ((nint)g * 8 * paddedOutputs) + o), paddedOutputs, ref b, false, false);
+                        }
+                    }
                 }
+
+                first = eight = groups * 8;
             }
 
             for (; first < samples; first += 4)
             {
                 // Four samples at a time (the last group may repeat a sample: its sums are written twice, alike).
                 int b1 = Math.Min(first + 1, samples - 1), b2 = Math.Min(first + 2, samples - 1), b3 = Math.Min(first + 3, samples - 1);
-                ref float x0 = ref MemoryMarshal.GetReference(input.Slice(first * inputs));
-                ref float x1 = ref MemoryMarshal.GetReference(input.Slice(b1 * inputs));
-                ref float x2 = ref MemoryMarshal.GetReference(input.Slice(b2 * inputs));
-                ref float x3 = ref MemoryMarshal.GetReference(input.Slice(b3 * inputs));
-                ref float s0 = ref MemoryMarshal.GetReference(sums.Slice(first * paddedOutputs));
-                ref float s1 = ref MemoryMarshal.GetReference(sums.Slice(b1 * paddedOutputs));
-                ref float s2 = ref MemoryMarshal.GetReference(sums.Slice(b2 * paddedOutputs));
-                ref float s3 = ref MemoryMarshal.GetReference(sums.Slice(b3 * paddedOutputs));
-                for (int start = 0; start < paddedOutputs; start += PanelWidth)
-                {
-                    int width = Math.Min(PanelWidth, paddedOutputs - start);
-                    ref float panel = ref Unsafe.Add(ref pw, (nint)inputs * start);
+                ref float x0 = ref Unsafe.Add(ref x, (nint)first * inputs);
+                ref float x1 = ref Unsafe.Add(ref x, (nint)b1 * inputs);
+                ref float x2 = ref Unsafe.Add(ref x, (nint)b2 * inputs);
+                ref float x3 = ref Unsafe.Add(ref x, (nint)b3 * inputs);
+                ref float s0 = ref Unsafe.Add(ref s, (nint)first * paddedOutputs);
+                ref float s1 = ref Unsafe.Add(ref s, (nint)b1 * paddedOutputs);
+                ref float s2 = ref Unsafe.Add(ref s, (nint)b2 * paddedOutputs);
+                ref float s3 = ref Unsafe.Add(ref s, (nint)b3 * paddedOutputs);
 
-                    // Run's blocks of 8 and 4 vectors sum each output in one chain; its last vectors in two (even, odd).
-                    int chains = (width / (8 * n) * (8 * n)) + ((width % (8 * n)) / (4 * n) * (4 * n));
-                    int j = 0;
-                    for (; j + (2 * n) <= chains; j += 2 * n)
-                    {
-                        TV a00 = TS.Splat(0f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-                        ref float row = ref Unsafe.Add(ref panel, j);
-                        for (int i = 0; i < inputs; i++)
-                        {
-                            TV w0 = TS.Load(ref row), w1 = TS.Load(ref row, n);
-                            TV v = TS.Broadcast(ref x0, i);
-                            a00 = TS.MultiplyAdd(w0, v, a00);
-                            a01 = TS.MultiplyAdd(w1, v, a01);
-                            v = TS.Broadcast(ref x1, i);
-                            a10 = TS.MultiplyAdd(w0, v, a10);
-                            a11 = TS.MultiplyAdd(w1, v, a11);
-                            v = TS.Broadcast(ref x2, i);
-                            a20 = TS.MultiplyAdd(w0, v, a20);
-                            a21 = TS.MultiplyAdd(w1, v, a21);
-                            v = TS.Broadcast(ref x3, i);
-                            a30 = TS.MultiplyAdd(w0, v, a30);
-                            a31 = TS.MultiplyAdd(w1, v, a31);
-                            row = ref Unsafe.Add(ref row, width);
-                        }
-
-                        int at = start + j;
-                        TS.Store(a00, ref s0, at);
-                        TS.Store(a01, ref s0, at + n);
-                        TS.Store(a10, ref s1, at);
-                        TS.Store(a11, ref s1, at + n);
-                        TS.Store(a20, ref s2, at);
-                        TS.Store(a21, ref s2, at + n);
-                        TS.Store(a30, ref s3, at);
-                        TS.Store(a31, ref s3, at + n);
-                    }
-                }
-
-                Tails<TS, TV>(ref x0, ref x1, ref x2, ref x3, ref pw, ref s0, ref s1, ref s2, ref s3, inputs, paddedOutputs);
-            }
-
-            for (int b = 0; b < samples; b++)
-            {
-                Layout.AddBias<TS, TV>(ref MemoryMarshal.GetReference(sums.Slice(b * paddedOutputs)), bias, output.Slice(b * outputs, outputs), relu);
-            }
-        }
-
-        /// <summary>
-        /// The sums of 8 samples (RunBlock on 512-bit vectors): 8 × 2 vectors in one chain each where Run has one chain, the
-        /// last vectors in Run's two chains, 4 samples at a time.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // too large to inline: compiled optimized at once, never at tier 0
-        private static void Eight<TS, TV>(ReadOnlySpan<float> input, ref float pw, Span<float> sums, int inputs, int paddedOutputs)
-            where TS : struct, ISimd<TV>
-            where TV : struct
-        {
-            int n = TS.Count;
-            ref float x0 = ref MemoryMarshal.GetReference(input);
-            ref float x1 = ref Unsafe.Add(ref x0, inputs);
-            ref float x2 = ref Unsafe.Add(ref x1, inputs);
-            ref float x3 = ref Unsafe.Add(ref x2, inputs);
-            ref float x4 = ref Unsafe.Add(ref x3, inputs);
-            ref float x5 = ref Unsafe.Add(ref x4, inputs);
-            ref float x6 = ref Unsafe.Add(ref x5, inputs);
-            ref float x7 = ref Unsafe.Add(ref x6, inputs);
-            ref float s0 = ref MemoryMarshal.GetReference(sums);
-            for (int start = 0; start < paddedOutputs; start += PanelWidth)
-            {
-                int width = Math.Min(PanelWidth, paddedOutputs - start);
-                ref float panel = ref Unsafe.Add(ref pw, (nint)inputs * start);
-                int chains = (width / (8 * n) * (8 * n)) + ((width % (8 * n)) / (4 * n) * (4 * n));
-                for (int j = 0; j + (2 * n) <= chains; j += 2 * n)
+                // Run's blocks of 8 and 4 vectors sum each output in one chain: 2 vectors at a time, within one panel.
+                for (int o = 0; o < one; o += 2 * n)
                 {
                     TV a00 = TS.Splat(0f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-                    TV a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
-                    ref float row = ref Unsafe.Add(ref panel, j);
+                    ref float row = ref At(ref pw, o, inputs);
+                    int width = Width(o, paddedOutputs);
                     for (int i = 0; i < inputs; i++)
                     {
                         TV w0 = TS.Load(ref row), w1 = TS.Load(ref row, n);
@@ -225,93 +179,178 @@ namespace CnnGen.Runtime
                         v = TS.Broadcast(ref x3, i);
                         a30 = TS.MultiplyAdd(w0, v, a30);
                         a31 = TS.MultiplyAdd(w1, v, a31);
-                        v = TS.Broadcast(ref x4, i);
-                        a40 = TS.MultiplyAdd(w0, v, a40);
-                        a41 = TS.MultiplyAdd(w1, v, a41);
-                        v = TS.Broadcast(ref x5, i);
-                        a50 = TS.MultiplyAdd(w0, v, a50);
-                        a51 = TS.MultiplyAdd(w1, v, a51);
-                        v = TS.Broadcast(ref x6, i);
-                        a60 = TS.MultiplyAdd(w0, v, a60);
-                        a61 = TS.MultiplyAdd(w1, v, a61);
-                        v = TS.Broadcast(ref x7, i);
-                        a70 = TS.MultiplyAdd(w0, v, a70);
-                        a71 = TS.MultiplyAdd(w1, v, a71);
                         row = ref Unsafe.Add(ref row, width);
                     }
 
-                    ref float at = ref Unsafe.Add(ref s0, start + j);
-                    TS.Store(a00, ref at);
-                    TS.Store(a01, ref at, n);
-                    TS.Store(a10, ref at, paddedOutputs);
-                    TS.Store(a11, ref at, paddedOutputs + n);
-                    TS.Store(a20, ref at, 2 * paddedOutputs);
-                    TS.Store(a21, ref at, (2 * paddedOutputs) + n);
-                    TS.Store(a30, ref at, 3 * paddedOutputs);
-                    TS.Store(a31, ref at, (3 * paddedOutputs) + n);
-                    TS.Store(a40, ref at, 4 * paddedOutputs);
-                    TS.Store(a41, ref at, (4 * paddedOutputs) + n);
-                    TS.Store(a50, ref at, 5 * paddedOutputs);
-                    TS.Store(a51, ref at, (5 * paddedOutputs) + n);
-                    TS.Store(a60, ref at, 6 * paddedOutputs);
-                    TS.Store(a61, ref at, (6 * paddedOutputs) + n);
-                    TS.Store(a70, ref at, 7 * paddedOutputs);
-                    TS.Store(a71, ref at, (7 * paddedOutputs) + n);
+                    TS.Store(a00, ref s0, o);
+                    TS.Store(a01, ref s0, o + n);
+                    TS.Store(a10, ref s1, o);
+                    TS.Store(a11, ref s1, o + n);
+                    TS.Store(a20, ref s2, o);
+                    TS.Store(a21, ref s2, o + n);
+                    TS.Store(a30, ref s3, o);
+                    TS.Store(a31, ref s3, o + n);
                 }
             }
 
-            // The last vectors of each panel, in Run's two chains: through the four-sample path, on both halves.
-            Tails<TS, TV>(ref x0, ref x1, ref x2, ref x3, ref pw, ref s0, ref Unsafe.Add(ref s0, paddedOutputs), ref Unsafe.Add(ref s0, 2 * paddedOutputs), ref Unsafe.Add(ref s0, 3 * paddedOutputs), inputs, paddedOutputs);
-            ref float s4 = ref Unsafe.Add(ref s0, 4 * paddedOutputs);
-            Tails<TS, TV>(ref x4, ref x5, ref x6, ref x7, ref pw, ref s4, ref Unsafe.Add(ref s4, paddedOutputs), ref Unsafe.Add(ref s4, 2 * paddedOutputs), ref Unsafe.Add(ref s4, 3 * paddedOutputs), inputs, paddedOutputs);
+            for (int f = 0; one < paddedOutputs && f < samples; f += 4)
+            {
+                // Run's last vectors in its two chains, four samples at a time (the last group may repeat a sample).
+                int b1 = Math.Min(f + 1, samples - 1), b2 = Math.Min(f + 2, samples - 1), b3 = Math.Min(f + 3, samples - 1);
+                Tails<TS, TV>(
+                    ref Unsafe.Add(ref x, (nint)f * inputs), ref Unsafe.Add(ref x, (nint)b1 * inputs), ref Unsafe.Add(ref x, (nint)b2 * inputs), ref Unsafe.Add(ref x, (nint)b3 * inputs),
+                    ref pw,
+                    ref Unsafe.Add(ref s, (nint)f * paddedOutputs), ref Unsafe.Add(ref s, (nint)b1 * paddedOutputs), ref Unsafe.Add(ref s, (nint)b2 * paddedOutputs), ref Unsafe.Add(ref s, (nint)b3 * paddedOutputs),
+                    inputs, paddedOutputs, one);
+            }
+
+            // Eight's samples have their whole panels' outputs stored; the rest of them, and every other sample's, from the sums.
+            int stored = Math.Min(one, outputs / PanelWidth * PanelWidth);
+            for (int b = 0; b < samples; b++)
+            {
+                int from = b < eight ? stored : 0;
+                Layout.AddBias<TS, TV>(ref Unsafe.Add(ref s, ((nint)b * paddedOutputs) + from), bias.IsEmpty ? bias : bias.Slice(from), output.Slice((b * outputs) + from, outputs - from), relu);
+            }
         }
 
-        /// <summary>The vectors of each panel past Run's one-chain blocks, for 4 samples (two chains each, as Run).</summary>
+        /// <summary>
+        /// The outputs, from the first, that <see cref="Run{TS, TV}"/> sums in one chain each (its blocks of 8 and of 4
+        /// vectors; on 512-bit vectors whole panels); the vectors after them are summed in two chains, even and odd inputs.
+        /// </summary>
+        private static int OneChain(int paddedOutputs, int n) => (paddedOutputs / (8 * n) * (8 * n)) + ((paddedOutputs % (8 * n)) / (4 * n) * (4 * n));
+
+        /// <summary>Where output <paramref name="o"/>'s weight for the first input is in the packed weight.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ref float At(ref float packed, int o, int inputs) =>
+            ref Unsafe.Add(ref packed, ((nint)(o / PanelWidth) * inputs * PanelWidth) + (o % PanelWidth));
+
+        /// <summary>The width of output <paramref name="o"/>'s panel: the row stride there.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int Width(int o, int paddedOutputs) => Math.Min(PanelWidth, paddedOutputs - (o / PanelWidth * PanelWidth));
+
+        /// <summary>
+        /// The sums of 8 samples on one whole panel (RunBlock on 512-bit vectors): 8 × 2 vectors, one chain each, stored
+        /// <paramref name="stride"/> floats apart, the panel's bias added first when <paramref name="addBias"/> (as Run's
+        /// AddBias does: sum + bias, then ReLU when asked).
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // too large to inline: compiled optimized at once, never at tier 0
-        private static void Tails<TS, TV>(ref float x0, ref float x1, ref float x2, ref float x3, ref float pw, ref float s0, ref float s1, ref float s2, ref float s3, int inputs, int paddedOutputs)
+        private static void Eight<TS, TV>(ref float x0, ref float row, int inputs, ref float at, int stride, ref float bias, bool addBias, bool relu)
             where TS : struct, ISimd<TV>
             where TV : struct
         {
             int n = TS.Count;
-            for (int start = 0; start < paddedOutputs; start += PanelWidth)
+            ref float x1 = ref Unsafe.Add(ref x0, inputs);
+            ref float x2 = ref Unsafe.Add(ref x1, inputs);
+            ref float x3 = ref Unsafe.Add(ref x2, inputs);
+            ref float x4 = ref Unsafe.Add(ref x3, inputs);
+            ref float x5 = ref Unsafe.Add(ref x4, inputs);
+            ref float x6 = ref Unsafe.Add(ref x5, inputs);
+            ref float x7 = ref Unsafe.Add(ref x6, inputs);
+            TV a00 = TS.Splat(0f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+            TV a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
+            for (int i = 0; i < inputs; i++)
             {
-                int width = Math.Min(PanelWidth, paddedOutputs - start);
-                ref float panel = ref Unsafe.Add(ref pw, (nint)inputs * start);
-                int chains = (width / (8 * n) * (8 * n)) + ((width % (8 * n)) / (4 * n) * (4 * n));
-                for (int j = chains; j < width; j += n)
+                TV w0 = TS.Load(ref row), w1 = TS.Load(ref row, n);
+                TV v = TS.Broadcast(ref x0, i);
+                a00 = TS.MultiplyAdd(w0, v, a00);
+                a01 = TS.MultiplyAdd(w1, v, a01);
+                v = TS.Broadcast(ref x1, i);
+                a10 = TS.MultiplyAdd(w0, v, a10);
+                a11 = TS.MultiplyAdd(w1, v, a11);
+                v = TS.Broadcast(ref x2, i);
+                a20 = TS.MultiplyAdd(w0, v, a20);
+                a21 = TS.MultiplyAdd(w1, v, a21);
+                v = TS.Broadcast(ref x3, i);
+                a30 = TS.MultiplyAdd(w0, v, a30);
+                a31 = TS.MultiplyAdd(w1, v, a31);
+                v = TS.Broadcast(ref x4, i);
+                a40 = TS.MultiplyAdd(w0, v, a40);
+                a41 = TS.MultiplyAdd(w1, v, a41);
+                v = TS.Broadcast(ref x5, i);
+                a50 = TS.MultiplyAdd(w0, v, a50);
+                a51 = TS.MultiplyAdd(w1, v, a51);
+                v = TS.Broadcast(ref x6, i);
+                a60 = TS.MultiplyAdd(w0, v, a60);
+                a61 = TS.MultiplyAdd(w1, v, a61);
+                v = TS.Broadcast(ref x7, i);
+                a70 = TS.MultiplyAdd(w0, v, a70);
+                a71 = TS.MultiplyAdd(w1, v, a71);
+                row = ref Unsafe.Add(ref row, PanelWidth);
+            }
+
+            TV b0 = addBias ? TS.Load(ref bias) : TS.Splat(0f), b1 = addBias ? TS.Load(ref bias, n) : b0;
+            Finish<TS, TV>(a00, a01, b0, b1, addBias, relu, ref at);
+            Finish<TS, TV>(a10, a11, b0, b1, addBias, relu, ref Unsafe.Add(ref at, stride));
+            Finish<TS, TV>(a20, a21, b0, b1, addBias, relu, ref Unsafe.Add(ref at, 2 * stride));
+            Finish<TS, TV>(a30, a31, b0, b1, addBias, relu, ref Unsafe.Add(ref at, 3 * stride));
+            Finish<TS, TV>(a40, a41, b0, b1, addBias, relu, ref Unsafe.Add(ref at, 4 * stride));
+            Finish<TS, TV>(a50, a51, b0, b1, addBias, relu, ref Unsafe.Add(ref at, 5 * stride));
+            Finish<TS, TV>(a60, a61, b0, b1, addBias, relu, ref Unsafe.Add(ref at, 6 * stride));
+            Finish<TS, TV>(a70, a71, b0, b1, addBias, relu, ref Unsafe.Add(ref at, 7 * stride));
+        }
+
+        /// <summary>One sample's two vectors of sums out: + bias when asked, then ReLU when asked (Layout.AddBias's steps).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Finish<TS, TV>(TV v0, TV v1, TV b0, TV b1, bool addBias, bool relu, ref float at)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            if (addBias)
+            {
+                v0 = TS.Add(v0, b0);
+                v1 = TS.Add(v1, b1);
+            }
+
+            if (relu)
+            {
+                v0 = TS.Relu(v0);
+                v1 = TS.Relu(v1);
+            }
+
+            TS.Store(v0, ref at);
+            TS.Store(v1, ref at, TS.Count);
+        }
+
+        /// <summary>The vectors from <paramref name="one"/> on, for 4 samples (two chains each, as Run).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // too large to inline: compiled optimized at once, never at tier 0
+        private static void Tails<TS, TV>(ref float x0, ref float x1, ref float x2, ref float x3, ref float pw, ref float s0, ref float s1, ref float s2, ref float s3, int inputs, int paddedOutputs, int one)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            int n = TS.Count;
+            for (int o = one; o < paddedOutputs; o += n)
+            {
+                TV e0 = TS.Splat(0f), o0 = e0, e1 = e0, o1 = e0, e2 = e0, o2 = e0, e3 = e0, o3 = e0;
+                ref float row = ref At(ref pw, o, inputs);
+                int width = Width(o, paddedOutputs);
+                int i = 0;
+                for (; i + 1 < inputs; i += 2)
                 {
-                    TV e0 = TS.Splat(0f), o0 = e0, e1 = e0, o1 = e0, e2 = e0, o2 = e0, e3 = e0, o3 = e0;
-                    ref float row = ref Unsafe.Add(ref panel, j);
-                    int i = 0;
-                    for (; i + 1 < inputs; i += 2)
-                    {
-                        TV even = TS.Load(ref row), odd = TS.Load(ref row, width);
-                        e0 = TS.MultiplyAdd(even, TS.Broadcast(ref x0, i), e0);
-                        o0 = TS.MultiplyAdd(odd, TS.Broadcast(ref x0, i + 1), o0);
-                        e1 = TS.MultiplyAdd(even, TS.Broadcast(ref x1, i), e1);
-                        o1 = TS.MultiplyAdd(odd, TS.Broadcast(ref x1, i + 1), o1);
-                        e2 = TS.MultiplyAdd(even, TS.Broadcast(ref x2, i), e2);
-                        o2 = TS.MultiplyAdd(odd, TS.Broadcast(ref x2, i + 1), o2);
-                        e3 = TS.MultiplyAdd(even, TS.Broadcast(ref x3, i), e3);
-                        o3 = TS.MultiplyAdd(odd, TS.Broadcast(ref x3, i + 1), o3);
-                        row = ref Unsafe.Add(ref row, 2 * width);
-                    }
-
-                    if (i < inputs)
-                    {
-                        TV last = TS.Load(ref row);
-                        e0 = TS.MultiplyAdd(last, TS.Broadcast(ref x0, i), e0);
-                        e1 = TS.MultiplyAdd(last, TS.Broadcast(ref x1, i), e1);
-                        e2 = TS.MultiplyAdd(last, TS.Broadcast(ref x2, i), e2);
-                        e3 = TS.MultiplyAdd(last, TS.Broadcast(ref x3, i), e3);
-                    }
-
-                    int at = start + j;
-                    TS.Store(TS.Add(e0, o0), ref s0, at);
-                    TS.Store(TS.Add(e1, o1), ref s1, at);
-                    TS.Store(TS.Add(e2, o2), ref s2, at);
-                    TS.Store(TS.Add(e3, o3), ref s3, at);
+                    TV even = TS.Load(ref row), odd = TS.Load(ref row, width);
+                    e0 = TS.MultiplyAdd(even, TS.Broadcast(ref x0, i), e0);
+                    o0 = TS.MultiplyAdd(odd, TS.Broadcast(ref x0, i + 1), o0);
+                    e1 = TS.MultiplyAdd(even, TS.Broadcast(ref x1, i), e1);
+                    o1 = TS.MultiplyAdd(odd, TS.Broadcast(ref x1, i + 1), o1);
+                    e2 = TS.MultiplyAdd(even, TS.Broadcast(ref x2, i), e2);
+                    o2 = TS.MultiplyAdd(odd, TS.Broadcast(ref x2, i + 1), o2);
+                    e3 = TS.MultiplyAdd(even, TS.Broadcast(ref x3, i), e3);
+                    o3 = TS.MultiplyAdd(odd, TS.Broadcast(ref x3, i + 1), o3);
+                    row = ref Unsafe.Add(ref row, 2 * width);
                 }
+
+                if (i < inputs)
+                {
+                    TV last = TS.Load(ref row);
+                    e0 = TS.MultiplyAdd(last, TS.Broadcast(ref x0, i), e0);
+                    e1 = TS.MultiplyAdd(last, TS.Broadcast(ref x1, i), e1);
+                    e2 = TS.MultiplyAdd(last, TS.Broadcast(ref x2, i), e2);
+                    e3 = TS.MultiplyAdd(last, TS.Broadcast(ref x3, i), e3);
+                }
+
+                TS.Store(TS.Add(e0, o0), ref s0, o);
+                TS.Store(TS.Add(e1, o1), ref s1, o);
+                TS.Store(TS.Add(e2, o2), ref s2, o);
+                TS.Store(TS.Add(e3, o3), ref s3, o);
             }
         }
 
@@ -329,32 +368,59 @@ namespace CnnGen.Runtime
             }
         }
 
+        /// <summary>
+        /// Vector <paramref name="k"/> of a block starting at a panel's first output: 32 / n vectors per panel, the block's
+        /// panels <paramref name="panelStride"/> floats apart (all constants but the stride once the vector width is known).
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Block8<TS, TV>(ref float x, ref float row, int inputs, int stride, ref float sums)
+        private static ref float Vector<TS, TV>(ref float row, nint panelStride, int k)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+            => ref Unsafe.Add(ref row, ((nint)(k * TS.Count / PanelWidth) * panelStride) + (k * TS.Count % PanelWidth));
+
+        /// <summary>Asks for the row <paramref name="ahead"/> floats on at vector <paramref name="k"/> if a cache line (16 floats) starts there.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void PrefetchLine<TS, TV>(ref float row, nint panelStride, int k, int ahead)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            if (k * TS.Count % 16 == 0)
+            {
+                Prefetch(ref Vector<TS, TV>(ref row, panelStride, k), ahead);
+            }
+        }
+
+        /// <summary>8 vectors of outputs from a panel's first (whole panels: 4 on 512-bit vectors, 2 on 256, 1 on 128), one chain each.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Block8<TS, TV>(ref float x, ref float row, int inputs, nint panelStride, ref float sums)
             where TS : struct, ISimd<TV>
             where TV : struct
         {
             int n = TS.Count;
             TV a0 = TS.Splat(0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-            int ahead = 2 * stride;
+            const int ahead = 2 * PanelWidth;
             for (int i = 0; i < inputs; i++)
             {
-                // The row two ahead, a line (16 floats) at a time.
-                for (int line = 0; line < 8 * n; line += 16)
-                {
-                    Prefetch(ref row, ahead + line);
-                }
+                // Each panel's row two ahead, a line (16 floats) at a time.
+                PrefetchLine<TS, TV>(ref row, panelStride, 0, ahead);
+                PrefetchLine<TS, TV>(ref row, panelStride, 1, ahead);
+                PrefetchLine<TS, TV>(ref row, panelStride, 2, ahead);
+                PrefetchLine<TS, TV>(ref row, panelStride, 3, ahead);
+                PrefetchLine<TS, TV>(ref row, panelStride, 4, ahead);
+                PrefetchLine<TS, TV>(ref row, panelStride, 5, ahead);
+                PrefetchLine<TS, TV>(ref row, panelStride, 6, ahead);
+                PrefetchLine<TS, TV>(ref row, panelStride, 7, ahead);
 
                 TV xi = TS.Broadcast(ref x, i);
-                a0 = TS.MultiplyAdd(TS.Load(ref row), xi, a0);
-                a1 = TS.MultiplyAdd(TS.Load(ref row, n), xi, a1);
-                a2 = TS.MultiplyAdd(TS.Load(ref row, 2 * n), xi, a2);
-                a3 = TS.MultiplyAdd(TS.Load(ref row, 3 * n), xi, a3);
-                a4 = TS.MultiplyAdd(TS.Load(ref row, 4 * n), xi, a4);
-                a5 = TS.MultiplyAdd(TS.Load(ref row, 5 * n), xi, a5);
-                a6 = TS.MultiplyAdd(TS.Load(ref row, 6 * n), xi, a6);
-                a7 = TS.MultiplyAdd(TS.Load(ref row, 7 * n), xi, a7);
-                row = ref Unsafe.Add(ref row, stride);
+                a0 = TS.MultiplyAdd(TS.Load(ref Vector<TS, TV>(ref row, panelStride, 0)), xi, a0);
+                a1 = TS.MultiplyAdd(TS.Load(ref Vector<TS, TV>(ref row, panelStride, 1)), xi, a1);
+                a2 = TS.MultiplyAdd(TS.Load(ref Vector<TS, TV>(ref row, panelStride, 2)), xi, a2);
+                a3 = TS.MultiplyAdd(TS.Load(ref Vector<TS, TV>(ref row, panelStride, 3)), xi, a3);
+                a4 = TS.MultiplyAdd(TS.Load(ref Vector<TS, TV>(ref row, panelStride, 4)), xi, a4);
+                a5 = TS.MultiplyAdd(TS.Load(ref Vector<TS, TV>(ref row, panelStride, 5)), xi, a5);
+                a6 = TS.MultiplyAdd(TS.Load(ref Vector<TS, TV>(ref row, panelStride, 6)), xi, a6);
+                a7 = TS.MultiplyAdd(TS.Load(ref Vector<TS, TV>(ref row, panelStride, 7)), xi, a7);
+                row = ref Unsafe.Add(ref row, PanelWidth);
             }
 
             TS.Store(a0, ref sums);
@@ -367,8 +433,9 @@ namespace CnnGen.Runtime
             TS.Store(a7, ref sums, 7 * n);
         }
 
+        /// <summary>4 vectors of outputs from a panel's first (2 whole panels on 512-bit vectors, 1 on 256, the 16-wide last one on 128), one chain each.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Block4<TS, TV>(ref float x, ref float row, int inputs, int stride, ref float sums)
+        private static void Block4<TS, TV>(ref float x, ref float row, int inputs, int stride, nint panelStride, ref float sums)
             where TS : struct, ISimd<TV>
             where TV : struct
         {
@@ -377,16 +444,16 @@ namespace CnnGen.Runtime
             int ahead = 2 * stride;
             for (int i = 0; i < inputs; i++)
             {
-                for (int line = 0; line < 4 * n; line += 16)
-                {
-                    Prefetch(ref row, ahead + line);
-                }
+                PrefetchLine<TS, TV>(ref row, panelStride, 0, ahead);
+                PrefetchLine<TS, TV>(ref row, panelStride, 1, ahead);
+                PrefetchLine<TS, TV>(ref row, panelStride, 2, ahead);
+                PrefetchLine<TS, TV>(ref row, panelStride, 3, ahead);
 
                 TV xi = TS.Broadcast(ref x, i);
-                a0 = TS.MultiplyAdd(TS.Load(ref row), xi, a0);
-                a1 = TS.MultiplyAdd(TS.Load(ref row, n), xi, a1);
-                a2 = TS.MultiplyAdd(TS.Load(ref row, 2 * n), xi, a2);
-                a3 = TS.MultiplyAdd(TS.Load(ref row, 3 * n), xi, a3);
+                a0 = TS.MultiplyAdd(TS.Load(ref Vector<TS, TV>(ref row, panelStride, 0)), xi, a0);
+                a1 = TS.MultiplyAdd(TS.Load(ref Vector<TS, TV>(ref row, panelStride, 1)), xi, a1);
+                a2 = TS.MultiplyAdd(TS.Load(ref Vector<TS, TV>(ref row, panelStride, 2)), xi, a2);
+                a3 = TS.MultiplyAdd(TS.Load(ref Vector<TS, TV>(ref row, panelStride, 3)), xi, a3);
                 row = ref Unsafe.Add(ref row, stride);
             }
 

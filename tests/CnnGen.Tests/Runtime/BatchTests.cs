@@ -72,12 +72,16 @@ namespace CnnGen.Tests.Runtime
         [InlineData(3)]
         [InlineData(4)]
         [InlineData(9)]
+        [InlineData(40)]
+        [InlineData(100)]
         [InlineData(130)]
+        [InlineData(256)]
         public void A_fully_connected_network_runs_its_batch_in_blocks_equal_to_Forward_bit_for_bit(int count)
         {
-            // Fully-connected layers only: ForwardBatch runs blocks of 8 samples through FullyConnectedKernel.RunBlock (the
-            // weight read once per block) and the rest through Forward; each output sums its inputs in Forward's order. The
-            // widths cover a whole 128-output panel of one-chain blocks, a narrower panel, and the two-chain last vectors.
+            // Fully-connected layers only: ForwardBatch runs blocks of 8 to 32 samples (Batch.BlockSamples: 8 for 40 samples, 24
+            // for 100, 32 for 130 and 256 on two cores) through FullyConnectedKernel.RunBlock (the weight read once per block)
+            // and the rest through Forward; each output sums its inputs in Forward's order. The widths cover whole panels of
+            // one-chain blocks, outputs that stop inside a panel, and the two-chain last vectors.
             var spec = new NetSpec(7, 3, 2, new[] { LayerSpec.Fc(150), LayerSpec.Relu(), LayerSpec.Fc(70), LayerSpec.Relu(), LayerSpec.Fc(5) });
             var networks = new CompiledNetworks(new[] { ("Dense", spec) });
             Assert.Contains(networks.Result.GeneratedTrees, t => t.ToString().Contains("private void ForwardBlockVector<TS, TV>", StringComparison.Ordinal));
@@ -97,47 +101,19 @@ namespace CnnGen.Tests.Runtime
         }
 
         [Theory]
-        [InlineData(1)]
-        [InlineData(3)]
-        [InlineData(5)]
-        [InlineData(7)]
         [InlineData(8)]
-        [InlineData(13)]
-        public void RunBlock_equals_Run_on_each_sample_bit_for_bit(int samples)
+        [InlineData(20)]
+        [InlineData(64)]
+        [InlineData(100)]
+        [InlineData(256)]
+        [InlineData(100_000)]
+        public void A_block_is_8_to_32_samples_in_eights_and_every_core_gets_two(int count)
         {
-            // Any number of samples (groups of 8 on 512-bit vectors, of 4 otherwise, the last group repeating a sample),
-            // a full panel of one-chain blocks, a narrow panel and two-chain last vectors, an odd number of inputs.
-            if (CnnGen.Runtime.Simd512.IsSupported)
-            {
-                Compare<CnnGen.Runtime.Simd512, System.Runtime.Intrinsics.Vector512<float>>(samples);
-            }
-            else if (CnnGen.Runtime.Simd256.IsSupported)
-            {
-                Compare<CnnGen.Runtime.Simd256, System.Runtime.Intrinsics.Vector256<float>>(samples);
-            }
-            else if (CnnGen.Runtime.Simd128.IsSupported)
-            {
-                Compare<CnnGen.Runtime.Simd128, System.Runtime.Intrinsics.Vector128<float>>(samples);
-            }
-        }
-
-        private static void Compare<TS, TV>(int samples)
-            where TS : struct, CnnGen.Runtime.ISimd<TV>
-            where TV : struct
-        {
-            const int inputs = 37, outputs = 150, padded = 160;
-            var random = new Random(samples);
-            float[] x = Numbers.Random(random, samples * inputs);
-            float[] weight = Numbers.Random(random, inputs * padded);
-            float[] bias = Numbers.Random(random, outputs);
-            var blocked = new float[samples * outputs];
-            CnnGen.Runtime.FullyConnectedKernel.RunBlock<TS, TV>(x, weight, bias, blocked, relu: true, padded, new float[samples * padded], samples);
-            var one = new float[outputs];
-            for (int b = 0; b < samples; b++)
-            {
-                CnnGen.Runtime.FullyConnectedKernel.Run<TS, TV>(x.AsSpan(b * inputs, inputs), weight, bias, one, relu: true, padded, new float[padded]);
-                Assert.True(blocked.AsSpan(b * outputs, outputs).SequenceEqual(one), "sample " + b);
-            }
+            int block = CnnGen.Runtime.Batch.BlockSamples(count, 32);
+            Assert.Equal(0, block % 8);
+            Assert.InRange(block, 8, 32);
+            Assert.True(block == 8 || count / block >= 2 * Environment.ProcessorCount, block + " samples a block for " + count);
+            Assert.True(block == 32 || count / (block + 8) < 2 * Environment.ProcessorCount, "a larger block would still do: " + block + " for " + count);
         }
 
         [Fact]
