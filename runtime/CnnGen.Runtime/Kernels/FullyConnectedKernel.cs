@@ -88,9 +88,9 @@ namespace CnnGen.Runtime
         /// <see cref="Run{TS, TV}"/> on <paramref name="samples"/> inputs at once (laid one after another, as the outputs and
         /// the sums, <paramref name="samples"/> · <paramref name="paddedOutputs"/> floats): each weight vector loaded is
         /// multiplied into several samples, so the weight is read once per group of samples instead of once per sample
-        /// (ForwardBatch of a fully-connected network); on 512-bit vectors each panel goes through the groups of 8 samples in
-        /// turn while it is in L1. Each output accumulates its inputs in the same order as <see cref="Run{TS, TV}"/>, so the
-        /// results are the same bit for bit.
+        /// (ForwardBatch of a fully-connected network); each 2 vectors of outputs go through the groups of samples in turn
+        /// while their weights are in L1. Each output accumulates its inputs in the same order as <see cref="Run{TS, TV}"/>,
+        /// so the results are the same bit for bit.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void RunBlock<TS, TV>(ReadOnlySpan<float> input, ReadOnlySpan<float> packedWeight, ReadOnlySpan<float> bias, Span<float> output, bool relu, int paddedOutputs, Span<float> sums, int samples)
@@ -114,82 +114,31 @@ namespace CnnGen.Runtime
             ref float s = ref MemoryMarshal.GetReference(sums);
             int n = TS.Count;
             int one = OneChain(paddedOutputs, n);
-            int first = 0, eight = 0;
-            if (n == 16)
+
+            // Run's blocks of 8 and 4 vectors sum each output in one chain: here 2 vectors at a time (on 512-bit vectors a
+            // whole panel), each through every group of 8 samples (512-bit vectors have 32 registers: 8 samples × 2 vectors
+            // of sums stay in them) and then of 4, while its weights are in L1. Where those 2 vectors of outputs are all
+            // real, the bias and ReLU are applied as the sums are stored, straight into the output; otherwise the sums are
+            // stored and finished below, as Run's are.
+            int groups = n == 16 ? samples / 8 : 0;
+            ref float b = ref MemoryMarshal.GetReference(bias);
+            ref float y = ref MemoryMarshal.GetReference(output);
+            for (int o = 0; o < one; o += 2 * n)
             {
-                // 512-bit vectors have 32 registers: 8 samples × 2 vectors of sums (16) stay in them with room to spare. Run's
-                // one-chain vectors here are whole panels of 2 vectors; each panel goes through every group of 8 while in L1.
-                // Where a panel's 32 outputs are all real, the bias and ReLU are applied as the sums are stored, straight into the
-                // output; a panel with padding stores its sums, finished below as Run's are.
-                int groups = samples / 8;
-                ref float b = ref MemoryMarshal.GetReference(bias);
-                ref float y = ref MemoryMarshal.GetReference(output);
-                for (int o = 0; o < one; o += PanelWidth)
+                ref float panel = ref At(ref pw, o, inputs);
+                int width = Width(o, paddedOutputs);
+                bool whole = o + (2 * n) <= outputs;
+                int stride = whole ? outputs : paddedOutputs;
+                ref float target = ref whole ? ref Unsafe.Add(ref y, o) : ref Unsafe.Add(ref s, o);
+                bool addBias = whole && !bias.IsEmpty, applyRelu = whole && relu;
+                for (int g = 0; g < groups; g++)
                 {
-                    ref float panel = ref At(ref pw, o, inputs);
-                    bool whole = o + PanelWidth <= outputs;
-                    for (int g = 0; g < groups; g++)
-                    {
-                        ref float x0 = ref Unsafe.Add(ref x, (nint)g * 8 * inputs);
-                        if (whole)
-                        {
-                            Eight<TS, TV>(ref x0, ref panel, inputs, ref Unsafe.Add(ref y, ((nint)g * 8 * outputs) + o), outputs, ref Unsafe.Add(ref b, o), !bias.IsEmpty, relu);
-                        }
-                        else
-                        {
-                            Eight<TS, TV>(ref x0, ref panel, inputs, ref Unsafe.Add(ref s, ((nint)g * 8 * paddedOutputs) + o), paddedOutputs, ref b, false, false);
-                        }
-                    }
+                    Eight<TS, TV>(ref Unsafe.Add(ref x, (nint)g * 8 * inputs), ref panel, inputs, ref Unsafe.Add(ref target, (nint)g * 8 * stride), stride, ref Unsafe.Add(ref b, o), addBias, applyRelu);
                 }
 
-                first = eight = groups * 8;
-            }
-
-            for (; first < samples; first += 4)
-            {
-                // Four samples at a time (the last group may repeat a sample: its sums are written twice, alike).
-                int b1 = Math.Min(first + 1, samples - 1), b2 = Math.Min(first + 2, samples - 1), b3 = Math.Min(first + 3, samples - 1);
-                ref float x0 = ref Unsafe.Add(ref x, (nint)first * inputs);
-                ref float x1 = ref Unsafe.Add(ref x, (nint)b1 * inputs);
-                ref float x2 = ref Unsafe.Add(ref x, (nint)b2 * inputs);
-                ref float x3 = ref Unsafe.Add(ref x, (nint)b3 * inputs);
-                ref float s0 = ref Unsafe.Add(ref s, (nint)first * paddedOutputs);
-                ref float s1 = ref Unsafe.Add(ref s, (nint)b1 * paddedOutputs);
-                ref float s2 = ref Unsafe.Add(ref s, (nint)b2 * paddedOutputs);
-                ref float s3 = ref Unsafe.Add(ref s, (nint)b3 * paddedOutputs);
-
-                // Run's blocks of 8 and 4 vectors sum each output in one chain: 2 vectors at a time, within one panel.
-                for (int o = 0; o < one; o += 2 * n)
+                for (int first = groups * 8; first < samples; first += 4)
                 {
-                    TV a00 = TS.Splat(0f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-                    ref float row = ref At(ref pw, o, inputs);
-                    int width = Width(o, paddedOutputs);
-                    for (int i = 0; i < inputs; i++)
-                    {
-                        TV w0 = TS.Load(ref row), w1 = TS.Load(ref row, n);
-                        TV v = TS.Broadcast(ref x0, i);
-                        a00 = TS.MultiplyAdd(w0, v, a00);
-                        a01 = TS.MultiplyAdd(w1, v, a01);
-                        v = TS.Broadcast(ref x1, i);
-                        a10 = TS.MultiplyAdd(w0, v, a10);
-                        a11 = TS.MultiplyAdd(w1, v, a11);
-                        v = TS.Broadcast(ref x2, i);
-                        a20 = TS.MultiplyAdd(w0, v, a20);
-                        a21 = TS.MultiplyAdd(w1, v, a21);
-                        v = TS.Broadcast(ref x3, i);
-                        a30 = TS.MultiplyAdd(w0, v, a30);
-                        a31 = TS.MultiplyAdd(w1, v, a31);
-                        row = ref Unsafe.Add(ref row, width);
-                    }
-
-                    TS.Store(a00, ref s0, o);
-                    TS.Store(a01, ref s0, o + n);
-                    TS.Store(a10, ref s1, o);
-                    TS.Store(a11, ref s1, o + n);
-                    TS.Store(a20, ref s2, o);
-                    TS.Store(a21, ref s2, o + n);
-                    TS.Store(a30, ref s3, o);
-                    TS.Store(a31, ref s3, o + n);
+                    Four<TS, TV>(ref x, first, samples, inputs, ref panel, width, ref target, stride, ref Unsafe.Add(ref b, o), addBias, applyRelu);
                 }
             }
 
@@ -204,12 +153,11 @@ namespace CnnGen.Runtime
                     inputs, paddedOutputs, one);
             }
 
-            // Eight's samples have their whole panels' outputs stored; the rest of them, and every other sample's, from the sums.
-            int stored = Math.Min(one, outputs / PanelWidth * PanelWidth);
-            for (int b = 0; b < samples; b++)
+            // The outputs past those stored above, from the sums.
+            int stored = Math.Min(one, outputs / (2 * n) * (2 * n));
+            for (int k = 0; stored < outputs && k < samples; k++)
             {
-                int from = b < eight ? stored : 0;
-                Layout.AddBias<TS, TV>(ref Unsafe.Add(ref s, ((nint)b * paddedOutputs) + from), bias.IsEmpty ? bias : bias.Slice(from), output.Slice((b * outputs) + from, outputs - from), relu);
+                Layout.AddBias<TS, TV>(ref Unsafe.Add(ref s, ((nint)k * paddedOutputs) + stored), bias.IsEmpty ? bias : bias.Slice(stored), output.Slice((k * outputs) + stored, outputs - stored), relu);
             }
         }
 
@@ -227,6 +175,49 @@ namespace CnnGen.Runtime
         /// <summary>The width of output <paramref name="o"/>'s panel: the row stride there.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int Width(int o, int paddedOutputs) => Math.Min(PanelWidth, paddedOutputs - (o / PanelWidth * PanelWidth));
+
+        /// <summary>
+        /// The sums of samples <paramref name="first"/> to <paramref name="first"/> + 3 on 2 vectors of outputs (the last
+        /// group may repeat the last sample: its sums are written twice, alike), one chain each, stored
+        /// <paramref name="stride"/> floats apart from <paramref name="target"/> (sample 0's), finished as in
+        /// <see cref="Eight{TS, TV}"/>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // too large to inline: compiled optimized at once, never at tier 0
+        private static void Four<TS, TV>(ref float x, int first, int samples, int inputs, ref float row, int width, ref float target, int stride, ref float bias, bool addBias, bool relu)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            int n = TS.Count;
+            int b1 = Math.Min(first + 1, samples - 1), b2 = Math.Min(first + 2, samples - 1), b3 = Math.Min(first + 3, samples - 1);
+            ref float x0 = ref Unsafe.Add(ref x, (nint)first * inputs);
+            ref float x1 = ref Unsafe.Add(ref x, (nint)b1 * inputs);
+            ref float x2 = ref Unsafe.Add(ref x, (nint)b2 * inputs);
+            ref float x3 = ref Unsafe.Add(ref x, (nint)b3 * inputs);
+            TV a00 = TS.Splat(0f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+            for (int i = 0; i < inputs; i++)
+            {
+                TV w0 = TS.Load(ref row), w1 = TS.Load(ref row, n);
+                TV v = TS.Broadcast(ref x0, i);
+                a00 = TS.MultiplyAdd(w0, v, a00);
+                a01 = TS.MultiplyAdd(w1, v, a01);
+                v = TS.Broadcast(ref x1, i);
+                a10 = TS.MultiplyAdd(w0, v, a10);
+                a11 = TS.MultiplyAdd(w1, v, a11);
+                v = TS.Broadcast(ref x2, i);
+                a20 = TS.MultiplyAdd(w0, v, a20);
+                a21 = TS.MultiplyAdd(w1, v, a21);
+                v = TS.Broadcast(ref x3, i);
+                a30 = TS.MultiplyAdd(w0, v, a30);
+                a31 = TS.MultiplyAdd(w1, v, a31);
+                row = ref Unsafe.Add(ref row, width);
+            }
+
+            TV c0 = addBias ? TS.Load(ref bias) : TS.Splat(0f), c1 = addBias ? TS.Load(ref bias, n) : c0;
+            Finish<TS, TV>(a00, a01, c0, c1, addBias, relu, ref Unsafe.Add(ref target, (nint)first * stride));
+            Finish<TS, TV>(a10, a11, c0, c1, addBias, relu, ref Unsafe.Add(ref target, (nint)b1 * stride));
+            Finish<TS, TV>(a20, a21, c0, c1, addBias, relu, ref Unsafe.Add(ref target, (nint)b2 * stride));
+            Finish<TS, TV>(a30, a31, c0, c1, addBias, relu, ref Unsafe.Add(ref target, (nint)b3 * stride));
+        }
 
         /// <summary>
         /// The sums of 8 samples on one whole panel (RunBlock on 512-bit vectors): 8 × 2 vectors, one chain each, stored
