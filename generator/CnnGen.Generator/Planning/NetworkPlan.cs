@@ -500,7 +500,8 @@ namespace CnnGen.Generator.Planning
     /// Max or average pool vectorized along each output row, reading the input rows directly: output columns
     /// <see cref="First"/>..<see cref="Last"/> have their whole window inside the row (even/odd lanes for stride 2).
     /// A row with fewer such columns than a vector takes one vector that spills into the next row (measured faster than
-    /// narrower vectors: LeNet-5's 13-column pool rows ran in 0.42 µs with 16-float vectors against 0.54 with 8).
+    /// narrower vectors: LeNet-5's first pool, then with 13 such columns a row, ran in 0.42 µs with 16-float vectors against
+    /// 0.54 with 8). For a 2x2 stride-2 window every column is one of them (its load pairs end where its windows end).
     /// </summary>
     internal sealed record PoolRowsPlan(int First, int Last) : KernelPlan
     {

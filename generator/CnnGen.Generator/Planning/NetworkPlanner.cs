@@ -604,11 +604,14 @@ namespace CnnGen.Generator.Planning
             }
 
             // Output columns whose whole window lies inside the input row: x·Sx − Pleft ≥ 0 and x·Sx − Pleft + Fdx − 1 ≤ W − 1
-            // (Fdx the dilated width); with stride 2 the second load of a tap reads one column past the last it uses, so that
-            // one must be inside too.
+            // (Fdx the dilated width). With stride 2 each load pair at a tap t covers columns t and t + 1 of every output's
+            // window (even and odd lanes); without dilation the odd lanes are the next tap, so pairs start at taps 0, 2, 4…
+            // and the last pair reads one column past the window when the window has an odd width (or is dilated): that
+            // column must be inside too. A window of even width (2x2 pools) ends where its last pair ends.
             int first = (window.PadLeft + window.StrideX - 1) / window.StrideX;
+            long reach = window.DilationX == 1 && window.SizeX % 2 == 0 ? window.ExtentX - 1 : window.ExtentX;
             long last = window.StrideX == 2
-                ? ShapeMath.FloorDiv((long)layer.Input.Width - 1 - window.ExtentX + window.PadLeft, 2)
+                ? ShapeMath.FloorDiv((long)layer.Input.Width - 1 - reach + window.PadLeft, 2)
                 : (long)layer.Input.Width - window.ExtentX + window.PadLeft;
             last = Math.Min(last, layer.Output.Width - 1);
             return new PoolRowsPlan(first, (int)Math.Max(last, first - 1));

@@ -68,7 +68,20 @@ namespace CnnGen.Tests.Numerics
             }),
         };
 
-        public EdgeGeometryFixture() => Networks = new CompiledNetworks(Specs.Select((s, i) => ("EdgeGeometry" + i, s)).ToList());
+        /// <summary>
+        /// 2x2 stride-2 pools on rows of every width class (narrower than a vector of 4, 8 or 16 outputs, whole vectors, odd
+        /// input widths that drop a column), where the vector kernel does every output column (its load pairs end where
+        /// the windows end).
+        /// </summary>
+        public static readonly IReadOnlyList<NetSpec> PoolRows = new[] { 4, 5, 10, 14, 27, 28, 29, 33, 56, 57 }.SelectMany(width => new[]
+        {
+            new NetSpec(width, 4, 3, new[] { LayerSpec.Windowed(Kind.Pool, 0, Window2d.Square(2, 2, 0)) }) { Rounding = OutputRounding.Floor },
+            new NetSpec(width, 4, 3, new[] { LayerSpec.Windowed(Kind.AvgPool, 0, Window2d.Square(2, 2, 0)) }) { Rounding = OutputRounding.Floor },
+            new NetSpec(width, 5, 2, new[] { LayerSpec.Windowed(Kind.Pool, 0, Window2d.Square(2, 2, 1)) }) { Rounding = OutputRounding.Floor },
+        }).ToArray();
+
+        public EdgeGeometryFixture() => Networks = new CompiledNetworks(
+            Specs.Select((s, i) => ("EdgeGeometry" + i, s)).Concat(PoolRows.Select((s, i) => ("PoolRow" + i, s))).ToList());
 
         public CompiledNetworks Networks { get; }
     }
@@ -81,14 +94,34 @@ namespace CnnGen.Tests.Numerics
 
         public static IEnumerable<object[]> Indices() => Enumerable.Range(0, EdgeGeometryFixture.Specs.Count).Select(i => new object[] { i });
 
+        public static IEnumerable<object[]> PoolRowIndices() => Enumerable.Range(0, EdgeGeometryFixture.PoolRows.Count).Select(i => new object[] { i });
+
         [Theory]
         [MemberData(nameof(Indices))]
-        public void Absurd_but_legal_geometry_matches_the_reference_on_every_path(int index)
+        public void Absurd_but_legal_geometry_matches_the_reference_on_every_path(int index) =>
+            Check("EdgeGeometry" + index, EdgeGeometryFixture.Specs[index], index, input => { });
+
+        [Theory]
+        [MemberData(nameof(PoolRowIndices))]
+        public void The_last_column_of_a_2x2_stride_2_pool_matches_the_reference_on_every_path(int index)
         {
-            NetSpec spec = EdgeGeometryFixture.Specs[index];
-            (ITestNetwork net, float[] parameters, float[] input) = _fixture.Networks.Prepare("EdgeGeometry" + index, spec, new Random(index));
+            NetSpec spec = EdgeGeometryFixture.PoolRows[index];
+            int width = spec.Width, lastColumn = ((width - 1) / 2 * 2) - 1; // the second column of the last whole window
+            Check("PoolRow" + index, spec, index, input =>
+            {
+                input[lastColumn] = float.NaN; // channel 0, row 0
+                input[(width * spec.Height) + (2 * width) + lastColumn] = 50f; // channel 1, row 2: the largest value
+            });
+        }
+
+        /// <summary>The network's layer methods and Forward on every kernel path against the reference, on a random input <paramref name="edit"/> changes.</summary>
+        private void Check(string className, NetSpec spec, int seed, Action<float[]> edit)
+        {
+            (ITestNetwork net, float[] parameters, float[] input) = _fixture.Networks.Prepare(className, spec, new Random(seed));
+            edit(input);
             ReferenceRun reference = spec.RunReference(input, parameters);
             Assert.Equal(reference.ParameterCount, parameters.Length);
+            Assert.Equal(input.Any(float.IsNaN), reference.Output.Any(float.IsNaN));
 
             KernelPaths.AssertLayerMethods(net, reference, spec.ToString());
             net.SetParameters(parameters);
