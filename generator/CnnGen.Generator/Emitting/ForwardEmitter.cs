@@ -93,15 +93,21 @@ namespace CnnGen.Generator.Emitting
                 if (block > 0)
                 {
                     string b = Text.Literal(block);
-                    w.Line("// Blocks of 8 to " + b + " samples through every layer (each weight read once per block, a few blocks per core), on vector machines; the rest one by one.");
+                    string delegateField = GeneratedNames.ForwardBlockDelegateField + " ??= " + GeneratedNames.ForwardBlock;
+                    w.Line("// Blocks of 8 to " + b + " samples through every layer (each weight read once per block, a few blocks per core), on vector machines,");
+                    w.Line("// then what is left in blocks of 8; the last few one by one.");
                     w.Line("int block = global::CnnGen.Runtime.Simd128.IsSupported ? global::CnnGen.Runtime.Batch.BlockSamples(count, " + b + ") : 0;");
-                    w.Line("int blocks = block > 0 ? count / block : 0;");
-                    using (w.Block("if (blocks > 0)"))
+                    w.Line("int done = 0;");
+                    using (w.Block("if (block > 0)"))
                     {
-                        w.Line("global::CnnGen.Runtime.Batch.Run(inputs, outputs, blocks, block * " + GeneratedNames.InputLength + ", block * " + GeneratedNames.OutputLength + ", " + GeneratedNames.ForwardBlockDelegateField + " ??= " + GeneratedNames.ForwardBlock + ");");
+                        w.Line("int blocks = count / block;");
+                        w.Line("global::CnnGen.Runtime.Batch.Run(inputs, outputs, blocks, block * " + GeneratedNames.InputLength + ", block * " + GeneratedNames.OutputLength + ", " + delegateField + ");");
+                        w.Line("done = blocks * block;");
+                        w.Line("int eights = (count - done) / 8;");
+                        w.Line("global::CnnGen.Runtime.Batch.Run(inputs.Slice(done * " + GeneratedNames.InputLength + "), outputs.Slice(done * " + GeneratedNames.OutputLength + "), eights, 8 * " + GeneratedNames.InputLength + ", 8 * " + GeneratedNames.OutputLength + ", " + delegateField + ");");
+                        w.Line("done += eights * 8;");
                     }
 
-                    w.Line("int done = blocks * block;");
                     w.Line("global::CnnGen.Runtime.Batch.Run(inputs.Slice(done * " + GeneratedNames.InputLength + "), outputs.Slice(done * " + GeneratedNames.OutputLength + "), count - done, " + GeneratedNames.InputLength + ", " + GeneratedNames.OutputLength + ", " + GeneratedNames.ForwardDelegateField + " ??= " + GeneratedNames.Forward + ");");
                 }
                 else

@@ -16,7 +16,7 @@ namespace CnnGen.Generator.Emitting
             if (plan.PackedLength > 0)
             {
                 w.Line();
-                w.Line("// Weights repacked for the vector kernels that read another layout (filter-vector conv [D][Fy][Fx][K], position-vector conv in blocks of 8 filters [K/8][D][Fy][Fx][8], fully connected [inputs][outputs padded to 16]), refreshed by SetParameters.");
+                w.Line("// Weights repacked for the vector kernels that read another layout (filter-vector conv [D][Fy][Fx][K], position-vector conv in blocks of 8 filters [K/8][D][Fy][Fx][8], fully connected in panels of 32 outputs [outputs/32][inputs][32], outputs padded to 16), refreshed by SetParameters.");
                 w.Line(Code.GeneratedCode);
                 w.Line("private readonly float[] " + GeneratedNames.PackedField + " = new float[" + Text.Literal(plan.PackedLength) + "];");
             }

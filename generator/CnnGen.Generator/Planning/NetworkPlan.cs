@@ -501,7 +501,8 @@ namespace CnnGen.Generator.Planning
     /// <see cref="First"/>..<see cref="Last"/> have their whole window inside the row (even/odd lanes for stride 2).
     /// A row with fewer such columns than a vector takes one vector that spills into the next row (measured faster than
     /// narrower vectors: LeNet-5's first pool, then with 13 such columns a row, ran in 0.42 µs with 16-float vectors against
-    /// 0.54 with 8). For a 2x2 stride-2 window every column is one of them (its load pairs end where its windows end).
+    /// 0.54 with 8). For a 2x2 stride-2 window without padding every column is one of them (its load pairs end where its
+    /// windows end).
     /// </summary>
     internal sealed record PoolRowsPlan(int First, int Last) : KernelPlan
     {
@@ -558,12 +559,15 @@ namespace CnnGen.Generator.Planning
     }
 
     /// <summary>
-    /// Fully connected vectorized over its outputs: the weight transposed into panels of 128 outputs, each
-    /// [inputs][128] (the last one narrower; outputs rounded up to <see cref="PaddedOutputs"/>, whole 16-float vectors, zero
-    /// padding), each input broadcast into vectors of outputs.
+    /// Fully connected vectorized over its outputs: the weight transposed into panels of 32 outputs, each
+    /// [inputs][32] (the last one 16 wide where the outputs, rounded up to <see cref="PaddedOutputs"/>, whole 16-float
+    /// vectors with zero padding, end half way), each input broadcast into vectors of outputs.
     /// </summary>
     internal sealed record FullyConnectedPlan(int PaddedOutputs, int Packed) : KernelPlan
     {
+        /// <summary>Outputs per panel of the packed weight: the runtime's FullyConnectedKernel.PanelWidth.</summary>
+        public const int PanelWidth = 32;
+
         public override int WideLength => PaddedOutputs;
 
         public override int PackedLength => Packed;

@@ -133,15 +133,29 @@ namespace CnnGen.Generator.Planning
 
             // A network of fully-connected layers only (ReLU fused, batch norms folded) runs ForwardBatch in blocks of
             // samples: each weight is then read once per block instead of once per sample (matrix-vector → matrix-matrix).
-            bool blocked = steps.Count > 0 && (long)BlockSamples * ((long)activation + wide) <= MaxVectorBuffer && steps.All(step =>
+            int most = BlockSamples;
+            while (most > 8 && (long)most * ((long)activation + wide) > MaxVectorBuffer)
+            {
+                most /= 2;
+            }
+
+            bool blocked = steps.Count > 0 && (long)most * ((long)activation + wide) <= MaxVectorBuffer && steps.All(step =>
                 network.Layers[step.Layer].Kind == LayerKind.FullyConnected
                 && layers.First(p => p.Layer.Index == step.Layer).Vector is FullyConnectedPlan
                 && (!step.FusedRelu || network.Layers[step.Last].Kind == LayerKind.Relu));
             return new NetworkPlan(network, EquatableArray.From(layers), EquatableArray.From(steps), scratch, (int)packed, (int)folded)
             {
-                BlockSamples = blocked ? BlockSamples : 0,
+                BlockSamples = blocked ? most : 0,
             };
         }
+
+        /// <summary>
+        /// The most samples per block in ForwardBatch's blocked path (<see cref="NetworkPlan.BlockSamples"/>): 4 groups of the
+        /// block kernel's 8-sample register tile, each weight strip read from L2 once for all 4 (in-process, the autoencoder's
+        /// batch of 256 took 0.85 of the old kernel's time on two threads and 0.80 on one in blocks of 32, against 0.87 and
+        /// 0.92 in blocks of 8; blocks of 16 between). A network too large for blocks of 32 takes 16 or 8.
+        /// </summary>
+        public const int BlockSamples = 32;
 
         /// <summary>
         /// The steps of <c>Forward</c>, each producing one value another step (or the output) reads. A batch norm right
@@ -149,13 +163,6 @@ namespace CnnGen.Generator.Planning
         /// batch norm, a batch norm of its own, or an Add) is fused into its store — but only where nothing else reads the value in between (a
         /// named layer's output is its own result). Every other layer is a step of its own. Buffers are assigned after.
         /// </summary>
-        /// <summary>
-        /// The most samples per block in ForwardBatch's blocked path (<see cref="NetworkPlan.BlockSamples"/>): 4 groups of the
-        /// block kernel's 8-sample register tile, each weight panel read from L2 once for all 4 (the autoencoder's batch 15–20 %
-        /// faster than blocks of 8; 16 measured between).
-        /// </summary>
-        public const int BlockSamples = 32;
-
         private static List<ForwardStep> Steps(NetworkModel network, HashSet<int> unfoldable)
         {
             IReadOnlyList<LayerModel> layers = network.Layers;

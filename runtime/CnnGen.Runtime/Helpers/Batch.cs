@@ -67,8 +67,14 @@ namespace CnnGen.Runtime
         /// kernel's tile) from 8 to <paramref name="most"/>, as large as still gives every core two blocks or more, so that
         /// each weight is read as few times as possible while a core slowed by other work does not hold the batch up.
         /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="most"/> is less than 8.</exception>
         public static int BlockSamples(int count, int most)
         {
+            if (most < 8)
+            {
+                throw new ArgumentOutOfRangeException(nameof(most), most, "A block holds 8 samples or more.");
+            }
+
             int share = count / (2 * Environment.ProcessorCount) / 8 * 8;
             return Math.Max(8, Math.Min(most / 8 * 8, share));
         }

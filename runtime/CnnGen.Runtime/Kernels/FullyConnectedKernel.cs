@@ -131,14 +131,15 @@ namespace CnnGen.Runtime
                 int stride = whole ? outputs : paddedOutputs;
                 ref float target = ref whole ? ref Unsafe.Add(ref y, o) : ref Unsafe.Add(ref s, o);
                 bool addBias = whole && !bias.IsEmpty, applyRelu = whole && relu;
+                ref float strip = ref addBias ? ref Unsafe.Add(ref b, o) : ref b; // the strip's bias, read only when added
                 for (int g = 0; g < groups; g++)
                 {
-                    Eight<TS, TV>(ref Unsafe.Add(ref x, (nint)g * 8 * inputs), ref panel, inputs, ref Unsafe.Add(ref target, (nint)g * 8 * stride), stride, ref Unsafe.Add(ref b, o), addBias, applyRelu);
+                    Eight<TS, TV>(ref Unsafe.Add(ref x, (nint)g * 8 * inputs), ref panel, inputs, ref Unsafe.Add(ref target, (nint)g * 8 * stride), stride, ref strip, addBias, applyRelu);
                 }
 
                 for (int first = groups * 8; first < samples; first += 4)
                 {
-                    Four<TS, TV>(ref x, first, samples, inputs, ref panel, width, ref target, stride, ref Unsafe.Add(ref b, o), addBias, applyRelu);
+                    Four<TS, TV>(ref x, first, samples, inputs, ref panel, width, ref target, stride, ref strip, addBias, applyRelu);
                 }
             }
 

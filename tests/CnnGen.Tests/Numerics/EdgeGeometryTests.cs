@@ -106,7 +106,8 @@ namespace CnnGen.Tests.Numerics
         public void The_last_column_of_a_2x2_stride_2_pool_matches_the_reference_on_every_path(int index)
         {
             NetSpec spec = EdgeGeometryFixture.PoolRows[index];
-            int width = spec.Width, lastColumn = ((width - 1) / 2 * 2) - 1; // the second column of the last whole window
+            int width = spec.Width, pad = spec.Layers[0].Geometry!.Value.PadLeft, outWidth = ((width + (2 * pad) - 2) / 2) + 1;
+            int lastColumn = Math.Min(width - 1, (2 * (outWidth - 1)) - pad + 1); // the last window's last column inside the input
             Check("PoolRow" + index, spec, index, input =>
             {
                 input[lastColumn] = float.NaN; // channel 0, row 0

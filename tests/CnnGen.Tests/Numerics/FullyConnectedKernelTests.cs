@@ -45,15 +45,16 @@ namespace CnnGen.Tests.Numerics
             return data;
         }
 
-        public static TheoryData<int, int, int, int, bool> BlockShapes()
+        public static TheoryData<int, int, int, int, bool, bool> BlockShapes()
         {
-            var data = new TheoryData<int, int, int, int, bool>();
+            var data = new TheoryData<int, int, int, int, bool, bool>();
             int[] samples = { 1, 3, 8, 13, 16, 32, 35 };
             for (int i = 0; i < Shapes.Length; i++)
             {
-                foreach (int n in samples)
+                for (int k = 0; k < samples.Length; k++)
                 {
-                    data.Add(Shapes[i][0], Shapes[i][1], Shapes[i][2], n, (i + n) % 2 == 0);
+                    int variant = (i + k) % 4; // bias and ReLU in all four combinations
+                    data.Add(Shapes[i][0], Shapes[i][1], Shapes[i][2], samples[k], variant % 2 == 0, variant < 2);
                 }
             }
 
@@ -80,19 +81,19 @@ namespace CnnGen.Tests.Numerics
 
         [Theory]
         [MemberData(nameof(BlockShapes))]
-        public void RunBlock_equals_Run_on_each_sample_bit_for_bit(int outputs, int padded, int inputs, int samples, bool biasAndRelu)
+        public void RunBlock_equals_Run_on_each_sample_bit_for_bit(int outputs, int padded, int inputs, int samples, bool hasBias, bool relu)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                CheckBlock<Simd512, Vector512<float>>(outputs, padded, inputs, samples, biasAndRelu);
+                CheckBlock<Simd512, Vector512<float>>(outputs, padded, inputs, samples, hasBias, relu);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                CheckBlock<Simd256, Vector256<float>>(outputs, padded, inputs, samples, biasAndRelu);
+                CheckBlock<Simd256, Vector256<float>>(outputs, padded, inputs, samples, hasBias, relu);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                CheckBlock<Simd128, Vector128<float>>(outputs, padded, inputs, samples, biasAndRelu);
+                CheckBlock<Simd128, Vector128<float>>(outputs, padded, inputs, samples, hasBias, relu);
             }
         }
 
@@ -129,20 +130,20 @@ namespace CnnGen.Tests.Numerics
             }
         }
 
-        private static void CheckBlock<TS, TV>(int outputs, int padded, int inputs, int samples, bool biasAndRelu)
+        private static void CheckBlock<TS, TV>(int outputs, int padded, int inputs, int samples, bool hasBias, bool relu)
             where TS : struct, ISimd<TV>
             where TV : struct
         {
             var random = new Random((outputs * 7) + (inputs * 3) + samples);
             float[] x = Numbers.Random(random, samples * inputs);
             float[] packed = Pack(Numbers.Random(random, outputs * inputs), outputs, padded, inputs);
-            float[] bias = biasAndRelu ? Numbers.Random(random, outputs) : Array.Empty<float>();
+            float[] bias = hasBias ? Numbers.Random(random, outputs) : Array.Empty<float>();
             var blocked = new float[samples * outputs];
-            FullyConnectedKernel.RunBlock<TS, TV>(x, packed, bias, blocked, biasAndRelu, padded, new float[samples * padded], samples);
+            FullyConnectedKernel.RunBlock<TS, TV>(x, packed, bias, blocked, relu, padded, new float[samples * padded], samples);
             var one = new float[outputs];
             for (int b = 0; b < samples; b++)
             {
-                FullyConnectedKernel.Run<TS, TV>(x.AsSpan(b * inputs, inputs), packed, bias, one, biasAndRelu, padded, new float[padded]);
+                FullyConnectedKernel.Run<TS, TV>(x.AsSpan(b * inputs, inputs), packed, bias, one, relu, padded, new float[padded]);
                 Assert.True(blocked.AsSpan(b * outputs, outputs).SequenceEqual(one), "sample " + b + " of " + samples);
             }
         }

@@ -66,22 +66,24 @@ namespace CnnGen.Tests.Runtime
             Assert.True(least < batches * 24, least + " bytes allocated by the process over " + batches + " batches");
         }
 
+        /// <summary>Sample counts that give blocks of 8, of 16 or more and of 32 on this machine, each with a remainder of 8s and ones.</summary>
+        public static TheoryData<int> BatchCounts()
+        {
+            int cores = Environment.ProcessorCount;
+            var data = new TheoryData<int> { 0, 1, 3, 4, 9, 40, 100, 130, 256 };
+            data.Add((2 * cores * 32) + 13);
+            data.Add((2 * cores * 16) + 29);
+            return data;
+        }
+
         [Theory]
-        [InlineData(0)]
-        [InlineData(1)]
-        [InlineData(3)]
-        [InlineData(4)]
-        [InlineData(9)]
-        [InlineData(40)]
-        [InlineData(100)]
-        [InlineData(130)]
-        [InlineData(256)]
+        [MemberData(nameof(BatchCounts))]
         public void A_fully_connected_network_runs_its_batch_in_blocks_equal_to_Forward_bit_for_bit(int count)
         {
-            // Fully-connected layers only: ForwardBatch runs blocks of 8 to 32 samples (Batch.BlockSamples: 8 for 40 samples, 24
-            // for 100, 32 for 130 and 256 on two cores) through FullyConnectedKernel.RunBlock (the weight read once per block)
-            // and the rest through Forward; each output sums its inputs in Forward's order. The widths cover whole panels of
-            // one-chain blocks, outputs that stop inside a panel, and the two-chain last vectors.
+            // Fully-connected layers only: ForwardBatch runs blocks of 8 to 32 samples (Batch.BlockSamples; on two cores 8 for
+            // 40 samples, 24 for 100, 32 for 130 and 256) through FullyConnectedKernel.RunBlock (the weight read once per
+            // block), what is left in blocks of 8, the last few through Forward; each output sums its inputs in Forward's order.
+            // The widths cover whole panels of one-chain blocks, outputs that stop inside a panel, and the two-chain last vectors.
             var spec = new NetSpec(7, 3, 2, new[] { LayerSpec.Fc(150), LayerSpec.Relu(), LayerSpec.Fc(70), LayerSpec.Relu(), LayerSpec.Fc(5) });
             var networks = new CompiledNetworks(new[] { ("Dense", spec) });
             Assert.Contains(networks.Result.GeneratedTrees, t => t.ToString().Contains("private void ForwardBlockVector<TS, TV>", StringComparison.Ordinal));

@@ -12,7 +12,8 @@ namespace CnnGen.Generator.Emitting.Kernels
         public static void Emit(SourceWriter w, LayerPlan layer, FullyConnectedPlan plan)
         {
             LayerModel l = layer.Kernel;
-            w.Line("// " + LayerText.Describe(l) + ", vectorized along the outputs: the packed weight is " + (plan.PaddedOutputs <= 128 ? string.Empty : "panels of 128 outputs, each ") + "[" + Text.Literal(l.Input.Length) + " inputs][" + System.Math.Min(plan.PaddedOutputs, 128) + " outputs]" + (plan.PaddedOutputs <= 128 || plan.PaddedOutputs % 128 == 0 ? string.Empty : " (the last " + (plan.PaddedOutputs % 128) + ")") + ",");
+            int width = FullyConnectedPlan.PanelWidth, panels = (plan.PaddedOutputs + width - 1) / width;
+            w.Line("// " + LayerText.Describe(l) + ", vectorized along the outputs: the packed weight is " + (panels == 1 ? string.Empty : panels + " panels, each ") + "[" + Text.Literal(l.Input.Length) + " inputs][" + System.Math.Min(plan.PaddedOutputs, width) + " outputs]" + (panels == 1 || plan.PaddedOutputs % width == 0 ? string.Empty : " (the last " + (plan.PaddedOutputs % width) + ")") + ",");
             w.Line("// each input broadcast and multiplied into vectors of outputs (the runtime's kernel, shared by every fully-connected layer).");
             w.Line(Code.GeneratedCode);
             using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " packedWeight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu) " + Code.VectorConstraint))
