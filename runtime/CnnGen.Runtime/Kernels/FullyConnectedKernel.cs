@@ -143,15 +143,9 @@ namespace CnnGen.Runtime
                 }
             }
 
-            for (int f = 0; one < paddedOutputs && f < samples; f += 4)
+            for (int first = 0; one < paddedOutputs && first < samples; first += 4)
             {
-                // Run's last vectors in its two chains, four samples at a time (the last group may repeat a sample).
-                int b1 = Math.Min(f + 1, samples - 1), b2 = Math.Min(f + 2, samples - 1), b3 = Math.Min(f + 3, samples - 1);
-                Tails<TS, TV>(
-                    ref Unsafe.Add(ref x, (nint)f * inputs), ref Unsafe.Add(ref x, (nint)b1 * inputs), ref Unsafe.Add(ref x, (nint)b2 * inputs), ref Unsafe.Add(ref x, (nint)b3 * inputs),
-                    ref pw,
-                    ref Unsafe.Add(ref s, (nint)f * paddedOutputs), ref Unsafe.Add(ref s, (nint)b1 * paddedOutputs), ref Unsafe.Add(ref s, (nint)b2 * paddedOutputs), ref Unsafe.Add(ref s, (nint)b3 * paddedOutputs),
-                    inputs, paddedOutputs, one);
+                Tails<TS, TV>(ref x, ref pw, ref s, first, samples, inputs, paddedOutputs, one);
             }
 
             // The outputs past those stored above, from the sums.
@@ -303,13 +297,25 @@ namespace CnnGen.Runtime
             TS.Store(v1, ref at, TS.Count);
         }
 
-        /// <summary>The vectors from <paramref name="one"/> on, for 4 samples (two chains each, as Run).</summary>
+        /// <summary>
+        /// The vectors from <paramref name="one"/> on, for samples <paramref name="first"/> to <paramref name="first"/> + 3
+        /// (the last group may repeat the last sample, as in <see cref="Four{TS, TV}"/>), two chains each, as Run, into the sums.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // too large to inline: compiled optimized at once, never at tier 0
-        private static void Tails<TS, TV>(ref float x0, ref float x1, ref float x2, ref float x3, ref float pw, ref float s0, ref float s1, ref float s2, ref float s3, int inputs, int paddedOutputs, int one)
+        private static void Tails<TS, TV>(ref float x, ref float pw, ref float sums, int first, int samples, int inputs, int paddedOutputs, int one)
             where TS : struct, ISimd<TV>
             where TV : struct
         {
             int n = TS.Count;
+            int b1 = Math.Min(first + 1, samples - 1), b2 = Math.Min(first + 2, samples - 1), b3 = Math.Min(first + 3, samples - 1);
+            ref float x0 = ref Unsafe.Add(ref x, (nint)first * inputs);
+            ref float x1 = ref Unsafe.Add(ref x, (nint)b1 * inputs);
+            ref float x2 = ref Unsafe.Add(ref x, (nint)b2 * inputs);
+            ref float x3 = ref Unsafe.Add(ref x, (nint)b3 * inputs);
+            ref float s0 = ref Unsafe.Add(ref sums, (nint)first * paddedOutputs);
+            ref float s1 = ref Unsafe.Add(ref sums, (nint)b1 * paddedOutputs);
+            ref float s2 = ref Unsafe.Add(ref sums, (nint)b2 * paddedOutputs);
+            ref float s3 = ref Unsafe.Add(ref sums, (nint)b3 * paddedOutputs);
             for (int o = one; o < paddedOutputs; o += n)
             {
                 TV e0 = TS.Splat(0f), o0 = e0, e1 = e0, o1 = e0, e2 = e0, o2 = e0, e3 = e0, o3 = e0;
