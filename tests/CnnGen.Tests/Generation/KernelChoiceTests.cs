@@ -93,13 +93,15 @@ namespace CnnGen.Tests.Generation
         }
 
         [Theory]
-        [InlineData(56, 56, 64, 64, 3, 1, 16, 3, 8)] // D: 38 KB of input rows per step, 16 channels a chunk, 8 filters x 3 vectors
+        [InlineData(56, 56, 64, 64, 3, 1, 0, 3, 8)]  // D: 38 KB of input rows per step, 8 filters x 3 vectors: no chunks (4 x 3 on AVX2 neither)
         [InlineData(56, 56, 64, 60, 3, 1, 16, 5, 4)] // D's shape with 60 filters (not a multiple of 8): 4 filters x 5 vectors
-        [InlineData(32, 32, 32, 64, 3, 2, 16, 3, 8)] // F: 3x3 stride 2, two column phases
+        [InlineData(32, 32, 32, 64, 3, 2, 0, 3, 8)]  // F: 3x3 stride 2, two column phases, 8 x 3: no chunks
+        [InlineData(32, 32, 32, 60, 3, 2, 16, 5, 4)] // F's shape with 60 filters: chunks of 16, 4 x 5
         [InlineData(9, 2, 64, 60, 3, 1, 16, 3, 4)]   // 2 rows of 10 positions: 2 vectors, too few for steps of 5
         [InlineData(28, 28, 256, 64, 1, 1, 0, 3, 8)] // 1x1 over 256 channels (49 KB): a 1x1 never takes chunks; blocks of 8 all the same
         [InlineData(14, 8, 64, 60, 3, 1, 16, 4, 4)]  // 8 rows of 15: 8 vectors, too few for steps of 5, whole steps of 4
-        [InlineData(56, 56, 40, 64, 5, 1, 10, 3, 8)] // 40 channels, 5x5: chunks of 10
+        [InlineData(56, 56, 40, 60, 5, 1, 10, 5, 4)] // 40 channels, 5x5, 60 filters: chunks of 10
+        [InlineData(56, 56, 40, 64, 5, 1, 0, 3, 8)]  // the same with 64 filters: 8 x 3, no chunks
         [InlineData(28, 28, 64, 128, 1, 1, 0, 3, 8)] // E: 1x1, 12 KB: no chunks (they measured 20 % slower), 8 x 3 (7-9 % faster than 4 x 5)
         [InlineData(28, 28, 64, 60, 1, 1, 0, 5, 4)]  // E's shape with 60 filters: 49 vectors in steps of 5 (3-4 % faster than 3)
         [InlineData(32, 32, 32, 32, 3, 1, 0, 3, 8)]  // 32x32x32 3x3: 26 KB, no chunks

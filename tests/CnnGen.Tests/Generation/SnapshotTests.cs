@@ -48,7 +48,7 @@ namespace CnnGen.Tests.Generation
         [Fact]
         public void Conv_over_channels_in_chunks() => Verify(
             "ChunkedChannelsConv",
-            "[Input(40, 4, 64)] [Conv(8, 3, Padding = 1)] [Relu]\npublic partial class Chunked { }",
+            "[Input(40, 4, 64)] [Conv(12, 3, Padding = 1)] [Relu]\npublic partial class Chunked { }",
             "Chunked");
 
         [Fact]
