@@ -232,6 +232,13 @@ namespace CnnGen.Generator.Emitting
                         continue;
                     }
 
+                    if (vector && step.CellsInput is not null)
+                    {
+                        // The carried layout: the conv before left its output cell-major (HWC) for this pool.
+                        w.Line(GeneratedNames.VectorCells(l.Name) + "<TS, TV>(" + source + ", " + target + ");");
+                        continue;
+                    }
+
                     w.Line(kernel + "(" + source + ", " + target + ");");
                     continue;
                 }
@@ -270,6 +277,11 @@ namespace CnnGen.Generator.Emitting
                     {
                         target = Span(plan, step.Target, step.WideOutputLength);
                         carried += ", wideOut: true";
+                    }
+
+                    if (step.CellsOutput)
+                    {
+                        carried += ", cellsOut: true";
                     }
 
                     if (step.Add is { } add)

@@ -194,6 +194,11 @@ namespace CnnGen.Generator.Emitting
                         PoolRowsEmitter.Emit(w, plan, rows, wide);
                     }
 
+                    if (rows.CellsInput is { } cells)
+                    {
+                        PoolRowsEmitter.EmitCells(w, plan, cells);
+                    }
+
                     break;
                 case FullyConnectedPlan fullyConnected:
                     FullyConnectedVectorEmitter.Emit(w, plan, fullyConnected);

@@ -120,6 +120,9 @@ namespace CnnGen.Generator.Model
         /// <summary>A pool's vector kernel over the wide output of the conv before it (Forward's carried layout).</summary>
         public static string VectorWide(string layer) => layer + "VectorWide";
 
+        /// <summary>A max pool's kernel over the cell-major output of the filter-vector conv before it (Forward's carried layout).</summary>
+        public static string VectorCells(string layer) => layer + "VectorCells";
+
         /// <summary>A conv step over <paramref name="vectors"/> vectors of output positions.</summary>
         public static string Step(string layer, int vectors) => layer + "Step" + vectors;
 
@@ -149,6 +152,11 @@ namespace CnnGen.Generator.Model
             if (kind is LayerKind.MaxPool or LayerKind.AvgPool)
             {
                 yield return VectorWide(name);
+            }
+
+            if (kind is LayerKind.MaxPool)
+            {
+                yield return VectorCells(name);
             }
 
             foreach (string suffix in ShapeConstants)

@@ -279,6 +279,9 @@ namespace CnnGen.Generator.Planning
         /// <summary>In <c>Forward</c>, the padded planes of the next conv this kernel may transpose its output into (null: never).</summary>
         public PaddedPlanes? PaddedOutput { get; init; }
 
+        /// <summary>In <c>Forward</c>, this kernel may leave its output cell-major, untransposed, for the max pool that reads it.</summary>
+        public bool CellsOutput { get; init; }
+
         public override int PhaseLength => PhaseCopyLength;
 
         public override int WideLength => CellMajorLength;
@@ -510,7 +513,13 @@ namespace CnnGen.Generator.Planning
 
         /// <summary>In <c>Forward</c> the input arrives as the wide output of the conv before it, uncompacted (null: never).</summary>
         public WideRows? WideInput { get; init; }
+
+        /// <summary>In <c>Forward</c> the input arrives cell-major, as the filter-vector conv before it left it (null: never).</summary>
+        public CellRows? CellsInput { get; init; }
     }
+
+    /// <summary>A filter-vector conv's untransposed output as the max pool after it reads it: <see cref="Width"/> x <see cref="Height"/> cells, each <see cref="Channels"/> floats (HWC).</summary>
+    internal sealed record CellRows(int Width, int Height, int Channels);
 
     /// <summary>A position conv's wide output as the next layer reads it: rows <see cref="Row"/> long, channels <see cref="Channel"/> apart, <see cref="Length"/> floats.</summary>
     internal sealed record WideRows(int Row, int Channel, int Length);
@@ -601,6 +610,12 @@ namespace CnnGen.Generator.Planning
 
         /// <summary>The step's pool reads the wide output the conv step before left (its <c>…VectorWide</c> kernel).</summary>
         public WideRows? WideInput { get; init; }
+
+        /// <summary>The step's filter-vector conv leaves its output cell-major (HWC, untransposed) for the max pool step that reads it.</summary>
+        public bool CellsOutput { get; init; }
+
+        /// <summary>The step's max pool reads the cell-major output the conv step before left (its <c>…VectorCells</c> kernel).</summary>
+        public CellRows? CellsInput { get; init; }
 
         /// <summary>The step's conv adds the residual of the Add after it as it stores its output (null: no Add fused in).</summary>
         public FusedAdd? Add { get; init; }

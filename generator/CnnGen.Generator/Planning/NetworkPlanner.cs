@@ -114,6 +114,7 @@ namespace CnnGen.Generator.Planning
 
             CarryPadding(network, layers, steps);
             CarryWide(network, layers, steps);
+            CarryCells(network, layers, steps);
             EquatableArray<int> slots = AssignSlots(network, steps, out int activation);
             FuseAdds(network, layers, steps);
 
@@ -309,6 +310,47 @@ namespace CnnGen.Generator.Planning
                 layers[readerAt] = layers[readerAt] with { Vector = pool with { WideInput = wide } };
                 steps[a] = writer with { WideOutputLength = wide.Length };
                 steps[readers[0]] = reader with { WideInput = wide };
+            }
+        }
+
+        /// <summary>
+        /// The carried layout into a max pool: a filter-vector conv (its result cell-major, [cell][K], transposed into CHW at
+        /// the end) read only by a max pool whose windows all lie inside the map leaves its output untransposed in
+        /// <c>Forward</c>, and the pool takes each window's max over whole vectors of channels and writes CHW: a transpose of
+        /// the pooled cells instead of the conv's, and no shuffles of even and odd lanes (LeNet-5's second conv and pool).
+        /// </summary>
+        private static void CarryCells(NetworkModel network, List<LayerPlan> layers, List<ForwardStep> steps)
+        {
+            for (int a = 0; a + 1 < steps.Count; a++)
+            {
+                ForwardStep writer = steps[a];
+                int writerAt = PlanAt(layers, writer.Layer);
+                if (network.Layers[writer.Layer].Kind != LayerKind.Conv || writerAt < 0 || layers[writerAt].Vector is not ConvFiltersPlan { PaddedOutput: null } producer)
+                {
+                    continue;
+                }
+
+                int[] readers = Enumerable.Range(a + 1, steps.Count - a - 1).Where(s => steps[s].Sources.Contains(writer.Last)).ToArray();
+                if (readers.Length != 1 || steps[readers[0]] is not { Sources.Count: 1 } reader || network.Layers[reader.Layer] is not { Kind: LayerKind.MaxPool } pool)
+                {
+                    continue;
+                }
+
+                int readerAt = PlanAt(layers, reader.Layer);
+                Window window = pool.Window!;
+                bool inside = !window.HasPadding &&
+                    ((long)(pool.Output.Width - 1) * window.StrideX) + window.ExtentX <= pool.Input.Width &&
+                    ((long)(pool.Output.Height - 1) * window.StrideY) + window.ExtentY <= pool.Input.Height;
+                if (readerAt < 0 || layers[readerAt].Vector is not PoolRowsPlan rows || !inside)
+                {
+                    continue;
+                }
+
+                var cells = new CellRows(pool.Input.Width, pool.Input.Height, pool.Input.Depth);
+                layers[writerAt] = layers[writerAt] with { Vector = producer with { CellsOutput = true } };
+                layers[readerAt] = layers[readerAt] with { Vector = rows with { CellsInput = cells } };
+                steps[a] = writer with { CellsOutput = true };
+                steps[readers[0]] = reader with { CellsInput = cells };
             }
         }
 

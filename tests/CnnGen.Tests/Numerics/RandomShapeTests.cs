@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 24 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 24 + 6 + 4 + 1 + 1;
+        public const int Count = 164 + 60 + 30 + 24 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 24 + 6 + 7 + 1 + 1;
 
         public RandomNetworksFixture()
         {
@@ -51,6 +51,12 @@ namespace CnnGen.Tests.Numerics
                 // stride 2 into rows of 16), and on rows sharing a padding column wider on the left (2) than the right (1).
                 .Append(new NetSpec(32, 4, 32, new[] { LayerSpec.Windowed(Kind.Conv, 8, Window2d.Square(3, 2, 1), rounding: OutputRounding.Floor), LayerSpec.Relu() }))
                 .Append(new NetSpec(20, 3, 64, new[] { LayerSpec.Windowed(Kind.Conv, 6, new Window2d(4, 3, 1, 1, 2, 1, 1, 1), bias: false) }))
+                // Filter-vector convs whose max pool reads their cell-major output in Forward: LeNet-5's second conv and pool,
+                // 32 filters (two 16-float vectors a cell) into overlapping 3x3 stride-2 windows of 9x7, a dilated 2x2 window
+                // at stride 1 (the pool the network's last step).
+                .Append(new NetSpec(14, 14, 6, new[] { LayerSpec.Conv(16, 5), LayerSpec.Relu(), LayerSpec.Pool(2, 2), LayerSpec.Conv(4, 3) }))
+                .Append(new NetSpec(9, 7, 8, new[] { LayerSpec.Conv(32, 3, 1, 1), LayerSpec.Pool(3, 2, rounding: OutputRounding.Floor), LayerSpec.Relu() }))
+                .Append(new NetSpec(8, 8, 5, new[] { LayerSpec.Conv(16, 3), LayerSpec.Relu(), LayerSpec.Windowed(Kind.Pool, 0, new Window2d(2, 2, 1, 1, 0, 0, 0, 0, 2, 2)) }))
                 // Eight-filter steps over 64 channels at 3x3 (D's shape, smaller): rows a 4-filter step would take in chunks.
                 .Append(new NetSpec(24, 6, 64, new[] { LayerSpec.Windowed(Kind.Conv, 16, Window2d.Square(3, 1, 1)), LayerSpec.Relu() }))
                 // Blocks of six filters in each of two groups (12 filters of 4 channels each), output rows of 32.
@@ -799,6 +805,12 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(aligned, a => a.Conv.Phases.ReadOdd < a.Conv.Phases.Width || a.Conv.Phases.ReadEven < a.Conv.Phases.Width); // pad cells no tap reads left unwritten
             Assert.All(aligned, a => Assert.True(a.Conv.Phases.ReadEven > 0 && a.Conv.Phases.ReadOdd > 0));
             // The carried layout into a pool: a conv's wide output left uncompacted for the pool that reads it.
+            // The carried layout into a max pool: a filter-vector conv's cell-major output read by the pool's cells kernel.
+            var cellsCarried = _fixture.Specs.SelectMany(s => s.Plan().Layers).Select(l => l.Vector).OfType<Generator.Planning.PoolRowsPlan>().Where(p => p.CellsInput is not null).ToList();
+            Assert.Contains(cellsCarried, p => p.CellsInput!.Channels == 16);
+            Assert.Contains(cellsCarried, p => p.CellsInput!.Channels >= 32);
+            Assert.Contains(_fixture.Specs, s => s.Plan().Steps.Any(st => st.CellsInput is not null) && s.Layers[^1].Kind == Kind.Pool);
+            Assert.Contains(_fixture.Specs, s => s.Plan().Layers.Any(l => l.Vector is Generator.Planning.PoolRowsPlan { CellsInput: not null } && l.Layer.Window!.IsDilated));
             var wideCarried = _fixture.Specs.Where(s => s.Plan().Steps.Any(st => st.WideInput is not null)).Select(s => (Spec: s, Plan: s.Plan())).ToList();
             Assert.True(wideCarried.Count >= 10, "too few draws leave a conv's wide output to the pool after it");
             Assert.Contains(wideCarried, c => c.Spec.Layers.Any(l => l.Kind == Kind.AvgPool));

@@ -28,10 +28,15 @@ namespace CnnGen.Generator.Emitting.Kernels
             w.Line("// " + ConvPhases.Describe(plan.Phases, plan.ReadsInput) + ".");
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
-            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " packedWeight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu" + ConvPhases.CarriedParameters(plan, plan.PaddedOutput is not null) + ") " + Code.VectorConstraint))
+            using (w.Block("private static void " + GeneratedNames.Vector(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.ReadOnlySpan + " packedWeight, " + Code.ReadOnlySpan + " bias, " + Code.Span + " output, bool relu" + ConvPhases.CarriedParameters(plan, plan.PaddedOutput is not null) + (plan.CellsOutput ? ", bool cellsOut = false" : string.Empty) + ") " + Code.VectorConstraint))
             {
                 ConvPhases.EmitSource(w, l, plan.Phases, plan.ReadsInput, plan.PhaseLength, plan.PaddedInput);
-                w.Line(Code.Span + " cells = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Wide + ", " + GeneratedNames.MaxWideLength + ").Slice(0, " + Text.Literal(plan.WideLength) + ");");
+                if (plan.CellsOutput)
+                {
+                    w.Line("// In Forward (cellsOut) the cells go straight into the output, left cell-major for the max pool after this conv.");
+                }
+
+                w.Line(Code.Span + " cells = " + (plan.CellsOutput ? "cellsOut ? output.Slice(0, " + Text.Literal(plan.WideLength) + ") : " : string.Empty) + Code.Scratch + ".Aligned(ref " + GeneratedNames.Wide + ", " + GeneratedNames.MaxWideLength + ").Slice(0, " + Text.Literal(plan.WideLength) + ");");
                 w.Line(Code.RefTo("target", "cells"));
                 w.Line(Code.RefTo("w", "packedWeight") + " // [" + l.Input.Depth + "][" + window.SizeY + "][" + window.SizeX + "][" + k + "]");
                 w.Line(Code.RefTo("b", "bias"));
@@ -59,6 +64,14 @@ namespace CnnGen.Generator.Emitting.Kernels
                         w.Line("// In Forward: transposed into the padded planes the next conv reads, " + l.Output.Width + "x" + l.Output.Height + " at (" + padded.PadLeft + ", " + padded.PadTop + ") in planes of "
                             + padded.Width + "x" + padded.Height + ", their padding zeroed with it.");
                         w.Line(Code.Layout + ".ToChannelsPadded(cells, " + l.Output.Width + ", " + l.Output.Height + ", " + k + ", " + padded.PadLeft + ", " + padded.PadTop + ", " + padded.Width + ", " + padded.Height + ", output);");
+                        w.Line("return;");
+                    }
+                }
+
+                if (plan.CellsOutput)
+                {
+                    using (w.Block("if (cellsOut)"))
+                    {
                         w.Line("return;");
                     }
                 }

@@ -145,6 +145,56 @@ namespace CnnGen.Generator.Emitting.Kernels
             w.Line();
         }
 
+        /// <summary>
+        /// The max pool's kernel over the cell-major output ([cell][K], HWC) the filter-vector conv before it left in
+        /// <c>Forward</c> (<see cref="CellRows"/>): each window's max over whole vectors of channels, its lanes stored into the
+        /// CHW output a plane apart. Every window lies inside the map (the planner fuses no other).
+        /// </summary>
+        public static void EmitCells(SourceWriter w, LayerPlan layer, CellRows cells)
+        {
+            LayerModel l = layer.Layer;
+            Window window = l.Window!;
+            int k = cells.Channels;
+            w.Line("// " + LayerText.Describe(l) + ", reading the conv before as it left it in Forward: cell-major, [" + Text.Literal((long)cells.Width * cells.Height) + " cells][" + k + " channels],");
+            w.Line("// not transposed. A window's max is the max of its cells' vectors of channels (NaN if any is NaN), stored cell-major");
+            w.Line("// in the conv's scratch (free once it has run), then transposed into CHW. Every window lies inside the map.");
+            w.Line(Code.GeneratedCode);
+            w.Line(Code.Optimized);
+            using (w.Block("private static void " + GeneratedNames.VectorCells(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.Span + " output) " + Code.VectorConstraint))
+            {
+                w.Line(Code.RefTo("x", "input"));
+                w.Line(Code.Span + " pooled = " + Code.Scratch + ".Aligned(ref " + GeneratedNames.Wide + ", " + GeneratedNames.MaxWideLength + ").Slice(0, " + Text.Literal(l.Output.Length) + ");");
+                w.Line(Code.RefTo("o", "pooled"));
+                using (w.For("y", l.Output.Height, out Affine y))
+                {
+                    using (w.For("c", l.Output.Width, out Affine c))
+                    {
+                        Affine cell = (((y * window.StrideY) * cells.Width) + (c * window.StrideX)) * k;
+                        w.Line("ref float window = ref " + Code.At("x", cell.ToString()) + "; // cell (" + (y * window.StrideY) + ", " + (c * window.StrideX) + "), the window's first");
+                        using (w.Block("for (int kv = 0; kv < " + k + "; kv += TS.Count)"))
+                        {
+                            w.Line("TV m = TS.Splat(float.NegativeInfinity);");
+                            for (int fy = 0; fy < window.SizeY; fy++)
+                            {
+                                for (int fx = 0; fx < window.SizeX; fx++)
+                                {
+                                    long offset = ((((long)fy * window.DilationY * cells.Width) + ((long)fx * window.DilationX)) * k);
+                                    w.Line("m = TS.MaxPropagateNaN(m, TS.Load(ref window, " + (offset == 0 ? "kv" : Text.Literal(offset) + " + kv") + ")); // tap (" + fy + ", " + fx + ")");
+                                }
+                            }
+
+                            Affine at = ((y * l.Output.Width) + c) * k;
+                            w.Line("TS.Store(m, ref o, " + (at.IsConstant && at.Constant == 0 ? "kv" : at + " + kv") + ");");
+                        }
+                    }
+                }
+
+                w.Line(Code.Layout + ".ToChannels(pooled, " + Text.Literal(l.Output.Plane) + ", " + k + ", output);");
+            }
+
+            w.Line();
+        }
+
         /// <summary>The columns the vectors did not do, one by one, each window read with the tests it needs.</summary>
         private static void EmitEdges(SourceWriter w, LayerModel l, int first, string? vectorEnd, bool rowsInside, bool columnsInside, int stride)
         {
