@@ -469,7 +469,7 @@ namespace CnnGen.Generator.Emitting
 
             if (s.WideLength > 0)
             {
-                Size(w, GeneratedNames.MaxWideLength, s.WideLength, "the largest wide output or row of sums (vector kernels)");
+                Size(w, GeneratedNames.MaxWideLength, s.WideLength, "the largest wide output or row of sums (vector kernels), or a max pool's pooled cells");
                 Field(w, GeneratedNames.Wide, true);
             }
         }

@@ -269,7 +269,7 @@ namespace CnnGen.Generator.Planning
     /// <summary>
     /// Conv vectorized over its filters (K a multiple of 16 and short output rows): the weight repacked
     /// [D][Fy][Fx][K], each input cell broadcast against vectors of filters for a few output cells at a time; the
-    /// cell-major result is transposed into CHW at the end. Each read is one cell inside the padded input, so with stride
+    /// cell-major result is transposed into CHW at the end (unless <see cref="CellsOutput"/>, in <c>Forward</c>). Each read is one cell inside the padded input, so with stride
     /// 1 and no padding the kernel reads the input itself (<see cref="ReadsInput"/>). <see cref="Narrow"/> is the step on
     /// every vector width (at most 12 accumulators: AVX2 has 16 registers); <see cref="Wide"/> the step on 512-bit vectors
     /// (32 registers: up to 24 accumulators), the same as <see cref="Narrow"/> where nothing larger fits.

@@ -1,3 +1,4 @@
+using System.Linq;
 using CnnGen.Generator.Planning;
 using CnnGen.Reference;
 using CnnGen.Tests.Infrastructure;
@@ -114,6 +115,23 @@ namespace CnnGen.Tests.Generation
             var spec = new NetSpec(width, height, depth, new[] { LayerSpec.Conv(filters, size, stride, size / 2, OutputRounding.Floor) });
             var plan = Assert.IsType<ConvPositionsPlan>(FirstKernel(spec));
             Assert.Equal((chunk, vectors, rowsOf16, 4, 3), (plan.Chunk, plan.Vectors, plan.RowsOf16, plan.Rows, plan.NarrowVectors));
+        }
+
+        [Theory]
+        [InlineData(13, 13, 0, 2, 2, 0, OutputRounding.Floor, true)]   // LeNet-5's second conv (9x9 here) into 2x2 stride 2, Floor: carried
+        [InlineData(14, 14, 0, 3, 1, 0, OutputRounding.Exact, true)]   // overlapping 3x3 windows at stride 1: carried
+        [InlineData(13, 13, 0, 2, 2, 0, OutputRounding.Ceil, false)]   // Ceil: the last window of the 9x9 map is partial
+        [InlineData(14, 14, 0, 3, 2, 1, OutputRounding.Floor, false)]  // a padded pool
+        [InlineData(14, 14, 1, 2, 2, 0, OutputRounding.Exact, false)]  // an average pool (only max pools read cells)
+        public void A_filter_vector_conv_leaves_its_cells_to_a_max_pool_whose_windows_lie_inside_the_map(int width, int height, int average, int size, int stride, int padding, OutputRounding rounding, bool carried)
+        {
+            var pool = LayerSpec.Windowed(average == 1 ? Kind.AvgPool : Kind.Pool, 0, new Window2d(size, size, stride, stride, padding, padding, padding, padding), rounding: rounding);
+            var spec = new NetSpec(width, height, 6, new[] { LayerSpec.Conv(16, 5), LayerSpec.Relu(), pool, LayerSpec.Conv(4, 1) });
+            NetworkPlan plan = spec.Plan();
+            var conv = Assert.IsType<ConvFiltersPlan>(plan.Layers[0].Vector);
+            var rows = Assert.IsType<PoolRowsPlan>(plan.Layers.Single(l => l.Layer.Kind is Generator.Model.LayerKind.MaxPool or Generator.Model.LayerKind.AvgPool).Vector);
+            Assert.Equal((carried, carried), (conv.CellsOutput, rows.CellsInput is not null));
+            Assert.Equal((carried ? 1 : 0, carried ? 1 : 0), (plan.Steps.AsEnumerable().Count(st => st.CellsOutput), plan.Steps.AsEnumerable().Count(st => st.CellsInput is not null)));
         }
 
         [Theory]

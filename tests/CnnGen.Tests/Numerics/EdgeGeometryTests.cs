@@ -80,8 +80,18 @@ namespace CnnGen.Tests.Numerics
             new NetSpec(width, 5, 2, new[] { LayerSpec.Windowed(Kind.Pool, 0, Window2d.Square(2, 2, 1)) }) { Rounding = OutputRounding.Floor },
         }).ToArray();
 
+        /// <summary>
+        /// Max pools that read a filter-vector conv's cell-major output in Forward (the pool's …VectorCells kernel): 2x2 stride
+        /// 2 on 16 channels, overlapping 3x3 stride-2 windows on 32 (two 16-float vectors a cell).
+        /// </summary>
+        public static readonly IReadOnlyList<NetSpec> CellsPools = new[]
+        {
+            new NetSpec(12, 12, 6, new[] { LayerSpec.Conv(16, 3), LayerSpec.Pool(2, 2) }),
+            new NetSpec(9, 9, 4, new[] { LayerSpec.Conv(32, 3, 1, 1), LayerSpec.Pool(3, 2, rounding: OutputRounding.Floor) }),
+        };
+
         public EdgeGeometryFixture() => Networks = new CompiledNetworks(
-            Specs.Select((s, i) => ("EdgeGeometry" + i, s)).Concat(PoolRows.Select((s, i) => ("PoolRow" + i, s))).ToList());
+            Specs.Select((s, i) => ("EdgeGeometry" + i, s)).Concat(PoolRows.Select((s, i) => ("PoolRow" + i, s))).Concat(CellsPools.Select((s, i) => ("CellsPool" + i, s))).ToList());
 
         public CompiledNetworks Networks { get; }
     }
@@ -112,6 +122,20 @@ namespace CnnGen.Tests.Numerics
             {
                 input[lastColumn] = float.NaN; // channel 0, row 0
                 input[(width * spec.Height) + (2 * width) + lastColumn] = 50f; // channel 1, row 2: the largest value
+            });
+        }
+
+        [Theory]
+        [InlineData(0)]
+        [InlineData(1)]
+        public void A_max_pool_over_a_convs_cells_propagates_NaN_and_keeps_the_largest_value_on_every_path(int index)
+        {
+            NetSpec spec = EdgeGeometryFixture.CellsPools[index];
+            Assert.Contains(spec.Plan().Steps.AsEnumerable(), st => st.CellsInput is not null);
+            Check("CellsPool" + index, spec, index, input =>
+            {
+                input[(spec.Width * 4) + 5] = float.NaN; // channel 0, row 4: a NaN in some windows of every channel
+                input[(spec.Width * spec.Height) + spec.Width - 1] = 80f; // channel 1, row 0, the last column
             });
         }
 

@@ -804,13 +804,13 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(aligned, a => a.Conv.PaddedOutput is not null);
             Assert.Contains(aligned, a => a.Conv.Phases.ReadOdd < a.Conv.Phases.Width || a.Conv.Phases.ReadEven < a.Conv.Phases.Width); // pad cells no tap reads left unwritten
             Assert.All(aligned, a => Assert.True(a.Conv.Phases.ReadEven > 0 && a.Conv.Phases.ReadOdd > 0));
-            // The carried layout into a pool: a conv's wide output left uncompacted for the pool that reads it.
             // The carried layout into a max pool: a filter-vector conv's cell-major output read by the pool's cells kernel.
             var cellsCarried = _fixture.Specs.SelectMany(s => s.Plan().Layers).Select(l => l.Vector).OfType<Generator.Planning.PoolRowsPlan>().Where(p => p.CellsInput is not null).ToList();
             Assert.Contains(cellsCarried, p => p.CellsInput!.Channels == 16);
             Assert.Contains(cellsCarried, p => p.CellsInput!.Channels >= 32);
             Assert.Contains(_fixture.Specs, s => s.Plan().Steps.Any(st => st.CellsInput is not null) && s.Layers[^1].Kind == Kind.Pool);
             Assert.Contains(_fixture.Specs, s => s.Plan().Layers.Any(l => l.Vector is Generator.Planning.PoolRowsPlan { CellsInput: not null } && l.Layer.Window!.IsDilated));
+            // The carried layout into a pool: a conv's wide output left uncompacted for the pool that reads it.
             var wideCarried = _fixture.Specs.Where(s => s.Plan().Steps.Any(st => st.WideInput is not null)).Select(s => (Spec: s, Plan: s.Plan())).ToList();
             Assert.True(wideCarried.Count >= 10, "too few draws leave a conv's wide output to the pool after it");
             Assert.Contains(wideCarried, c => c.Spec.Layers.Any(l => l.Kind == Kind.AvgPool));

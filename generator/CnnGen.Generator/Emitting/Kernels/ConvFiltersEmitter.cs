@@ -8,7 +8,8 @@ namespace CnnGen.Generator.Emitting.Kernels
     /// <summary>
     /// The conv kernel vectorized over filters (<see cref="ConvFiltersPlan"/>): for a few output cells of a row at a
     /// time, each input value is broadcast against a vector of filters' weights (packed [D][Fy][Fx][K]); the
-    /// cell-major result is transposed into CHW at the end.
+    /// cell-major result is transposed into CHW at the end (in <c>Forward</c>, where <see cref="ConvFiltersPlan.CellsOutput"/>,
+    /// left cell-major for the max pool after the conv).
     /// </summary>
     internal static class ConvFiltersEmitter
     {
@@ -19,7 +20,7 @@ namespace CnnGen.Generator.Emitting.Kernels
             int k = l.Output.Depth;
             bool twoSteps = plan.Wide != plan.Narrow;
             w.Line("// " + LayerText.Describe(l) + ", vectorized over the " + k + " filters: for " + StepText(plan.Narrow) + ", each input value is broadcast");
-            w.Line("// against the vectors of filters; " + ConvPositionsEmitter.UnrollText(l, plan.Unroll) + "; the cell-major result is transposed into CHW.");
+            w.Line("// against the vectors of filters; " + ConvPositionsEmitter.UnrollText(l, plan.Unroll) + "; the cell-major result is transposed into CHW" + (plan.CellsOutput ? " (in Forward left cell-major for the max pool after it)." : "."));
             if (twoSteps)
             {
                 w.Line("// On 512-bit vectors (32 registers) a larger step: " + StepText(plan.Wide) + ".");

@@ -291,16 +291,17 @@ namespace CnnGen.Generator.Emitting.Kernels
                     }
                     else if (mr == block)
                     {
-                        w.Line("// Filters " + (kb * mr) + " .. " + ((kb * mr) + (mr - 1)) + ": block " + kb + " of the repacked weight, " + Text.Literal(block * filter) + " floats each" + (chunks > 1 ? "; chunk cb's channels " + Text.Literal((long)chunk * l.Window!.Taps * perTap) + " floats on." : "."));
-                        w.Line("ref float wk = ref " + Code.At("weight", ((kb * (block * filter)) + chunkStart).ToString()) + ";");
+                        // A repacked weight belongs to a layer whose 16-float steps take 8 filters: never in chunks (the planner).
+                        w.Line("// Filters " + (kb * mr) + " .. " + ((kb * mr) + (mr - 1)) + ": block " + kb + " of the repacked weight, " + Text.Literal(block * filter) + " floats each.");
+                        w.Line("ref float wk = ref " + Code.At("weight", (kb * (block * filter)).ToString()) + ";");
                     }
                     else
                     {
                         // Blocks of 4 (narrower vectors) are the halves of the repacked blocks of 8.
                         int parts = block / mr;
                         string half = "((kb / " + parts + ") * " + Text.Literal(block * filter) + ") + ((kb % " + parts + ") * " + mr + ")";
-                        w.Line("// Filters " + (kb * mr) + " .. " + ((kb * mr) + (mr - 1)) + ": half kb % " + parts + " of block kb / " + parts + " of the repacked weight" + (chunks > 1 ? "; chunk cb's channels " + Text.Literal((long)chunk * l.Window!.Taps * perTap) + " floats on." : "."));
-                        w.Line("ref float wk = ref " + Code.At("weight", chunks > 1 ? half + " + (" + chunkStart + ")" : half) + ";");
+                        w.Line("// Filters " + (kb * mr) + " .. " + ((kb * mr) + (mr - 1)) + ": half kb % " + parts + " of block kb / " + parts + " of the repacked weight.");
+                        w.Line("ref float wk = ref " + Code.At("weight", half) + ";");
                     }
 
                     string Output(int r) => plan.PaddedOutput is null

@@ -147,8 +147,9 @@ namespace CnnGen.Generator.Emitting.Kernels
 
         /// <summary>
         /// The max pool's kernel over the cell-major output ([cell][K], HWC) the filter-vector conv before it left in
-        /// <c>Forward</c> (<see cref="CellRows"/>): each window's max over whole vectors of channels, its lanes stored into the
-        /// CHW output a plane apart. Every window lies inside the map (the planner fuses no other).
+        /// <c>Forward</c> (<see cref="CellRows"/>): each window's max over whole vectors of channels, stored cell-major in the
+        /// class's per-thread wide scratch (which holds nothing between steps), then transposed into the CHW output
+        /// (<c>Layout.ToChannels</c>). Every window lies inside the map (the planner fuses no other).
         /// </summary>
         public static void EmitCells(SourceWriter w, LayerPlan layer, CellRows cells)
         {
@@ -157,7 +158,8 @@ namespace CnnGen.Generator.Emitting.Kernels
             int k = cells.Channels;
             w.Line("// " + LayerText.Describe(l) + ", reading the conv before as it left it in Forward: cell-major, [" + Text.Literal((long)cells.Width * cells.Height) + " cells][" + k + " channels],");
             w.Line("// not transposed. A window's max is the max of its cells' vectors of channels (NaN if any is NaN), stored cell-major");
-            w.Line("// in the conv's scratch (free once it has run), then transposed into CHW. Every window lies inside the map.");
+            w.Line("// in the per-thread wide scratch (which holds nothing between steps), then transposed into CHW. Every window lies");
+            w.Line("// inside the map.");
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
             using (w.Block("private static void " + GeneratedNames.VectorCells(l.Name) + "<TS, TV>(" + Code.ReadOnlySpan + " input, " + Code.Span + " output) " + Code.VectorConstraint))
@@ -184,7 +186,8 @@ namespace CnnGen.Generator.Emitting.Kernels
                             }
 
                             Affine at = ((y * l.Output.Width) + c) * k;
-                            w.Line("TS.Store(m, ref o, " + (at.IsConstant && at.Constant == 0 ? "kv" : at + " + kv") + ");");
+                            string cellAt = at.ToString();
+                            w.Line("TS.Store(m, ref o, " + (at.IsConstant && at.Constant == 0 ? "kv" : (cellAt.Contains(" + ") ? cellAt : "(" + cellAt + ")") + " + kv") + ");");
                         }
                     }
                 }
