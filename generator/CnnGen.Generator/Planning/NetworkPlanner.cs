@@ -293,12 +293,13 @@ namespace CnnGen.Generator.Planning
                     continue;
                 }
 
-                int[] readers = Enumerable.Range(a + 1, steps.Count - a - 1).Where(s => steps[s].Sources.Contains(writer.Last)).ToArray();
-                if (readers.Length != 1 || steps[readers[0]] is not { Sources.Count: 1 } reader || network.Layers[reader.Layer].Kind is not (LayerKind.MaxPool or LayerKind.AvgPool))
+                int at = SoleReader(steps, a);
+                if (at < 0 || network.Layers[steps[at].Layer].Kind is not (LayerKind.MaxPool or LayerKind.AvgPool))
                 {
                     continue;
                 }
 
+                ForwardStep reader = steps[at];
                 int readerAt = PlanAt(layers, reader.Layer);
                 if (readerAt < 0 || layers[readerAt].Vector is not PoolRowsPlan pool)
                 {
@@ -309,8 +310,15 @@ namespace CnnGen.Generator.Planning
                 layers[writerAt] = layers[writerAt] with { Vector = producer with { WideOutput = true } };
                 layers[readerAt] = layers[readerAt] with { Vector = pool with { WideInput = wide } };
                 steps[a] = writer with { WideOutputLength = wide.Length };
-                steps[readers[0]] = reader with { WideInput = wide };
+                steps[at] = reader with { WideInput = wide };
             }
+        }
+
+        /// <summary>The step after step <paramref name="a"/> that alone reads its value, reading nothing else itself; −1: none.</summary>
+        private static int SoleReader(List<ForwardStep> steps, int a)
+        {
+            int[] readers = Enumerable.Range(a + 1, steps.Count - a - 1).Where(s => steps[s].Sources.Contains(steps[a].Last)).ToArray();
+            return readers.Length == 1 && steps[readers[0]].Sources.Count == 1 ? readers[0] : -1;
         }
 
         /// <summary>
@@ -330,12 +338,13 @@ namespace CnnGen.Generator.Planning
                     continue;
                 }
 
-                int[] readers = Enumerable.Range(a + 1, steps.Count - a - 1).Where(s => steps[s].Sources.Contains(writer.Last)).ToArray();
-                if (readers.Length != 1 || steps[readers[0]] is not { Sources.Count: 1 } reader || network.Layers[reader.Layer] is not { Kind: LayerKind.MaxPool } pool)
+                int at = SoleReader(steps, a);
+                if (at < 0 || network.Layers[steps[at].Layer] is not { Kind: LayerKind.MaxPool } pool)
                 {
                     continue;
                 }
 
+                ForwardStep reader = steps[at];
                 int readerAt = PlanAt(layers, reader.Layer);
                 Window window = pool.Window!;
                 bool inside = !window.HasPadding &&
@@ -350,7 +359,7 @@ namespace CnnGen.Generator.Planning
                 layers[writerAt] = layers[writerAt] with { Vector = producer with { CellsOutput = true } };
                 layers[readerAt] = layers[readerAt] with { Vector = rows with { CellsInput = cells } };
                 steps[a] = writer with { CellsOutput = true };
-                steps[readers[0]] = reader with { CellsInput = cells };
+                steps[at] = reader with { CellsInput = cells };
             }
         }
 

@@ -185,9 +185,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                                 }
                             }
 
-                            Affine at = ((y * l.Output.Width) + c) * k;
-                            string cellAt = at.ToString();
-                            w.Line("TS.Store(m, ref o, " + (at.IsConstant && at.Constant == 0 ? "kv" : (cellAt.Contains(" + ") ? cellAt : "(" + cellAt + ")") + " + kv") + ");");
+                            w.Line("TS.Store(m, ref o, " + ((((y * l.Output.Width) + c) * k) + Affine.Var("kv")) + ");");
                         }
                     }
                 }
