@@ -259,6 +259,18 @@ namespace CnnGen.Generator.Planning
 
         public override int PackedLength => Packed;
 
+        /// <summary>The output's width: the real cells of each wide row, the rest of its <see cref="RowLength"/> junk.</summary>
+        public int OutputWidth { get; init; }
+
+        /// <summary>
+        /// Whether the steps whose positions all lie before the last row's junk store their vectors compacted straight into the
+        /// CHW output (each vector's junk lanes dropped by a lane permute, <c>Layout.CompactedAt</c>), so that only the last
+        /// few positions go through the wide output and its copy. Where the wide output is compacted at the end at all (not
+        /// <see cref="Direct"/> or <see cref="Straight"/>) and nothing else reads it: no chunks (whose sums wait in it), no
+        /// fused residual, no carried layout; and output rows of 16 cells or more, so a vector straddles one run of junk at most.
+        /// </summary>
+        public bool CompactStores => !Direct && !Straight && Chunk == 0 && !WideOutput && !AddsResidual && PaddedOutput is null && OutputWidth >= NetworkPlanner.MaxLanes;
+
         /// <summary>Where <see cref="EightFilters"/>: whether 16-float steps of <see cref="Vectors"/> leave vectors for one-vector steps.</summary>
         public bool TailOf16 => WideChannel / 16 % Vectors != 0;
 

@@ -950,6 +950,7 @@ namespace CnnGen.Generator.Planning
             {
                 RowsOf16 = rowsOf16,
                 Packed = rowsOf16 > rows ? layer.Weight.Length : 0,
+                OutputWidth = output.Width,
             };
         }
 

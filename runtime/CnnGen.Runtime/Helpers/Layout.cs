@@ -672,12 +672,20 @@ namespace CnnGen.Runtime
 
         /// <summary>
         /// Copies the real <paramref name="outWidth"/> columns of each wide row (<paramref name="wideRow"/> long,
-        /// <paramref name="wideChannel"/> apart per channel) into a CHW <paramref name="output"/>.
+        /// <paramref name="wideChannel"/> apart per channel) into a CHW <paramref name="output"/>: every cell, or, from
+        /// <paramref name="from"/> on, those at wide positions (y·<paramref name="wideRow"/> + x) from there (a kernel
+        /// stored the ones before straight into the output).
         /// </summary>
-        public static void Compact<TS, TV>(ReadOnlySpan<float> wide, int wideChannel, int wideRow, int outWidth, int outHeight, int depth, Span<float> output)
+        public static void Compact<TS, TV>(ReadOnlySpan<float> wide, int wideChannel, int wideRow, int outWidth, int outHeight, int depth, Span<float> output, int from = 0)
             where TS : struct, ISimd<TV>
             where TV : struct
         {
+            if (from > 0)
+            {
+                CompactFrom<TS, TV>(wide, wideChannel, wideRow, outWidth, outHeight, depth, output, from);
+                return;
+            }
+
             if ((long)depth * outHeight * outWidth > output.Length || ((long)(depth - 1) * wideChannel) + ((long)(outHeight - 1) * wideRow) + outWidth > wide.Length)
             {
                 throw new ArgumentException("The wide output does not fit the spans.", nameof(output));
@@ -706,6 +714,52 @@ namespace CnnGen.Runtime
                         outWidth);
                 }
             }
+        }
+
+        /// <summary><see cref="Compact{TS, TV}"/> of the cells at wide positions from <paramref name="from"/> on.</summary>
+        private static void CompactFrom<TS, TV>(ReadOnlySpan<float> wide, int wideChannel, int wideRow, int outWidth, int outHeight, int depth, Span<float> output, int from)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            if ((long)depth * outHeight * outWidth > output.Length || ((long)(depth - 1) * wideChannel) + ((long)(outHeight - 1) * wideRow) + outWidth > wide.Length || wideRow < outWidth)
+            {
+                throw new ArgumentException("The wide output does not fit the spans.", nameof(output));
+            }
+
+            int firstRow = from / wideRow, firstColumn = from % wideRow;
+            for (int d = 0; d < depth; d++)
+            {
+                for (int y = firstRow; y < outHeight; y++)
+                {
+                    int x = y == firstRow ? Math.Min(firstColumn, outWidth) : 0;
+                    wide.Slice((d * wideChannel) + (y * wideRow) + x, outWidth - x).CopyTo(output.Slice((((d * outHeight) + y) * outWidth) + x));
+                }
+            }
+        }
+
+        /// <summary>
+        /// For a kernel that stores vectors of wide positions (y·<paramref name="wideRow"/> + x, columns x ≥
+        /// <paramref name="width"/> junk) compacted straight into CHW planes: where the vector from <paramref name="position"/>
+        /// goes in its plane, and the <paramref name="lanes"/> (<see cref="ISimd{TVector}.SkipLanes"/>) that drop the junk
+        /// columns it straddles. Rows must be at least a vector long, so a vector straddles one run of junk at most; the
+        /// lanes past its cells hold junk that the next vector's store overwrites.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int CompactedAt<TS, TV>(int position, int wideRow, int width, out TV lanes)
+            where TS : struct, ISimd<TV>
+            where TV : struct
+        {
+            int y = position / wideRow, x = position - (y * wideRow);
+            if (x < width)
+            {
+                // From column x on: the junk from lane width - x (past the vector where the row goes on).
+                lanes = TS.SkipLanes(width - x, wideRow - width);
+                return (y * width) + x;
+            }
+
+            // Starting in the junk: the next row's cells from its column 0.
+            lanes = TS.SkipLanes(0, wideRow - x);
+            return (y + 1) * width;
         }
 
         /// <summary>

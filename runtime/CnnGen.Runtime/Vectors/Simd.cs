@@ -75,6 +75,16 @@ namespace CnnGen.Runtime
 
         /// <summary>The odd lanes of a‖b: elements 1, 3, 5, ….</summary>
         static abstract TVector Odds(TVector a, TVector b);
+
+        /// <summary>
+        /// Lanes for <see cref="Permute"/> that drop <paramref name="count"/> lanes from lane <paramref name="at"/>: lane i
+        /// takes lane i below <paramref name="at"/> and lane i + <paramref name="count"/> from there on (the last lane where
+        /// that runs past it). A kernel storing a vector that straddles junk columns keeps the cells after them in order.
+        /// </summary>
+        static abstract TVector SkipLanes(int at, int count);
+
+        /// <summary><paramref name="value"/>'s lanes in the order <paramref name="lanes"/> (from <see cref="SkipLanes"/>) gives.</summary>
+        static abstract TVector Permute(TVector value, TVector lanes);
     }
 
     /// <summary>AVX-512: 16 floats per vector.</summary>
@@ -178,6 +188,19 @@ namespace CnnGen.Runtime
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Odds(Vector512<float> a, Vector512<float> b) =>
             Avx512F.PermuteVar16x32x2(a, Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), b);
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> SkipLanes(int at, int count)
+        {
+            Vector512<int> lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            Vector512<int> from = lane + (Vector512.GreaterThanOrEqual(lane, Vector512.Create(at)) & Vector512.Create(count));
+            return Vector512.Min(from, Vector512.Create(15)).AsSingle();
+        }
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Permute(Vector512<float> value, Vector512<float> lanes) => Avx512F.PermuteVar16x32(value, lanes.AsInt32());
     }
 
     /// <summary>AVX2 with FMA: 8 floats per vector.</summary>
@@ -281,6 +304,19 @@ namespace CnnGen.Runtime
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Odds(Vector256<float> a, Vector256<float> b) =>
             Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> SkipLanes(int at, int count)
+        {
+            Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+            Vector256<int> from = lane + (Vector256.GreaterThanOrEqual(lane, Vector256.Create(at)) & Vector256.Create(count));
+            return Vector256.Min(from, Vector256.Create(7)).AsSingle();
+        }
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Permute(Vector256<float> value, Vector256<float> lanes) => Avx2.PermuteVar8x32(value, lanes.AsInt32());
     }
 
     /// <summary>
@@ -462,6 +498,33 @@ namespace CnnGen.Runtime
             }
 
             return Vector128.Create(a.GetElement(1), a.GetElement(3), b.GetElement(1), b.GetElement(3));
+        }
+
+        /// <inheritdoc />
+        /// <remarks>Here the lanes are byte indices (lane s as bytes 4s .. 4s + 3), for a byte shuffle on every instruction set.</remarks>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> SkipLanes(int at, int count)
+        {
+            Vector128<int> lane = Vector128.Create(0, 1, 2, 3);
+            Vector128<int> from = Vector128.Min(lane + (Vector128.GreaterThanOrEqual(lane, Vector128.Create(at)) & Vector128.Create(count)), Vector128.Create(3));
+            return ((from * 0x04040404) + Vector128.Create(0x03020100)).AsSingle();
+        }
+
+        /// <inheritdoc />
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Permute(Vector128<float> value, Vector128<float> lanes)
+        {
+            if (Ssse3.IsSupported)
+            {
+                return Ssse3.Shuffle(value.AsByte(), lanes.AsByte()).AsSingle();
+            }
+
+            if (AdvSimd.Arm64.IsSupported)
+            {
+                return AdvSimd.Arm64.VectorTableLookup(value.AsByte(), lanes.AsByte()).AsSingle();
+            }
+
+            return Vector128.Shuffle(value.AsByte(), lanes.AsByte()).AsSingle();
         }
     }
 }

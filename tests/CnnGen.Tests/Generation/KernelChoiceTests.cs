@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Linq;
 using CnnGen.Generator.Planning;
 using CnnGen.Reference;
@@ -132,6 +134,30 @@ namespace CnnGen.Tests.Generation
             var rows = Assert.IsType<PoolRowsPlan>(plan.Layers.Single(l => l.Layer.Kind is Generator.Model.LayerKind.MaxPool or Generator.Model.LayerKind.AvgPool).Vector);
             Assert.Equal((carried, carried), (conv.CellsOutput, rows.CellsInput is not null));
             Assert.Equal((carried ? 1 : 0, carried ? 1 : 0), (plan.Steps.AsEnumerable().Count(st => st.CellsOutput), plan.Steps.AsEnumerable().Count(st => st.CellsInput is not null)));
+        }
+
+        [Theory]
+        [InlineData(56, 56, 64, 64, 3, 1, 0, true)]   // D: rows of 56 in wide rows of 57, compacted as the steps store them
+        [InlineData(28, 28, 3, 6, 5, 1, 0, true)]     // A (LeNet-5's conv1 on 3 channels): rows of 28 in wide rows of 32
+        [InlineData(56, 56, 64, 60, 3, 1, 0, false)]  // D's shape with 60 filters: chunks of channels, whose sums wait in the wide rows
+        [InlineData(15, 15, 8, 8, 3, 1, 0, false)]    // rows of 15, shorter than a vector: compacted at the end
+        [InlineData(32, 32, 32, 64, 3, 2, 0, false)]  // F: rows of 16, whole vectors (direct): nothing to compact
+        [InlineData(28, 28, 8, 8, 3, 1, 1, false)]    // into a max pool that reads the wide rows in Forward (the carried wide layout)
+        [InlineData(28, 28, 8, 8, 3, 1, 2, true)]     // into a padded conv (only rows of whole vectors go straight into its padded planes)
+        [InlineData(28, 28, 8, 8, 3, 1, 3, true)]     // into a fully-connected layer
+        public void A_position_conv_stores_compacted_straight_into_the_output_where_nothing_else_reads_its_wide_rows(int width, int height, int depth, int filters, int size, int stride, int next, bool compacts)
+        {
+            var layers = new List<LayerSpec> { LayerSpec.Conv(filters, size, stride, size == 5 ? 0 : size / 2, OutputRounding.Floor) };
+            layers.AddRange(next switch
+            {
+                1 => new[] { LayerSpec.Pool(2, 2) },
+                2 => new[] { LayerSpec.Conv(4, 3, 1, 1) },
+                3 => new[] { LayerSpec.Fc(10) },
+                _ => Array.Empty<LayerSpec>(),
+            });
+            var spec = new NetSpec(width + (size == 5 ? 4 : 0), height + (size == 5 ? 4 : 0), depth, layers.ToArray());
+            var plan = Assert.IsType<ConvPositionsPlan>(FirstKernel(spec));
+            Assert.Equal(compacts, plan.CompactStores);
         }
 
         [Theory]

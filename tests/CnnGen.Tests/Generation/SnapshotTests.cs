@@ -52,6 +52,12 @@ namespace CnnGen.Tests.Generation
             "Chunked");
 
         [Fact]
+        public void Conv_storing_its_rows_compacted_straight_into_the_output() => Verify(
+            "CompactStoresConv",
+            "[Input(20, 3, 8)] [Conv(8, 3, Padding = 1)] [Relu]\npublic partial class Compacting { }",
+            "Compacting");
+
+        [Fact]
         public void Conv_storing_into_the_next_convs_padded_planes() => Verify(
             "CarriedConvChain",
             "[Input(16, 4, 2)] [Conv(4, 3, Padding = 1)] [Relu] [Conv(2, 3, Padding = 1)]\npublic partial class Carried { }",

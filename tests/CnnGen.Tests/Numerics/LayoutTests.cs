@@ -253,6 +253,80 @@ namespace CnnGen.Tests.Numerics
         }
 
         /// <summary>
+        /// A kernel's compacting stores (<c>Layout.CompactedAt</c>: where each vector of wide positions goes, its junk lanes
+        /// dropped) for every vector that ends within the real cells, then <c>Layout.Compact</c> from the first position left:
+        /// the CHW output holds wide cell (y, x) at y·W + x for x &lt; W, as a plain loop puts it, on every vector width;
+        /// nothing past the output's planes is written. Rows as long as a vector or longer, junk runs of 1 to 40 columns.
+        /// </summary>
+        [Theory]
+        [InlineData(16, 17, 3, 2)] // a row exactly one 16-float vector long
+        [InlineData(17, 18, 4, 3)]
+        [InlineData(56, 57, 5, 2)] // D's rows (one junk column)
+        [InlineData(28, 32, 4, 3)] // 4 junk columns
+        [InlineData(20, 28, 6, 1)] // 8: a vector may start in the junk or end in it
+        [InlineData(24, 64, 3, 2)] // 40: whole vectors of junk
+        [InlineData(33, 35, 1, 3)] // a single row: the wide copy takes its last vectors
+        public void Compacting_stores_and_the_copy_after_them_put_each_cell_where_the_compact_layout_says(int width, int wideRow, int height, int depth)
+        {
+            void Check<TS, TV>()
+                where TS : struct, ISimd<TV>
+                where TV : struct
+            {
+                int n = TS.Count;
+                int wideChannel = ((height * wideRow) + 15) / 16 * 16, plane = width * height, realEnd = ((height - 1) * wideRow) + width;
+                var wide = new float[(depth * wideChannel) + 16];
+                for (int i = 0; i < wide.Length; i++)
+                {
+                    wide[i] = -1f - i; // junk and cells alike: a junk value in the output shows as negative
+                }
+
+                for (int d = 0; d < depth; d++)
+                {
+                    for (int y = 0; y < height; y++)
+                    {
+                        for (int x = 0; x < width; x++)
+                        {
+                            wide[(d * wideChannel) + (y * wideRow) + x] = (d * plane) + (y * width) + x;
+                        }
+                    }
+                }
+
+                var output = new float[(depth * plane) + 32];
+                Array.Fill(output, float.NaN);
+                int from = 0;
+                for (; from + n <= realEnd; from += n)
+                {
+                    for (int d = 0; d < depth; d++)
+                    {
+                        int at = Layout.CompactedAt<TS, TV>(from, wideRow, width, out TV lanes);
+                        TS.Store(TS.Permute(TS.Load(ref wide[d * wideChannel], from), lanes), ref output[d * plane], at);
+                    }
+                }
+
+                Layout.Compact<TS, TV>(wide, wideChannel, wideRow, width, height, depth, output, from);
+                for (int i = 0; i < depth * plane; i++)
+                {
+                    Assert.Equal(i, output[i]);
+                }
+
+                // Only the last plane's stores may reach past it, and a store never reaches past the last real cell's vector.
+                Assert.All(output[(depth * plane)..], v => Assert.True(float.IsNaN(v)));
+            }
+
+            Assert.True(wideRow > width && width >= 16);
+            Check<Simd128, System.Runtime.Intrinsics.Vector128<float>>();
+            if (Simd256.IsSupported)
+            {
+                Check<Simd256, System.Runtime.Intrinsics.Vector256<float>>();
+            }
+
+            if (Simd512.IsSupported)
+            {
+                Check<Simd512, System.Runtime.Intrinsics.Vector512<float>>();
+            }
+        }
+
+        /// <summary>
         /// Cell (i, j) of phase (py, px), channel d at ((py·2 + px)·D + d)·pitch·phaseHeight + skew(px) + i·pitch + j holds padded
         /// cell (Sy·i + py, 2·j + px), or the pad value where j is below the phase's cells (<paramref name="cellsEven"/>,
         /// <paramref name="cellsOdd"/>); the slack after the planes the pad value; no other cell written. With cells 0 (pitch =

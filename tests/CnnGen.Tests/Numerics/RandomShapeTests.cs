@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 24 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 24 + 6 + 7 + 1 + 1;
+        public const int Count = 164 + 60 + 30 + 24 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 24 + 20 + 6 + 7 + 1 + 1;
 
         public RandomNetworksFixture()
         {
@@ -44,6 +44,7 @@ namespace CnnGen.Tests.Numerics
                 .Concat(Draw(24, seed: 13, CarriedGen))
                 .Concat(Draw(16, seed: 14, WideCarriedGen))
                 .Concat(Draw(24, seed: 15, EightFilterGen))
+                .Concat(Draw(20, seed: 17, CompactStoreGen))
                 // A stride-2 depthwise whose input rows each feed 10 output rows (a 3x4 window dilated 3 down, stride 1 down):
                 // more live rows than registers, so the phase-copy kernel takes it (no random draw reaches that).
                 .Append(new NetSpec(64, 40, 8, new[] { LayerSpec.Windowed(Kind.Conv, 8, new Window2d(3, 4, 2, 1, 1, 0, 2, 1, 1, 3), groups: 8), LayerSpec.Relu() }))
@@ -227,6 +228,38 @@ namespace CnnGen.Tests.Numerics
                     else if (next == 2 && w >= 2 && h >= 2)
                     {
                         layers.Add(LayerSpec.Windowed(Kind.Pool, 0, Window2d.Square(2, 2, 0), rounding: OutputRounding.Floor));
+                    }
+
+                    return new NetSpec(Math.Max(1, inputWidth), Math.Max(1, inputHeight), groups * perGroup, layers.ToArray());
+                });
+
+        // Position convs whose steps store straight into the output, compacting as they go (CompactStores): output rows of
+        // 17 to 70 cells, not whole vectors, behind wide rows of 1 to 12 junk columns (windows 1 to 5 across, dilation 1 to 3,
+        // padding up to 3, stride 1 or 2), 4 to 24 filters a group (in eights or not), one or two groups, 1 to 12 input
+        // channels a group; alone, into a fully-connected layer (the conv's output then Forward's scratch) or into a padded
+        // conv (which copies that output into its padded planes: only rows of whole vectors are stored there directly).
+        private static readonly Gen<NetSpec> CompactStoreGen =
+            Gen.Select(Gen.Int[17, 70], Gen.Int[1, 6], Gen.Int[1, 12], Gen.Int[1, 2], Gen.OneOf(4, 6, 8, 12, 16, 24), Gen.Int[1, 5], Gen.Int[1, 2], Gen.Int[0, 3])
+                .Select(Gen.Bool, Gen.Int[1, 3], Gen.Int[0, 2], (t, bias, dilation, next) =>
+                {
+                    (int w, int h, int perGroup, int groups, int k, int f, int stride, int pad) = t;
+                    if (w % 16 == 0)
+                    {
+                        w++; // not whole vectors: whole ones go straight into the output without junk (the direct kernel)
+                    }
+
+                    var window = new Window2d(f, f, stride, stride, pad, pad, pad, pad, dilation, dilation);
+                    int extent = ((f - 1) * dilation) + 1;
+                    int inputWidth = ((w - 1) * stride) + extent - (2 * pad);
+                    int inputHeight = ((h - 1) * stride) + extent - (2 * pad);
+                    var layers = new List<LayerSpec> { LayerSpec.Windowed(Kind.Conv, groups * k, window, rounding: OutputRounding.Floor, groups: groups, bias: bias), LayerSpec.Relu() };
+                    if (next == 1)
+                    {
+                        layers.Add(LayerSpec.Fc(5));
+                    }
+                    else if (next == 2)
+                    {
+                        layers.Add(LayerSpec.Windowed(Kind.Conv, 4, Window2d.Square(3, 1, 1)));
                     }
 
                     return new NetSpec(Math.Max(1, inputWidth), Math.Max(1, inputHeight), groups * perGroup, layers.ToArray());
@@ -862,6 +895,30 @@ namespace CnnGen.Tests.Numerics
             Assert.Contains(eights, e => e.Plan.WideOutput);
             Assert.Contains(eights, e => e.Layer.Window is { Taps: 1 });
             Assert.Contains(eights, e => e.Layer.Groups > 1 && e.Layer.Output.Depth / e.Layer.Groups > 8); // several blocks in a group
+            // Steps storing compacted straight into the output: junk runs of one column and of several (a vector then may start in
+            // one, or carry no cell after it), strides 1 and 2, dilation, groups, blocks of 8 filters and of fewer, one-vector
+            // steps at the end or none, inside Forward and as its last step; and where a wide output is compacted at the end, the
+            // layers that keep all their positions there (chunks of channels, rows shorter than a vector).
+            var positions = _fixture.Specs.SelectMany(s => s.Plan().Layers.Select(l => (Spec: s, Layer: l.Layer, Vector: l.Vector)))
+                .Where(l => l.Vector is Generator.Planning.ConvPositionsPlan).Select(l => (l.Spec, l.Layer, Plan: (Generator.Planning.ConvPositionsPlan)l.Vector!)).ToList();
+            var compacting = positions.Where(p => p.Plan.CompactStores).ToList();
+            Assert.True(compacting.Count >= 20, "too few draws store compacted: " + compacting.Count);
+            Assert.All(compacting, c => Assert.True(c.Layer.Output.Width >= 16 && c.Plan.Chunk == 0 && !c.Plan.Direct && !c.Plan.Straight && !c.Plan.WideOutput));
+            Assert.Contains(compacting, c => c.Plan.RowLength - c.Layer.Output.Width == 1);
+            Assert.Contains(compacting, c => c.Plan.RowLength - c.Layer.Output.Width >= 8);
+            Assert.Contains(compacting, c => c.Layer.Window!.StrideX == 2);
+            Assert.Contains(compacting, c => c.Layer.Window!.DilationX > 1);
+            Assert.Contains(compacting, c => c.Layer.Groups > 1);
+            Assert.Contains(compacting, c => c.Plan.EightFilters);
+            Assert.Contains(compacting, c => !c.Plan.EightFilters);
+            Assert.Contains(compacting, c => c.Plan.Tail || c.Plan.TailOf16);
+            Assert.Contains(compacting, c => !c.Plan.Tail && !c.Plan.TailOf16);
+            Assert.Contains(compacting, c => c.Spec.Layers.Any(l => l.Kind == Kind.Fc)); // into Forward's scratch
+            Assert.Contains(compacting, c => c.Spec.Layers.All(l => l.Kind is Kind.Conv or Kind.Relu) && c.Spec.Layers.Count(l => l.Kind == Kind.Conv) == 1); // into Forward's output
+            var wideEnds = positions.Where(p => p.Plan is { Direct: false, Straight: false } && !p.Plan.CompactStores).ToList();
+            Assert.Contains(wideEnds, c => c.Plan.Chunk > 0 && c.Layer.Output.Width >= 16);
+            Assert.Contains(wideEnds, c => c.Layer.Output.Width < 16);
+            Assert.Contains(wideEnds, c => c.Plan.WideOutput && c.Layer.Output.Width >= 16);
             // A 1x1 conv in steps of 4 filters x 5 vectors with 16-float vectors, straight and direct.
             var pointwise = _fixture.Specs.SelectMany(s => s.Plan().Layers).Where(l => l.Layer.Window is { Taps: 1 } && l.Vector is Generator.Planning.ConvPositionsPlan { Rows: 4, Vectors: 5 })
                 .Select(l => (Generator.Planning.ConvPositionsPlan)l.Vector!).ToList();

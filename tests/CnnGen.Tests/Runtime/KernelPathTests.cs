@@ -114,6 +114,20 @@ namespace CnnGen.Tests.Runtime
                 Assert.Equal((2 * i) + 1, odds[i]);
             }
 
+            // Lanes from SkipLanes(at, count): lane i takes lane i below at, lane i + count from there (the last lane past it).
+            var permuted = new float[n];
+            for (int at = 0; at <= n; at++)
+            {
+                for (int count = 0; count <= n + 1; count++)
+                {
+                    TS.Store(TS.Permute(a, TS.SkipLanes(at, count)), ref permuted[0]);
+                    for (int i = 0; i < n; i++)
+                    {
+                        Assert.Equal(i < at ? i : Math.Min(i + count, n - 1), permuted[i]);
+                    }
+                }
+            }
+
             var mixed = new float[n];
             mixed[0] = float.NaN;
             mixed[1] = -1f;

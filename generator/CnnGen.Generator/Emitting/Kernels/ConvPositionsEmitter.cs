@@ -56,6 +56,13 @@ namespace CnnGen.Generator.Emitting.Kernels
 
                     w.Line(Code.Span + " wide = " + (plan.WideOutput ? "wideOut ? output : " : string.Empty) + Code.Scratch + ".Aligned(ref " + GeneratedNames.Wide + ", " + GeneratedNames.MaxWideLength + ").Slice(0, " + Text.Literal(plan.WideLength) + ");");
                     w.Line(Code.RefTo("target", "wide"));
+                    if (plan.CompactStores)
+                    {
+                        w.Line("// The steps whose positions all lie before " + Text.Literal(RealEnd(l, plan)) + " (where the last row's real cells end) store their vectors compacted");
+                        w.Line("// straight into the output, the junk lanes dropped; the positions from `from` on go through the wide rows, compacted at the end.");
+                        w.Line(Code.RefTo("compacted", "output"));
+                        w.Line("int from = 0;");
+                    }
                 }
 
                 w.Line(Code.RefTo("w", "weight") + " // " + (plan.Packed > 0 ? PackedShape(l) + ": PyTorch's " + LayerText.WeightShape(l) + " in blocks of " + ConvPositionsPlan.PackBlock + " filters, each transposed" : LayerText.WeightShape(l) + ", PyTorch's layout"));
@@ -76,7 +83,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                     using (w.Block("if (n == 16)"))
                     {
                         w.Line("// Blocks of 8 filters: each input vector loaded serves eight (AVX2's 16 registers hold blocks of 4).");
-                        StepLoop(w, l, plan, plan.Vectors, eight: true);
+                        StepLoop(w, l, plan, plan.Vectors, eight: true, first: true);
                         if (plan.TailOf16)
                         {
                             w.Line("// The last positions, one vector at a time.");
@@ -86,7 +93,7 @@ namespace CnnGen.Generator.Emitting.Kernels
 
                     using (w.Block("else"))
                     {
-                        StepLoop(w, l, plan, plan.NarrowVectors);
+                        StepLoop(w, l, plan, plan.NarrowVectors, first: true);
                         if (plan.TailOfNarrower)
                         {
                             w.Line("// The last positions, one vector at a time.");
@@ -96,7 +103,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                 }
                 else if (plan.Vectors == plan.NarrowVectors)
                 {
-                    StepLoop(w, l, plan, plan.Vectors);
+                    StepLoop(w, l, plan, plan.Vectors, first: true);
                 }
                 else
                 {
@@ -106,19 +113,19 @@ namespace CnnGen.Generator.Emitting.Kernels
                         {
                             int vectors = plan.WideChannel / 16, big = vectors - (plan.NarrowAfter * plan.NarrowVectors);
                             w.Line("// " + vectors + " vectors: " + (big / plan.Vectors) + " step" + (big / plan.Vectors == 1 ? string.Empty : "s") + " of " + plan.Vectors + ", then " + plan.NarrowAfter + " of " + plan.NarrowVectors + " (no one-vector steps).");
-                            StepLoop(w, l, plan, plan.Vectors, big * 16);
+                            StepLoop(w, l, plan, plan.Vectors, big * 16, first: true);
                             w.Line();
                             StepLoop(w, l, plan, plan.NarrowVectors, plan.WideChannel);
                         }
                         else
                         {
-                            StepLoop(w, l, plan, plan.Vectors);
+                            StepLoop(w, l, plan, plan.Vectors, first: true);
                         }
                     }
 
                     using (w.Block("else"))
                     {
-                        StepLoop(w, l, plan, plan.NarrowVectors);
+                        StepLoop(w, l, plan, plan.NarrowVectors, first: true);
                     }
                 }
 
@@ -131,7 +138,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                 {
                     using (plan.WideOutput ? w.Block("if (!wideOut)") : default)
                     {
-                        w.Line(Code.Layout + ".Compact<TS, TV>(wide, " + Text.Literal(plan.WideChannel) + ", " + plan.RowLength + ", " + l.Output.Width + ", " + l.Output.Height + ", " + k + ", output);");
+                        w.Line(Code.Layout + ".Compact<TS, TV>(wide, " + Text.Literal(plan.WideChannel) + ", " + plan.RowLength + ", " + l.Output.Width + ", " + l.Output.Height + ", " + k + ", output" + (plan.CompactStores ? ", from" : string.Empty) + ");");
                     }
                 }
             }
@@ -190,17 +197,35 @@ namespace CnnGen.Generator.Emitting.Kernels
             };
         }
 
-        /// <summary>The loop of steps of <paramref name="nr"/> vectors: to <paramref name="end"/> where given (16-float vectors), else while a step starts its last vector before the last position.</summary>
-        private static void StepLoop(SourceWriter w, LayerModel l, ConvPositionsPlan plan, int nr, int end = -1, bool eight = false)
+        /// <summary>
+        /// The loop of steps of <paramref name="nr"/> vectors: to <paramref name="end"/> where given (16-float vectors), else
+        /// while a step starts its last vector before the last position. The <paramref name="first"/> loop of a vector width,
+        /// where the plan's steps store compacted, starts with the steps that do so (<see cref="ConvPositionsPlan.CompactStores"/>).
+        /// </summary>
+        private static void StepLoop(SourceWriter w, LayerModel l, ConvPositionsPlan plan, int nr, int end = -1, bool eight = false, bool first = false)
         {
             // A step may end past the last position by less than one vector (the wide output is rounded up to whole vectors).
             string step = nr == 1 ? "n" : nr + " * n";
+            string carried = (plan.PaddedOutput is null ? string.Empty : ", paddedOut") + (plan.AddsResidual ? ", ref res, add, addRelu" : string.Empty);
+            if (plan.CompactStores && first)
+            {
+                using (w.Block("for (; q + (" + step + ") <= " + Text.Literal(RealEnd(l, plan)) + (end >= 0 ? " && q < " + Text.Literal(end) : string.Empty) + "; q += " + step + ")"))
+                {
+                    w.Line(StepName(l, nr, eight) + "<TS, TV>(ref source, ref w, ref b, ref compacted, q, relu" + carried + ", true);");
+                }
+
+                w.Line("from = q;");
+            }
+
             string condition = end >= 0 ? "q < " + Text.Literal(end) : nr == 1 ? "q < " + Text.Literal(plan.Positions) : "q + (" + step + ") < " + Text.Literal(plan.Positions) + " + n";
             using (w.Block("for (; " + condition + "; q += " + step + ")"))
             {
-                w.Line(StepName(l, nr, eight) + "<TS, TV>(ref source, ref w, ref b, ref target, q, relu" + (plan.PaddedOutput is null ? string.Empty : ", paddedOut") + (plan.AddsResidual ? ", ref res, add, addRelu" : string.Empty) + ");");
+                w.Line(StepName(l, nr, eight) + "<TS, TV>(ref source, ref w, ref b, ref target, q, relu" + carried + (plan.CompactStores ? ", false" : string.Empty) + ");");
             }
         }
+
+        /// <summary>The wide position just past the last real cell, (H2 − 1)·row + W2: a step ending there or before lies in real rows.</summary>
+        private static long RealEnd(LayerModel l, ConvPositionsPlan plan) => ((long)(l.Output.Height - 1) * plan.RowLength) + l.Output.Width;
 
         /// <summary>A step's method: <c>…Step{nr}</c>, or <c>…Step{nr}x8</c> for the 8-filter blocks of 16-float vectors.</summary>
         private static string StepName(LayerModel l, int nr, bool eight) => eight ? GeneratedNames.EightFilterStep(l.Name, nr) : GeneratedNames.Step(l.Name, nr);
@@ -225,13 +250,29 @@ namespace CnnGen.Generator.Emitting.Kernels
                 + (l.Groups > 1 ? " (" + (k / l.Groups) + " per group of " + l.GroupDepth + " input channels)." : "."));
             w.Line(Code.GeneratedCode);
             w.Line(Code.Optimized);
-            using (w.Block("private static void " + StepName(l, nr, eight) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int q, bool relu" + (plan.PaddedOutput is null ? string.Empty : ", bool paddedOut") + (plan.AddsResidual ? ", ref float residual, bool add, bool addRelu" : string.Empty) + ") " + Code.VectorConstraint))
+            using (w.Block("private static void " + StepName(l, nr, eight) + "<TS, TV>(ref float source, ref float weight, ref float bias, ref float target, int q, bool relu" + (plan.PaddedOutput is null ? string.Empty : ", bool paddedOut") + (plan.AddsResidual ? ", ref float residual, bool add, bool addRelu" : string.Empty) + (plan.CompactStores ? ", bool compact" : string.Empty) + ") " + Code.VectorConstraint))
             {
                 // The cells between output rows in the carried layout that this step zeroes (0: none, or Forward pads them all).
                 int rowGap = plan.PaddedOutput is { } carried && carried.ZeroesRowGaps(l.Output.Width, l.Output.Height) ? carried.Width - l.Output.Width : 0;
                 if (nr > 1 || rowGap > 0)
                 {
                     w.Line("int n = TS.Count;");
+                }
+
+                if (plan.CompactStores)
+                {
+                    string vectors = nr == 1 ? "at0 (its lanes permuted by lanes0" : "at0 .. at" + (nr - 1) + " (their lanes permuted by lanes0 .. lanes" + (nr - 1);
+                    w.Line("// compact: the vectors go to " + vectors + " so that the junk columns x >= " + l.Output.Width + " of the wide rows of " + plan.RowLength + " drop out)");
+                    w.Line("// in each filter's output plane of " + l.Output.Width + "x" + l.Output.Height + "; otherwise to the wide rows.");
+                    w.Line("int " + string.Join(", ", Enumerable.Range(0, nr).Select(v => "at" + v + " = 0")) + ";");
+                    w.Line("TV " + string.Join(", ", Enumerable.Range(0, nr).Select(v => "lanes" + v + " = default")) + ";");
+                    using (w.Block("if (compact)"))
+                    {
+                        for (int v = 0; v < nr; v++)
+                        {
+                            w.Line("at" + v + " = " + Code.Layout + ".CompactedAt<TS, TV>(" + Code.PlusVectors("q", v) + ", " + plan.RowLength + ", " + l.Output.Width + ", out lanes" + v + ");");
+                        }
+                    }
                 }
 
                 if (plan.PaddedOutput is { } padded)
@@ -428,12 +469,32 @@ namespace CnnGen.Generator.Emitting.Kernels
                         }
                     }
 
-                    for (int r = 0; r < mr; r++)
+                    using (plan.CompactStores ? w.Block("if (compact)") : default)
                     {
-                        w.Line("ref float o" + r + " = ref " + Output(r) + ";");
-                        for (int v = 0; v < nr; v++)
+                        if (plan.CompactStores)
                         {
-                            w.Line(Code.Store("a" + r + v, "o" + r, At(v)));
+                            w.Line("// Each filter's output plane, " + Text.Literal(l.Output.Plane) + " floats on from the last.");
+                        }
+
+                        for (int r = 0; r < mr && plan.CompactStores; r++)
+                        {
+                            w.Line("ref float c" + r + " = ref " + Code.Unsafe + ".Add(ref target, " + (((kb * mr) + r) * (long)l.Output.Plane) + ");");
+                            for (int v = 0; v < nr; v++)
+                            {
+                                w.Line(Code.Store("TS.Permute(a" + r + v + ", lanes" + v + ")", "c" + r, "at" + v));
+                            }
+                        }
+                    }
+
+                    using (plan.CompactStores ? w.Block("else") : default)
+                    {
+                        for (int r = 0; r < mr; r++)
+                        {
+                            w.Line("ref float o" + r + " = ref " + Output(r) + ";");
+                            for (int v = 0; v < nr; v++)
+                            {
+                                w.Line(Code.Store("a" + r + v, "o" + r, At(v)));
+                            }
                         }
                     }
 
