@@ -263,11 +263,13 @@ namespace CnnGen.Generator.Planning
         public int OutputWidth { get; init; }
 
         /// <summary>
-        /// Whether the steps whose positions all lie before the last row's junk store their vectors compacted straight into the
-        /// CHW output (each vector's junk lanes dropped by a lane permute, <c>Layout.CompactedAt</c>), so that only the last
+        /// Whether the steps that end by the last row's last real cell store their vectors compacted straight into the CHW
+        /// output (each vector's junk lanes dropped by a lane permute, <c>Layout.CompactedAt</c>), so that only the last
         /// few positions go through the wide output and its copy. Where the wide output is compacted at the end at all (not
-        /// <see cref="Direct"/> or <see cref="Straight"/>) and nothing else reads it: no chunks (whose sums wait in it), no
-        /// fused residual, no carried layout; and output rows of 16 cells or more, so a vector straddles one run of junk at most.
+        /// <see cref="Direct"/> or <see cref="Straight"/>), nothing else reads it (not <see cref="WideOutput"/>) and no chunks
+        /// of channels wait in it; and output rows of 16 cells or more, so a vector straddles one run of junk at most and the
+        /// last one stays in its plane. (A fused residual and a carried padded output come only with direct or straight
+        /// kernels; they are excluded here all the same.)
         /// </summary>
         public bool CompactStores => !Direct && !Straight && Chunk == 0 && !WideOutput && !AddsResidual && PaddedOutput is null && OutputWidth >= NetworkPlanner.MaxLanes;
 

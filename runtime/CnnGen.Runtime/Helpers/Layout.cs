@@ -741,8 +741,10 @@ namespace CnnGen.Runtime
         /// For a kernel that stores vectors of wide positions (y·<paramref name="wideRow"/> + x, columns x ≥
         /// <paramref name="width"/> junk) compacted straight into CHW planes: where the vector from <paramref name="position"/>
         /// goes in its plane, and the <paramref name="lanes"/> (<see cref="ISimd{TVector}.SkipLanes"/>) that drop the junk
-        /// columns it straddles. Rows must be at least a vector long, so a vector straddles one run of junk at most; the
-        /// lanes past its cells hold junk that the next vector's store overwrites.
+        /// columns it straddles. The lanes past its cells hold junk that the store of the next vector (or, after the last
+        /// one stored so, <see cref="Compact{TS, TV}"/> from the next position) overwrites. Rows must be at least a vector
+        /// long: a vector then straddles one run of junk at most, and one that ends by the last row's last real cell stays
+        /// inside its plane, its junk lanes included.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static int CompactedAt<TS, TV>(int position, int wideRow, int width, out TV lanes)

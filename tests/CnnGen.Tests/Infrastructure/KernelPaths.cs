@@ -33,7 +33,9 @@ namespace CnnGen.Tests.Infrastructure
             }
         }
 
-        public static void Forward(object network, string path, float[] input, float[] output)
+        public static void Forward(object network, string path, float[] input, float[] output) => Forward(network, path, input, output.AsSpan());
+
+        public static void Forward(object network, string path, ReadOnlySpan<float> input, Span<float> output)
         {
             Type type = network.GetType();
             MethodInfo method = path == "scalar"
@@ -48,14 +50,38 @@ namespace CnnGen.Tests.Infrastructure
             run(input, output);
         }
 
-        /// <summary>Forward on every path this process can run (each vector width and the scalar kernels) against <paramref name="expected"/>.</summary>
+        /// <summary>
+        /// Forward on every path this process can run (each vector width and the scalar kernels) against <paramref name="expected"/>,
+        /// into the start of a longer array of NaN: a cell left unwritten shows as NaN, a store past the output in the floats after it.
+        /// </summary>
         public static void AssertEveryPath(object network, float[] input, float[] expected, string what)
         {
             foreach (string path in Available)
             {
-                var output = new float[expected.Length];
-                Forward(network, path, input, output);
-                Numbers.AssertClose(expected, output, $"{what}: Forward on the {path} path");
+                float[] buffer = PoisonedOutput(expected.Length);
+                Forward(network, path, input, buffer.AsSpan(0, expected.Length));
+                Numbers.AssertClose(expected, buffer[..expected.Length], $"{what}: Forward on the {path} path");
+                AssertUntouched(buffer, expected.Length, $"{what}: Forward on the {path} path");
+            }
+        }
+
+        /// <summary>An output of <paramref name="length"/> floats and 64 more after it, all NaN.</summary>
+        private static float[] PoisonedOutput(int length)
+        {
+            var buffer = new float[length + 64];
+            Array.Fill(buffer, float.NaN);
+            return buffer;
+        }
+
+        /// <summary>The floats after the output are still NaN: nothing was stored past it.</summary>
+        private static void AssertUntouched(float[] buffer, int length, string what)
+        {
+            for (int i = length; i < buffer.Length; i++)
+            {
+                if (!float.IsNaN(buffer[i]))
+                {
+                    throw new Xunit.Sdk.XunitException($"{what}: float {i - length} after the output was written ({buffer[i]}).");
+                }
             }
         }
 
@@ -80,9 +106,10 @@ namespace CnnGen.Tests.Infrastructure
             int layer = 0;
             foreach (ReferenceStep step in reference.Steps)
             {
-                var output = new float[step.Output.Length];
-                network.RunLayer(layer, step.Input, step.Weight, step.Bias, output);
-                Numbers.AssertClose(step.Output, output, $"{what}: layer method {layer}");
+                float[] buffer = PoisonedOutput(step.Output.Length);
+                network.RunLayer(layer, step.Input, step.Weight, step.Bias, buffer.AsSpan(0, step.Output.Length));
+                Numbers.AssertClose(step.Output, buffer[..step.Output.Length], $"{what}: layer method {layer}");
+                AssertUntouched(buffer, step.Output.Length, $"{what}: layer method {layer}");
                 layer++;
             }
         }

@@ -309,7 +309,7 @@ namespace CnnGen.Tests.Numerics
                     Assert.Equal(i, output[i]);
                 }
 
-                // Only the last plane's stores may reach past it, and a store never reaches past the last real cell's vector.
+                // Nothing past the last plane is written: a compacted store that ends by the last real cell stays in its plane.
                 Assert.All(output[(depth * plane)..], v => Assert.True(float.IsNaN(v)));
             }
 

@@ -11,7 +11,7 @@ namespace CnnGen.Tests.Numerics
     /// <summary>Random valid networks, drawn with CsCheck and compiled once, checked layer by layer against the reference kernels.</summary>
     public sealed class RandomNetworksFixture
     {
-        public const int Count = 164 + 60 + 30 + 24 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 24 + 20 + 6 + 7 + 1 + 1;
+        public const int Count = 164 + 60 + 30 + 24 + 30 + 24 + 16 + 20 + 12 + 20 + 20 + 24 + 16 + 10 + 16 + 24 + 16 + 24 + 20 + 6 + 7 + 1 + 1 + 1;
 
         public RandomNetworksFixture()
         {
@@ -74,6 +74,9 @@ namespace CnnGen.Tests.Numerics
                 .Append(new NetSpec(13, 13, 8, new[] { LayerSpec.Windowed(Kind.Conv, 8, Window2d.Square(1, 1, 0), groups: 2), LayerSpec.Relu() }))
                 // The carried layout into the conv vectorized over its filters (16 filters, output rows of 12 in padded rows of 18).
                 .Append(new NetSpec(16, 6, 2, new[] { LayerSpec.Windowed(Kind.Conv, 4, Window2d.Square(3, 1, 1)), LayerSpec.Relu(), LayerSpec.Windowed(Kind.Conv, 16, Window2d.Square(7, 1, 1)) }))
+                // Wide rows of 37 for output rows of 17 (a 5x5 window dilated 5, no padding): 20 junk columns, so a vector of
+                // positions may lie wholly in the junk, its compacted store all junk lanes.
+                .Append(new NetSpec(37, 23, 4, new[] { LayerSpec.Windowed(Kind.Conv, 8, new Window2d(5, 5, 1, 1, 0, 0, 0, 0, 5, 5)), LayerSpec.Relu() }))
                 // Aligned stride-2 phase rows under a window row too wide to unroll (17 taps across): the column phase's skew
                 // chosen in the loop over fx.
                 .Append(new NetSpec(45, 3, 3, new[] { LayerSpec.Windowed(Kind.Conv, 8, new Window2d(17, 2, 2, 1, 1, 1, 0, 0), rounding: OutputRounding.Floor), LayerSpec.Relu() }))
@@ -234,7 +237,7 @@ namespace CnnGen.Tests.Numerics
                 });
 
         // Position convs whose steps store straight into the output, compacting as they go (CompactStores): output rows of
-        // 17 to 70 cells, not whole vectors, behind wide rows of 1 to 12 junk columns (windows 1 to 5 across, dilation 1 to 3,
+        // 17 to 70 cells, not whole vectors, behind wide rows of 0 to 12 junk columns (windows 1 to 5 across, dilation 1 to 3,
         // padding up to 3, stride 1 or 2), 4 to 24 filters a group (in eights or not), one or two groups, 1 to 12 input
         // channels a group; alone, into a fully-connected layer (the conv's output then Forward's scratch) or into a padded
         // conv (which copies that output into its padded planes: only rows of whole vectors are stored there directly).
@@ -903,7 +906,10 @@ namespace CnnGen.Tests.Numerics
                 .Where(l => l.Vector is Generator.Planning.ConvPositionsPlan).Select(l => (l.Spec, l.Layer, Plan: (Generator.Planning.ConvPositionsPlan)l.Vector!)).ToList();
             var compacting = positions.Where(p => p.Plan.CompactStores).ToList();
             Assert.True(compacting.Count >= 20, "too few draws store compacted: " + compacting.Count);
-            Assert.All(compacting, c => Assert.True(c.Layer.Output.Width >= 16 && c.Plan.Chunk == 0 && !c.Plan.Direct && !c.Plan.Straight && !c.Plan.WideOutput));
+            long RealEnd((NetSpec Spec, Generator.Model.LayerModel Layer, Generator.Planning.ConvPositionsPlan Plan) c) => ((long)(c.Layer.Output.Height - 1) * c.Plan.RowLength) + c.Layer.Output.Width;
+            Assert.True(compacting.Count(c => RealEnd(c) >= 16 * c.Plan.Vectors) >= 10, "too few draws compact a step of 16-float vectors");
+            Assert.Contains(compacting, c => c.Plan.RowLength - c.Layer.Output.Width >= 16);
+            Assert.Contains(compacting, c => c.Plan.NarrowAfter > 0 && RealEnd(c) >= 16 * ((c.Plan.WideChannel / 16) - (c.Plan.NarrowAfter * c.Plan.NarrowVectors) + c.Plan.NarrowVectors)); // into the narrow steps after the big ones
             Assert.Contains(compacting, c => c.Plan.RowLength - c.Layer.Output.Width == 1);
             Assert.Contains(compacting, c => c.Plan.RowLength - c.Layer.Output.Width >= 8);
             Assert.Contains(compacting, c => c.Layer.Window!.StrideX == 2);

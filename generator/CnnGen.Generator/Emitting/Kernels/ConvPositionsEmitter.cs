@@ -58,8 +58,8 @@ namespace CnnGen.Generator.Emitting.Kernels
                     w.Line(Code.RefTo("target", "wide"));
                     if (plan.CompactStores)
                     {
-                        w.Line("// The steps whose positions all lie before " + Text.Literal(RealEnd(l, plan)) + " (where the last row's real cells end) store their vectors compacted");
-                        w.Line("// straight into the output, the junk lanes dropped; the positions from `from` on go through the wide rows, compacted at the end.");
+                        w.Line("// Steps that end by " + Text.Literal(RealEnd(l, plan)) + " (the last row's last real cell) store their vectors straight into the output, compacted (the junk");
+                        w.Line("// lanes dropped), as long as no step before stored into the wide rows; from: the first position stored there, compacted at the end.");
                         w.Line(Code.RefTo("compacted", "output"));
                         w.Line("int from = 0;");
                     }
@@ -83,7 +83,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                     using (w.Block("if (n == 16)"))
                     {
                         w.Line("// Blocks of 8 filters: each input vector loaded serves eight (AVX2's 16 registers hold blocks of 4).");
-                        StepLoop(w, l, plan, plan.Vectors, eight: true, first: true);
+                        StepLoop(w, l, plan, plan.Vectors, eight: true);
                         if (plan.TailOf16)
                         {
                             w.Line("// The last positions, one vector at a time.");
@@ -93,7 +93,7 @@ namespace CnnGen.Generator.Emitting.Kernels
 
                     using (w.Block("else"))
                     {
-                        StepLoop(w, l, plan, plan.NarrowVectors, first: true);
+                        StepLoop(w, l, plan, plan.NarrowVectors);
                         if (plan.TailOfNarrower)
                         {
                             w.Line("// The last positions, one vector at a time.");
@@ -103,7 +103,7 @@ namespace CnnGen.Generator.Emitting.Kernels
                 }
                 else if (plan.Vectors == plan.NarrowVectors)
                 {
-                    StepLoop(w, l, plan, plan.Vectors, first: true);
+                    StepLoop(w, l, plan, plan.Vectors);
                 }
                 else
                 {
@@ -113,19 +113,19 @@ namespace CnnGen.Generator.Emitting.Kernels
                         {
                             int vectors = plan.WideChannel / 16, big = vectors - (plan.NarrowAfter * plan.NarrowVectors);
                             w.Line("// " + vectors + " vectors: " + (big / plan.Vectors) + " step" + (big / plan.Vectors == 1 ? string.Empty : "s") + " of " + plan.Vectors + ", then " + plan.NarrowAfter + " of " + plan.NarrowVectors + " (no one-vector steps).");
-                            StepLoop(w, l, plan, plan.Vectors, big * 16, first: true);
+                            StepLoop(w, l, plan, plan.Vectors, big * 16);
                             w.Line();
                             StepLoop(w, l, plan, plan.NarrowVectors, plan.WideChannel);
                         }
                         else
                         {
-                            StepLoop(w, l, plan, plan.Vectors, first: true);
+                            StepLoop(w, l, plan, plan.Vectors);
                         }
                     }
 
                     using (w.Block("else"))
                     {
-                        StepLoop(w, l, plan, plan.NarrowVectors, first: true);
+                        StepLoop(w, l, plan, plan.NarrowVectors);
                     }
                 }
 
@@ -199,22 +199,21 @@ namespace CnnGen.Generator.Emitting.Kernels
 
         /// <summary>
         /// The loop of steps of <paramref name="nr"/> vectors: to <paramref name="end"/> where given (16-float vectors), else
-        /// while a step starts its last vector before the last position. The <paramref name="first"/> loop of a vector width,
-        /// where the plan's steps store compacted, starts with the steps that do so (<see cref="ConvPositionsPlan.CompactStores"/>).
+        /// while a step starts its last vector before the last position. Where the plan's steps store compacted
+        /// (<see cref="ConvPositionsPlan.CompactStores"/>), first the steps that do: while no step before stored into the wide
+        /// rows (q == from) and this one ends within the real cells.
         /// </summary>
-        private static void StepLoop(SourceWriter w, LayerModel l, ConvPositionsPlan plan, int nr, int end = -1, bool eight = false, bool first = false)
+        private static void StepLoop(SourceWriter w, LayerModel l, ConvPositionsPlan plan, int nr, int end = -1, bool eight = false)
         {
             // A step may end past the last position by less than one vector (the wide output is rounded up to whole vectors).
             string step = nr == 1 ? "n" : nr + " * n";
             string carried = (plan.PaddedOutput is null ? string.Empty : ", paddedOut") + (plan.AddsResidual ? ", ref res, add, addRelu" : string.Empty);
-            if (plan.CompactStores && first)
+            if (plan.CompactStores)
             {
-                using (w.Block("for (; q + (" + step + ") <= " + Text.Literal(RealEnd(l, plan)) + (end >= 0 ? " && q < " + Text.Literal(end) : string.Empty) + "; q += " + step + ")"))
+                using (w.Block("for (; q == from && q + " + (nr == 1 ? step : "(" + step + ")") + " <= " + Text.Literal(RealEnd(l, plan)) + (end >= 0 ? " && q < " + Text.Literal(end) : string.Empty) + "; q += " + step + ", from = q)"))
                 {
                     w.Line(StepName(l, nr, eight) + "<TS, TV>(ref source, ref w, ref b, ref compacted, q, relu" + carried + ", true);");
                 }
-
-                w.Line("from = q;");
             }
 
             string condition = end >= 0 ? "q < " + Text.Literal(end) : nr == 1 ? "q < " + Text.Literal(plan.Positions) : "q + (" + step + ") < " + Text.Literal(plan.Positions) + " + n";
@@ -263,7 +262,8 @@ namespace CnnGen.Generator.Emitting.Kernels
                 {
                     string vectors = nr == 1 ? "at0 (its lanes permuted by lanes0" : "at0 .. at" + (nr - 1) + " (their lanes permuted by lanes0 .. lanes" + (nr - 1);
                     w.Line("// compact: the vectors go to " + vectors + " so that the junk columns x >= " + l.Output.Width + " of the wide rows of " + plan.RowLength + " drop out)");
-                    w.Line("// in each filter's output plane of " + l.Output.Width + "x" + l.Output.Height + "; otherwise to the wide rows.");
+                    w.Line("// in each filter's output plane of " + l.Output.Width + "x" + l.Output.Height + "; the lanes past a vector's cells hold junk that the next store (or the copy at the end) overwrites;");
+                    w.Line("// otherwise to the wide rows.");
                     w.Line("int " + string.Join(", ", Enumerable.Range(0, nr).Select(v => "at" + v + " = 0")) + ";");
                     w.Line("TV " + string.Join(", ", Enumerable.Range(0, nr).Select(v => "lanes" + v + " = default")) + ";");
                     using (w.Block("if (compact)"))
