@@ -680,20 +680,15 @@ namespace CnnGen.Runtime
             where TS : struct, ISimd<TV>
             where TV : struct
         {
-            if (from > 0)
-            {
-                CompactFrom<TS, TV>(wide, wideChannel, wideRow, outWidth, outHeight, depth, output, from);
-                return;
-            }
-
-            if ((long)depth * outHeight * outWidth > output.Length || ((long)(depth - 1) * wideChannel) + ((long)(outHeight - 1) * wideRow) + outWidth > wide.Length)
+            if ((long)depth * outHeight * outWidth > output.Length || ((long)(depth - 1) * wideChannel) + ((long)(outHeight - 1) * wideRow) + outWidth > wide.Length
+                || from < 0 || (from > 0 && (wideRow < outWidth || wideRow <= 0)))
             {
                 throw new ArgumentException("The wide output does not fit the spans.", nameof(output));
             }
 
             ref float source = ref MemoryMarshal.GetReference(wide);
             ref float target = ref MemoryMarshal.GetReference(output);
-            if (wideRow == outWidth)
+            if (wideRow == outWidth && from == 0)
             {
                 // Wide rows as long as the output's: each channel is one run, only the slack after it is dropped.
                 for (int d = 0; d < depth; d++)
@@ -704,35 +699,17 @@ namespace CnnGen.Runtime
                 return;
             }
 
-            for (int d = 0; d < depth; d++)
-            {
-                for (int y = 0; y < outHeight; y++)
-                {
-                    CopyRow<TS, TV>(
-                        ref Unsafe.Add(ref source, (d * wideChannel) + (y * wideRow)),
-                        ref Unsafe.Add(ref target, ((d * outHeight) + y) * outWidth),
-                        outWidth);
-                }
-            }
-        }
-
-        /// <summary><see cref="Compact{TS, TV}"/> of the cells at wide positions from <paramref name="from"/> on.</summary>
-        private static void CompactFrom<TS, TV>(ReadOnlySpan<float> wide, int wideChannel, int wideRow, int outWidth, int outHeight, int depth, Span<float> output, int from)
-            where TS : struct, ISimd<TV>
-            where TV : struct
-        {
-            if ((long)depth * outHeight * outWidth > output.Length || ((long)(depth - 1) * wideChannel) + ((long)(outHeight - 1) * wideRow) + outWidth > wide.Length || wideRow < outWidth)
-            {
-                throw new ArgumentException("The wide output does not fit the spans.", nameof(output));
-            }
-
-            int firstRow = from / wideRow, firstColumn = from % wideRow;
+            // From wide position `from` on: its row from its column (none of that row if it is in the junk), then whole rows.
+            int firstRow = from > 0 ? from / wideRow : 0, firstColumn = from > 0 ? Math.Min(from % wideRow, outWidth) : 0;
             for (int d = 0; d < depth; d++)
             {
                 for (int y = firstRow; y < outHeight; y++)
                 {
-                    int x = y == firstRow ? Math.Min(firstColumn, outWidth) : 0;
-                    wide.Slice((d * wideChannel) + (y * wideRow) + x, outWidth - x).CopyTo(output.Slice((((d * outHeight) + y) * outWidth) + x));
+                    int x = y == firstRow ? firstColumn : 0;
+                    CopyRow<TS, TV>(
+                        ref Unsafe.Add(ref source, (d * wideChannel) + (y * wideRow) + x),
+                        ref Unsafe.Add(ref target, (((d * outHeight) + y) * outWidth) + x),
+                        outWidth - x);
                 }
             }
         }

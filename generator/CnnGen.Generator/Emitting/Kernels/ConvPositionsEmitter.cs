@@ -469,19 +469,18 @@ namespace CnnGen.Generator.Emitting.Kernels
                         }
                     }
 
-                    using (plan.CompactStores ? w.Block("if (compact)") : default)
+                    if (plan.CompactStores)
                     {
-                        if (plan.CompactStores)
+                        using (w.Block("if (compact)"))
                         {
                             w.Line("// Each filter's output plane, " + Text.Literal(l.Output.Plane) + " floats on from the last.");
-                        }
-
-                        for (int r = 0; r < mr && plan.CompactStores; r++)
-                        {
-                            w.Line("ref float c" + r + " = ref " + Code.Unsafe + ".Add(ref target, " + (((kb * mr) + r) * (long)l.Output.Plane) + ");");
-                            for (int v = 0; v < nr; v++)
+                            for (int r = 0; r < mr; r++)
                             {
-                                w.Line(Code.Store("TS.Permute(a" + r + v + ", lanes" + v + ")", "c" + r, "at" + v));
+                                w.Line("ref float c" + r + " = ref " + Code.Unsafe + ".Add(ref target, " + (((kb * mr) + r) * (long)l.Output.Plane) + ");");
+                                for (int v = 0; v < nr; v++)
+                                {
+                                    w.Line(Code.Store("TS.Permute(a" + r + v + ", lanes" + v + ")", "c" + r, "at" + v));
+                                }
                             }
                         }
                     }
